@@ -1,0 +1,156 @@
+"""Checks that need a scenario's data files: codes that must exist, counts that must fit.
+
+The schema checks each value alone; these checks join values with the county's data (every
+village code named in the file must be a real village, the hub must be one, the line needs a
+chute for every village, no village may need more than a van carries). Each problem is one
+``path = value: message`` string; the loader prefixes the file name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongpei.schema import ChuteJam, Festival, HarvestPeak
+
+if TYPE_CHECKING:
+    from gongpei.scenario import Scenario
+
+__all__ = ["check_scenario_data"]
+
+
+def check_scenario_data(scenario: Scenario) -> list[str]:
+    """Every data-level problem of ``scenario``, one line each (empty: all good)."""
+    from gongpei.geography import GeographyError, load_towns, load_villages
+
+    m = scenario.model
+    problems: list[str] = []
+
+    files = {"county.towns": m.county.towns, "county.villages": m.county.villages,
+             "county.outline": m.county.outline}
+    if m.roads.links:
+        files["roads.links"] = m.roads.links
+    if m.roads.graphml:
+        files["roads.graphml"] = m.roads.graphml
+    for path, value in files.items():
+        if not scenario.path(value).is_file():
+            problems.append(f'{path} = "{value}": no such file')
+    if problems:
+        return problems
+    if m.roads.network == "graphml" and m.roads.graphml:
+        problems += _check_graphml(m.roads.graphml, scenario.path(m.roads.graphml))
+        if problems:
+            return problems
+
+    try:
+        towns = load_towns(scenario.path(m.county.towns))
+        villages = load_villages(scenario.path(m.county.villages))
+    except GeographyError as exc:
+        return [str(exc)]
+    town_codes = {t.code for t in towns}
+    village_codes = {v.code for v in villages}
+    served = {v.code for v in villages if v.kind not in m.county.exclude_kinds}
+
+    def need_village(path: str, code: str, *, rural: bool = False) -> None:
+        if code not in village_codes:
+            problems.append(f'{path} = "{code}": unknown village code in {m.county.villages}')
+        elif rural and code not in served:
+            problems.append(f'{path} = "{code}": not a village served by the rounds')
+
+    need_village("county.hub_village", m.county.hub_village)
+    for k, code in enumerate(m.county.transfer_stations):
+        if code not in town_codes:
+            problems.append(f'county.transfer_stations[{k}] = "{code}": unknown township code')
+    if m.county.use_transfer_stations and not m.county.transfer_stations:
+        problems.append("county.use_transfer_stations = true: county.transfer_stations is empty")
+
+    # The line: one chute slot per village-level unit at least, no chute used twice.
+    units = len(villages)
+    if m.sorter.chutes and m.sorter.chutes < units:
+        problems.append(
+            f"sorter.chutes = {m.sorter.chutes}: fewer chutes than the {units} village-level "
+            "units that need one"
+        )
+    slots = m.sorter.chutes or units
+    seen_chute: dict[int, int] = {}
+    seen_village: set[str] = set()
+    for k, entry in enumerate(m.sorter.chute_map):
+        need_village(f"sorter.chute_map[{k}].village", entry.village)
+        if entry.chute >= slots:
+            problems.append(
+                f"sorter.chute_map[{k}].chute = {entry.chute}: the line has chutes 0..{slots - 1}"
+            )
+        if entry.chute in seen_chute:
+            problems.append(
+                f"sorter.chute_map[{k}].chute = {entry.chute}: duplicate chute (also "
+                f"sorter.chute_map[{seen_chute[entry.chute]}])"
+            )
+        seen_chute.setdefault(entry.chute, k)
+        if entry.village in seen_village:
+            problems.append(
+                f'sorter.chute_map[{k}].village = "{entry.village}": village mapped twice'
+            )
+        seen_village.add(entry.village)
+    from sorter.assignment import ASSIGNMENTS
+
+    if m.sorter.assignment not in ASSIGNMENTS:
+        problems.append(
+            f'sorter.assignment = "{m.sorter.assignment}": unknown policy; one of '
+            + ", ".join(sorted(ASSIGNMENTS))
+        )
+    if m.sorter.induction.positions_m and (
+        len(m.sorter.induction.positions_m) != m.sorter.induction.stations
+    ):
+        problems.append(
+            f"sorter.induction.positions_m = {m.sorter.induction.positions_m}: "
+            f"{m.sorter.induction.stations} stations need as many positions"
+        )
+    loop_m = m.sorter.carriers * m.sorter.pitch_m
+    for k, pos in enumerate(m.sorter.induction.positions_m):
+        if pos >= loop_m:
+            problems.append(
+                f"sorter.induction.positions_m[{k}] = {pos}: beyond the loop length "
+                f"{loop_m:g} m (carriers × pitch)"
+            )
+
+    # Fleet: depots exist; no village can need more than the largest van carries.
+    for k, van in enumerate(m.fleet.vans):
+        if van.depot != "hub" and van.depot not in m.county.transfer_stations:
+            problems.append(
+                f'fleet.vans[{k}].depot = "{van.depot}": not "hub" nor a township in '
+                "county.transfer_stations"
+            )
+    volume = max(
+        (ev.volume_multiplier for ev in m.events if isinstance(ev, Festival)), default=1.0
+    )
+    peak = m.demand.village_max * volume
+    biggest = max(m.fleet.vans, key=lambda v: v.capacity_parcels)
+    if peak > biggest.capacity_parcels:
+        k = m.fleet.vans.index(biggest)
+        problems.append(
+            f"demand.village_max = {m.demand.village_max}: a village delivery of up to "
+            f"{peak:g} parcels is larger than any van (largest: fleet.vans[{k}]."
+            f"capacity_parcels = {biggest.capacity_parcels})"
+        )
+
+    for k, ev in enumerate(m.events):
+        if isinstance(ev, HarvestPeak):
+            for j, code in enumerate(ev.villages):
+                need_village(f"events[{k}].villages[{j}]", code, rural=True)
+        elif isinstance(ev, ChuteJam):
+            need_village(f"events[{k}].village", ev.village)
+    return problems
+
+
+def _check_graphml(value: str, path: Path) -> list[str]:
+    """A road graph that cannot be parsed is reported at load time, not mid-run."""
+    import networkx as nx
+
+    try:
+        graph = nx.read_graphml(path)
+    except Exception as exc:  # parser errors come in many types: report, don't crash
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [f'roads.graphml = "{value}": unreadable GraphML ({reason})']
+    if graph.number_of_nodes() == 0:
+        return [f'roads.graphml = "{value}": the graph has no nodes']
+    return []

@@ -1,0 +1,158 @@
+"""A scenario's county made concrete: townships, villages with positions, roads, matrices.
+
+Building the county (placing villages, building roads, running Dijkstra from every stop) is
+the same for every run of one county, so :func:`build_county` caches it by the scenario's
+county and road tables: a sweep over sorter settings builds it once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gongpei.geography import (
+    Town,
+    VillageUnit,
+    load_outline,
+    load_towns,
+    load_villages,
+    place_villages,
+    seat_positions,
+    village_seats,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from gongpei.scenario import Scenario
+
+__all__ = ["County", "build_county"]
+
+
+@dataclass(frozen=True, eq=False)
+class County:
+    """Townships, village-level units, their positions and the road graph.
+
+    Graph node ids: village codes (12 digits), township seat codes (9 digits, the seat's
+    position), junctions. The hub is its village's node.
+    """
+
+    code: str
+    name: str
+    towns: tuple[Town, ...]
+    villages: tuple[VillageUnit, ...]
+    outline: Any  # shapely (Multi)Polygon
+    positions: dict[str, tuple[float, float]]  # village code → (lon, lat)
+    graph: nx.Graph
+    hub: str
+    hub_name: str
+    excluded_kinds: tuple[str, ...]
+    _matrix_cache: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
+
+    @property
+    def rural(self) -> tuple[VillageUnit, ...]:
+        """The units the co-delivery rounds serve (by default the 201 administrative villages)."""
+        return tuple(v for v in self.villages if v.kind not in self.excluded_kinds)
+
+    def town(self, code: str) -> Town:
+        for t in self.towns:
+            if t.code == code:
+                return t
+        raise KeyError(code)
+
+    def village(self, code: str) -> VillageUnit:
+        for v in self.villages:
+            if v.code == code:
+                return v
+        raise KeyError(code)
+
+    def position(self, node: str) -> tuple[float, float]:
+        """(lon, lat) of a village, a township seat or any graph node."""
+        if node in self.positions:
+            return self.positions[node]
+        data = self.graph.nodes[node]
+        return (float(data["lon"]), float(data["lat"]))
+
+    def matrices(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Integer (metres, seconds) travel matrices between graph nodes ``ids`` (cached)."""
+        from routing.network import travel_matrices
+
+        key = tuple(ids)
+        if key not in self._matrix_cache:
+            self._matrix_cache[key] = travel_matrices(self.graph, key)
+        return self._matrix_cache[key]
+
+
+def build_county(scenario: Scenario) -> County:
+    """The county of ``scenario`` (cached per county and roads tables)."""
+    m = scenario.model
+    key = json.dumps(
+        {
+            "county": m.county.model_dump(mode="json"),
+            "roads": m.roads.model_dump(mode="json"),
+            "base": str(scenario.base_dir),
+        },
+        sort_keys=True,
+    )
+    if key not in _CACHE:
+        if len(_CACHE) >= 8:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _build(scenario)
+    return _CACHE[key]
+
+
+_CACHE: dict[str, County] = {}
+
+
+def _build(scenario: Scenario) -> County:
+    from routing.network import build_network, load_graphml, read_links_csv
+
+    m = scenario.model
+    towns = load_towns(scenario.path(m.county.towns))
+    villages = load_villages(scenario.path(m.county.villages), towns)
+    outline = load_outline(scenario.path(m.county.outline))
+    positions = place_villages(
+        towns,
+        villages,
+        outline,
+        seed=m.county.placement_seed,
+        hub_code=m.county.hub_village,
+        min_separation_m=m.county.min_separation_m,
+    )
+    speeds = m.roads.speeds_kmh.model_dump()
+    if m.roads.network == "graphml":
+        assert m.roads.graphml is not None  # the schema guarantees it
+        points = {**positions, **seat_positions(towns)}
+        graph = load_graphml(scenario.path(m.roads.graphml), points, speeds_kmh=speeds)
+    else:
+        assert m.roads.links is not None
+        links = read_links_csv(scenario.path(m.roads.links))
+        graph = build_network(
+            seat_positions(towns),
+            links,
+            positions,
+            village_seats(villages),
+            speeds_kmh=speeds,
+            village_detour=m.roads.village_detour,
+        )
+    for a, b in m.roads.closed:
+        if graph.has_edge(a, b):
+            graph.remove_edge(a, b)
+    return County(
+        code=m.county.code,
+        name=m.county.name,
+        towns=towns,
+        villages=villages,
+        outline=outline,
+        positions=positions,
+        graph=graph,
+        hub=m.county.hub_village,
+        hub_name=m.county.hub_name,
+        excluded_kinds=tuple(m.county.exclude_kinds),
+    )

@@ -1,0 +1,104 @@
+"""Plans: what a solver returns, in user ids only (no solver indices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Plan", "Route", "Stop", "Unserved"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One village on a round. Times are clock seconds; ``load_after`` per dimension is the
+    van's load when it leaves the stop (delivery removed, pickup added)."""
+
+    village: str
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    load_after: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One van's round: leaves ``start_depot`` at ``depart_s`` carrying ``load_start``
+    (the sum of its stops' deliveries) and is back at ``end_depot`` at ``return_s``."""
+
+    vehicle: str  # e.g. "van-B#3": vehicle type name and a 0-based number within the type
+    vehicle_type: str
+    start_depot: str
+    end_depot: str
+    depart_s: int
+    return_s: int
+    stops: tuple[Stop, ...]
+    load_start: tuple[int, ...]
+    distance_m: int
+    cost: float
+
+    @property
+    def duration_s(self) -> int:
+        return self.return_s - self.depart_s
+
+    @property
+    def villages(self) -> tuple[str, ...]:
+        return tuple(s.village for s in self.stops)
+
+
+@dataclass(frozen=True, slots=True)
+class Unserved:
+    """A village the plan does not serve, with the binding reason found by diagnosis.
+
+    ``reason`` is one of: ``capacity``, ``time_window``, ``shift_length``, ``release_too_late``,
+    ``unreachable``, ``distance_limit``, ``fleet_size`` (every constraint alone can be met, but
+    not with the vans available), ``interrupted`` (the search was stopped before placing it).
+    """
+
+    village: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rounds for a day. ``cost`` in yuan: fixed + per-km + per-hour of used vans."""
+
+    routes: tuple[Route, ...]
+    unserved: tuple[Unserved, ...] = ()
+    cost: float = 0.0
+    backend: str = ""
+    status: str = "feasible"  # "feasible", "partial" (unserved villages), "interrupted", ...
+    wall_s: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def distance_m(self) -> int:
+        return sum(r.distance_m for r in self.routes)
+
+    @property
+    def duration_s(self) -> int:
+        return sum(r.duration_s for r in self.routes)
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        return tuple(v for r in self.routes for v in r.villages)
+
+    def route_of(self, village: str) -> Route | None:
+        for r in self.routes:
+            if village in r.villages:
+                return r
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "status": self.status,
+            "routes": len(self.routes),
+            "vans_used": len({r.vehicle for r in self.routes}),
+            "distance_km": round(self.distance_m / 1000, 3),
+            "duration_h": round(self.duration_s / 3600, 3),
+            "villages_served": len(self.served),
+            "villages_unserved": [{"village": u.village, "reason": u.reason} for u in self.unserved],
+            "cost": round(self.cost, 2),
+            "wall_s": round(self.wall_s, 3),
+        }

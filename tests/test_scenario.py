@@ -1,0 +1,106 @@
+"""Scenario files: the default and a good file load; every bad file gives its one line."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from gongpei.scenario import ScenarioError, apply_overrides, load_scenario
+
+DATA = Path(__file__).parent / "data"
+BAD = sorted((DATA / "bad").glob("*.toml"))
+
+
+def expected_line(path: Path) -> str:
+    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii", errors="replace")
+    assert first.startswith("# expect: "), path
+    return first.removeprefix("# expect: ")
+
+
+def test_default_scenario_loads() -> None:
+    sc = load_scenario()
+    assert sc.name == "suichang"
+    assert sc.model.sorter.induction.stations == 3
+    assert sc.model.brands.waves[0].start == 5 * 3600
+
+
+def test_shipped_copy_matches_embedded_default() -> None:
+    """scenarios/suichang.toml is what `gongpei run` uses when given no file."""
+    shipped = (Path(__file__).parents[1] / "scenarios" / "suichang.toml").read_text("utf-8")
+    embedded = (Path(__file__).parents[1] / "gongpei" / "data" / "suichang.toml").read_text(
+        "utf-8"
+    )
+    assert shipped == embedded
+
+
+def test_good_file_loads() -> None:
+    sc = load_scenario(DATA / "good.toml")
+    assert sc.name == "test-good"
+    assert sc.seed == 7
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(BAD) >= 30
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_bad_file_gives_one_clear_line(path: Path) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = info.value.lines
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith(f"{path}: "), line
+    assert expected_line(path) in line, line
+    assert "Traceback" not in line
+
+
+def test_several_faults_give_one_line_each(tmp_path: Path) -> None:
+    text = (DATA / "good.toml").read_text("utf-8")
+    text = text.replace("capacity_parcels = 300", "capacity_parcels = -1")
+    text = text.replace("chute_capacity = 40", "chute_capacity = 0")
+    f = tmp_path / "two.toml"
+    f.write_text(text, "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(f)
+    assert len(info.value.lines) == 2
+
+
+def test_overrides_by_field_path() -> None:
+    sc = load_scenario(DATA / "good.toml")
+    changed = sc.with_overrides(
+        {"sorter.chute_capacity": 30, "fleet.vans[0].count": 5, "brands.shares.ZTO": 0.5}
+    )
+    assert changed.model.sorter.chute_capacity == 30
+    assert changed.model.fleet.vans[0].count == 5
+    assert changed.model.brands.shares["ZTO"] == 0.5
+    assert sc.model.sorter.chute_capacity == 40  # the original is untouched
+
+
+def test_override_with_bad_value_names_the_field() -> None:
+    sc = load_scenario(DATA / "good.toml")
+    with pytest.raises(ScenarioError, match=r"sorter\.chute_capacity = -3: must be > 0"):
+        sc.with_overrides({"sorter.chute_capacity": -3})
+
+
+def test_apply_overrides_rejects_paths_through_values() -> None:
+    with pytest.raises(ScenarioError, match="no such field"):
+        apply_overrides({"a": 1}, {"a.b": 2})
+
+
+def test_scenario_pickles() -> None:
+    sc = load_scenario(DATA / "good.toml")
+    again = pickle.loads(pickle.dumps(sc))
+    assert again.fingerprint == sc.fingerprint
+
+
+def test_schema_is_json_schema() -> None:
+    from gongpei.schema import ScenarioModel
+
+    doc = ScenarioModel.model_json_schema()
+    assert doc["additionalProperties"] is False
+    assert "fleet" in doc["required"]
+    json.dumps(doc)
