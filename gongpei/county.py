@@ -131,8 +131,13 @@ def _build(scenario: Scenario) -> County:
         points = {**positions, **seat_positions(towns)}
         graph = load_graphml(scenario.path(m.roads.graphml), points, speeds_kmh=speeds)
     else:
-        assert m.roads.links is not None
-        links = read_links_csv(scenario.path(m.roads.links))
+        if m.roads.network == "generic":
+            from routing.generic_roads import generic_links
+
+            links = generic_links(seat_positions(towns), outline=outline)
+        else:
+            assert m.roads.links is not None
+            links = read_links_csv(scenario.path(m.roads.links))
         graph = build_network(
             seat_positions(towns),
             links,

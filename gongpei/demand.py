@@ -104,8 +104,8 @@ def day_demand(
 ) -> DayDemand:
     """The day's counts: Poisson around ``expected``, with the scenario's events applied.
 
-    ``max_inbound`` caps a village's inbound (the largest van), so a single stop always fits
-    in one van; the cap is applied to the draw, never to the validated expectation.
+    ``max_inbound`` caps a rural village's inbound (the largest van), so a single stop always
+    fits in one van; the cap is applied to the draw, never to the validated expectation.
     """
     rng = np.random.default_rng([seed, _DAY])
     d = model.demand
@@ -117,8 +117,8 @@ def day_demand(
                 peaks[code] = peaks.get(code, 1.0) * e.pickup_multiplier
     lam = np.asarray(expected, dtype=float) * volume
     inbound = rng.poisson(lam)
-    if max_inbound is not None:
-        inbound = np.minimum(inbound, max_inbound)
+    if max_inbound is not None:  # rural stops only: urban units are not on the van rounds
+        inbound = np.where(np.asarray(rural, dtype=bool), np.minimum(inbound, max_inbound), inbound)
     out: list[VillageDemand] = []
     for k, code in enumerate(codes):
         is_rural = bool(rural[k])

@@ -91,6 +91,7 @@ class DayResult:
     villages: tuple[VillageOutcome, ...]
     baselines: dict[str, BaselineResult]
     co2_kg: float
+    late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off sweep
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -111,6 +112,7 @@ class DayResult:
                 "makespan_s": round(float(s["makespan_s"]), 3),
                 "recirculation_rate": round(float(s["recirculation_rate"]), 6),
                 "last_chute_ready_s": round(float(s["last_chute_ready_s"]), 3),
+                "bagged_after_cutoff": sum(self.late.values()),
             },
             "routing": routing,
             "baseline": {},

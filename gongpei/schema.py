@@ -148,7 +148,11 @@ class RoadSpeeds(_Table):
 class Roads(_Table):
     """``[roads]``: the road network the vans drive on."""
 
-    network: Literal["corridors", "graphml"] = "corridors"
+    network: Literal["corridors", "generic", "graphml"] = Field(
+        default="corridors",
+        description="corridors: calibrated inter-township links from `links`; generic: a "
+        "synthetic skeleton between township seats (any county); graphml: a real road graph",
+    )
     links: DataPath | None = Field(
         default=None, description="CSV of inter-township links a,b,road_class,detour"
     )
