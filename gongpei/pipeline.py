@@ -23,8 +23,10 @@ from gongpei.demand import DayDemand, day_demand, expected_demand
 from gongpei.results import BaselineResult, DayResult, StatusLight, VillageOutcome
 from gongpei.rounds import (
     StopDemand,
+    TrunkRun,
     brand_problems,
     codelivery_problem,
+    station_problem,
     stops_from_day,
     township_drop_problems,
 )
@@ -184,8 +186,12 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     bagged = sort.village_sorted
     by_brand = bagged_by_brand(sort)
     stops = stops_from_day(county, demand, bagged, ready)
-    problem = codelivery_problem(scenario, county, stops)
     r = m.routing
+    trunk: tuple[TrunkRun, ...] = ()
+    if m.county.use_transfer_stations:
+        problem, trunk = station_problem(scenario, county, stops)
+    else:
+        problem = codelivery_problem(scenario, county, stops)
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = solve(
             problem,
@@ -196,6 +202,13 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
             deterministic=r.deterministic,
         )
     violations = tuple(check(plan, problem))
+    stations = None
+    if m.county.use_transfer_stations:
+        direct = solve_many(
+            {"direct": codelivery_problem(scenario, county, stops)},
+            scenario, progress=bars, label="direct rounds",
+        )["direct"]
+        stations = _stations_comparison(plan, trunk, direct, scenario)
     timings["route_s"] = time.perf_counter() - t0
 
     # --- baselines ----------------------------------------------------------------------
@@ -222,8 +235,9 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         violations=violations,
         villages=villages,
         baselines=baselines,
-        co2_kg=plan_co2_kg(plan, scenario),
+        co2_kg=plan_co2_kg(plan, scenario) + sum(t.co2_kg for t in trunk),
         late=late,
+        stations=stations,
         timings=timings,
     )
 
@@ -295,10 +309,45 @@ def _baseline(name: str, plans: dict[str, Plan], scenario: Scenario) -> Baseline
     )
 
 
+def _stations_comparison(
+    plan: Plan, trunk: tuple[TrunkRun, ...], direct: Plan, scenario: Scenario
+) -> dict[str, Any]:
+    """County–town–village (hub → station trunk, station → village rounds) against direct
+    rounds from the hub, on the same day."""
+
+    def side(p: Plan, extra_km: float, extra_cost: float, extra_co2: float) -> dict[str, Any]:
+        return {
+            "routes": len(p.routes),
+            "vans_used": len({r.vehicle for r in p.routes}),
+            "distance_km": round(p.distance_m / 1000 + extra_km, 3),
+            "van_km": round(p.distance_m / 1000, 3),
+            "cost": round(p.cost + extra_cost, 2),
+            "co2_kg": round(plan_co2_kg(p, scenario) + extra_co2, 2),
+            "villages_unserved": len(p.unserved),
+        }
+
+    return {
+        "via_stations": {
+            **side(plan, sum(t.distance_m for t in trunk) / 1000, sum(t.cost for t in trunk),
+                   sum(t.co2_kg for t in trunk)),
+            "trunk": [
+                {"station": t.station, "parcels": t.parcels, "trips": t.trips,
+                 "km": round(t.distance_m / 1000, 3), "depart_s": t.depart_s,
+                 "arrive_s": t.arrive_s, "cost": round(t.cost, 2)}
+                for t in trunk
+            ],
+        },
+        "direct": side(direct, 0.0, 0.0, 0.0),
+    }
+
+
 def plan_co2_kg(plan: Plan, scenario: Scenario) -> float:
     """Tailpipe CO₂ of a plan from each van type's kg/km."""
     per_km = {v.name: v.co2_kg_per_km for v in scenario.model.fleet.vans}
-    return sum(r.distance_m / 1000 * per_km.get(r.vehicle_type, 0.0) for r in plan.routes)
+    # station vans are named "<type>@<township>"
+    return sum(
+        r.distance_m / 1000 * per_km.get(r.vehicle_type.split("@")[0], 0.0) for r in plan.routes
+    )
 
 
 def same_day_ready(

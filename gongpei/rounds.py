@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ __all__ = [
     "brand_problems",
     "codelivery_problem",
     "split_by_share",
+    "station_problem",
     "township_drop_problems",
     "vehicle_types",
 ]
@@ -231,3 +232,119 @@ def stops_from_day(
             )
         )
     return out
+
+
+# --- county–town–village: township transfer stations ---------------------------------------
+@dataclass(frozen=True, slots=True)
+class TrunkRun:
+    """Hub → township transfer station and back by the trunk truck, once a day."""
+
+    station: str  # township code
+    parcels: int
+    trips: int
+    distance_m: int  # both ways, all trips
+    depart_s: int
+    arrive_s: int
+    cost: float
+    co2_kg: float
+
+
+def station_id(town_code: str) -> str:
+    return f"st:{town_code}"
+
+
+def station_problem(
+    scenario: Scenario, county: County, stops: Sequence[StopDemand]
+) -> tuple[Problem, tuple[TrunkRun, ...]]:
+    """Rounds from township transfer stations, fed by a trunk run from the hub.
+
+    Rules (stated, so a planner can argue with them):
+
+    * a village is served from its own township's station when the township has one
+      (``county.transfer_stations``), otherwise from the hub;
+    * the trunk truck leaves the hub when the last chute of the station's villages is ready,
+      drives at ``fleet.trunk.speed_factor`` × van times, and the station's vans can leave
+      ``transfer_min`` after it arrives (more trips if the parcels exceed its capacity);
+    * vans: van types whose ``depot`` names a station stay as given; otherwise each station
+      takes ceil(its parcels / 80 % of a van) + 1 vans from the hub's van types, in the order
+      of ``[[fleet.vans]]``; the rest stay at the hub.
+    """
+    m = scenario.model
+    trunk = m.fleet.trunk
+    stations = list(dict.fromkeys(m.county.transfer_stations))
+    town_of = {v.code: v.town_code for v in county.villages}
+    depot_of = {
+        s.code: station_id(town_of[s.code]) if town_of[s.code] in stations else HUB for s in stops
+    }
+    served = [t for t in stations if any(d == station_id(t) for d in depot_of.values())]
+
+    nodes = [county.hub, *served, *(s.code for s in stops)]
+    dist, time = county.matrices(nodes)
+    locations = (HUB, *(station_id(t) for t in served), *(s.code for s in stops))
+
+    runs: list[TrunkRun] = []
+    depots = [Depot(HUB, HUB)]
+    for k, town in enumerate(served, start=1):
+        mine = [s for s in stops if depot_of[s.code] == station_id(town)]
+        parcels = sum(s.deliver for s in mine)
+        trips = max(1, math.ceil(parcels / trunk.capacity_parcels))
+        depart = max((s.release_s for s in mine), default=0)
+        arrive = depart + round(int(time[0, k]) * trunk.speed_factor)
+        km2 = 2 * int(dist[0, k]) * trips
+        runs.append(
+            TrunkRun(
+                station=town,
+                parcels=parcels,
+                trips=trips,
+                distance_m=km2,
+                depart_s=depart,
+                arrive_s=arrive,
+                cost=trips * trunk.fixed_cost + km2 / 1000 * trunk.cost_per_km,
+                co2_kg=km2 / 1000 * trunk.co2_kg_per_km,
+            )
+        )
+        depots.append(Depot(station_id(town), station_id(town),
+                            ready_s=arrive + round(trunk.transfer_min * 60)))
+
+    types = _station_fleet(scenario, stops, depot_of, served)
+    villages = tuple(_village(scenario, s, depot=depot_of[s.code]) for s in stops)
+    problem = Problem(
+        locations=locations,
+        distance_m=dist,
+        duration_s=time,
+        depots=tuple(depots),
+        villages=villages,
+        vehicle_types=types,
+        dimensions=("parcels", "litres"),
+        name=f"{scenario.name}:stations",
+    )
+    return problem, tuple(runs)
+
+
+def _station_fleet(
+    scenario: Scenario,
+    stops: Sequence[StopDemand],
+    depot_of: Mapping[str, str],
+    served: Sequence[str],
+) -> tuple[VehicleType, ...]:
+    base = vehicle_types(scenario, depot_ids={t: station_id(t) for t in served})
+    explicit = {t.start_depot for t in base if t.start_depot != HUB}
+    pool = {t.name: t.count for t in base if t.start_depot == HUB}
+    out: list[VehicleType] = [t for t in base if t.start_depot != HUB]
+    for town in served:
+        sid = station_id(town)
+        if sid in explicit:
+            continue
+        parcels = sum(s.deliver for s in stops if depot_of[s.code] == sid)
+        for t in base:
+            if t.start_depot != HUB or pool[t.name] == 0:
+                continue
+            need = math.ceil(parcels / (0.8 * t.capacity[0])) + 1
+            take = min(need, pool[t.name])
+            pool[t.name] -= take
+            out.append(replace(t, name=f"{t.name}@{town}", count=take,
+                               start_depot=sid, end_depot=sid))
+            break
+    out.extend(replace(t, count=pool[t.name]) for t in base
+               if t.start_depot == HUB and pool[t.name] > 0)
+    return tuple(out)

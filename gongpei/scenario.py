@@ -112,11 +112,58 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 
 
 def load_scenario_text(text: str, source: str, base_dir: Path) -> Scenario:
+    raw = _parse(text, source)
+    raw = _resolve_extends(raw, source, base_dir, seen=())
+    return _validate(raw, source, base_dir)
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: not valid TOML: {exc}"]) from None
-    return _validate(raw, source, base_dir)
+
+
+#: Data paths inside a scenario: made absolute when a base file is merged into another.
+_DATA_PATHS = (("county", "towns"), ("county", "villages"), ("county", "outline"),
+               ("roads", "links"), ("roads", "graphml"))
+
+
+def _resolve_extends(
+    raw: dict[str, Any], source: str, base_dir: Path, seen: tuple[str, ...]
+) -> dict[str, Any]:
+    """Merge ``scenario.extends`` (recursively) under ``raw``."""
+    meta = raw.get("scenario")
+    extends = meta.get("extends") if isinstance(meta, dict) else None
+    if extends is None:
+        return raw
+    if not isinstance(extends, str) or not extends:
+        raise ScenarioError([f"{source}: scenario.extends = {show_value(extends)}: must be a path"])
+    base_file = resolve_data_path(extends, base_dir)
+    key = str(base_file.resolve()) if base_file.exists() else str(base_file)
+    if key in seen:
+        raise ScenarioError([f'{source}: scenario.extends = "{extends}": extends itself (a cycle)'])
+    if not base_file.is_file():
+        raise ScenarioError([f'{source}: scenario.extends = "{extends}": no such scenario file'])
+    base_raw = _parse(_read_text(base_file, str(base_file)), str(base_file))
+    base_raw = _resolve_extends(base_raw, str(base_file), base_file.parent, (*seen, key))
+    for table, name in _DATA_PATHS:
+        value = base_raw.get(table, {}).get(name) if isinstance(base_raw.get(table), dict) else None
+        if isinstance(value, str) and not value.startswith(BUILTIN_PREFIX):
+            base_raw[table][name] = str(resolve_data_path(value, base_file.parent))
+    merged = _deep_merge(base_raw, raw)
+    merged["scenario"].pop("extends", None)
+    return merged
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in top.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
 
 
 def _read_text(file: Path, shown: str) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "Demand",
     "Event",
     "Fleet",
+    "Trunk",
     "Output",
     "Roads",
     "Routing",
@@ -111,6 +112,11 @@ class Meta(_Table):
     """``[scenario]``: what this file is."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    extends: str | None = Field(
+        default=None,
+        description="a base scenario this file changes (tables merge, values and arrays "
+        "replace); a path relative to this file or 'gongpei:NAME'",
+    )
     title: str = ""
     description: str = ""
     seed: int = Field(default=2023, ge=0, le=2**63 - 1)
@@ -300,13 +306,24 @@ class VanType(_Table):
         return self
 
 
+class Trunk(_Table):
+    """``[fleet.trunk]``: the box truck that runs hub → township transfer station and back
+    (county–town–village mode). One trip per station per day."""
+
+    name: str = "box-truck"
+    capacity_parcels: PositiveInt = 1500  # 4.2 m box truck, 15 m³ (S/E)
+    fixed_cost: float = Field(default=350.0, ge=0, description="yuan per truck-day incl. driver")
+    cost_per_km: float = Field(default=1.2, ge=0)  # 12 L/100 km diesel + upkeep (S/E)
+    co2_kg_per_km: float = Field(default=0.32, ge=0, le=5)
+    speed_factor: float = Field(default=1.0, gt=0, le=3, description="× van travel times")
+    transfer_min: float = Field(default=20.0, ge=0, le=600, description="unload at the station")
+
+
 class Fleet(_Table):
-    """``[fleet]``: the vans."""
+    """``[fleet]``: the vans (and the trunk truck for transfer stations)."""
 
     vans: list[VanType] = Field(min_length=1)
-    trunk_speed_factor: float = Field(
-        default=1.0, gt=0, le=3, description="hub → station trunk runs, relative to van speed"
-    )
+    trunk: Trunk = Trunk()
 
     @field_validator("vans")
     @classmethod
