@@ -85,6 +85,9 @@ Clock = Annotated[
 Share = Annotated[float, Field(gt=0, le=1)]
 Positive = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
+
+
+
 DataPath = Annotated[
     str,
     Field(
@@ -103,6 +106,18 @@ def bad(field: str, value: Any, message: str) -> PydanticCustomError:
     return PydanticCustomError("bad_field", message, {"field": field, "value": value})
 
 
+UnitKind = Literal["村", "社区", "居委会", "生活区"]
+BaselineName = Literal["brands_alone", "township_drop"]
+
+
+def _urban_kinds() -> list[UnitKind]:
+    return ["社区", "居委会"]
+
+
+def _default_baselines() -> list[BaselineName]:
+    return ["brands_alone"]
+
+
 class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -119,7 +134,7 @@ class Meta(_Table):
     )
     title: str = ""
     description: str = ""
-    seed: int = Field(default=2023, ge=0, le=2**63 - 1)
+    seed: int = Field(default=2023, ge=0, le=2**32 - 1)
 
 
 class County(_Table):
@@ -132,14 +147,14 @@ class County(_Table):
     outline: DataPath
     hub_village: str = Field(pattern=r"^\d{12}$", description="NBS code of the hub's village")
     hub_name: str = "county co-delivery centre"
-    placement_seed: int = Field(default=331123, ge=0)
+    placement_seed: int = Field(default=331123, ge=0, le=2**32 - 1)
     min_separation_m: float = Field(default=300.0, gt=0, le=5000)
     transfer_stations: list[Annotated[str, Field(pattern=r"^\d{9}$")]] = Field(
         default_factory=list, description="township codes hosting a transfer station"
     )
     use_transfer_stations: bool = False
-    exclude_kinds: list[Literal["村", "社区", "居委会"]] = Field(
-        default_factory=lambda: ["社区", "居委会"],
+    exclude_kinds: list[UnitKind] = Field(
+        default_factory=_urban_kinds,
         description="village-level kinds not served by the village rounds (urban units)",
     )
 
@@ -181,14 +196,16 @@ class Roads(_Table):
 class Demand(_Table):
     """``[demand]``: parcels per village per day and what villagers send back."""
 
-    village_parcels: PositiveInt = Field(
+    village_parcels: Annotated[int, Field(gt=0, le=5_000_000)] = Field(
         default=8000, description="inbound parcels for the rural villages, whole county"
     )
     village_cv: float = Field(default=1.0, ge=0, le=3)
-    village_min: PositiveInt = 5
-    village_max: PositiveInt = 300
+    village_min: Annotated[int, Field(gt=0, le=10_000)] = 5
+    village_max: Annotated[int, Field(gt=0, le=100_000)] = 300
     seat_multiplier: float = Field(default=3.0, ge=1, le=20)
-    urban_parcels: int = Field(default=12000, ge=0, description="for the urban communities")
+    urban_parcels: int = Field(
+        default=12000, ge=0, le=5_000_000, description="for the urban communities"
+    )
     pickup_share: float = Field(default=0.08, ge=0, le=2)
     litres_per_parcel: float = Field(default=10.0, gt=0, le=200)
     produce_litres_per_parcel: float = Field(default=20.0, gt=0, le=200)
@@ -243,9 +260,9 @@ class Brands(_Table):
 
 
 class Induction(_Table):
-    stations: PositiveInt = 3
+    stations: Annotated[int, Field(gt=0, le=100)] = 3
     rate_per_h: float = Field(default=1800.0, gt=0, le=20000)
-    operators: PositiveInt = 1
+    operators: Annotated[int, Field(gt=0, le=20)] = 1
     positions_m: list[Annotated[float, Field(ge=0)]] = Field(
         default_factory=list, description="station positions on the loop; empty: spread evenly"
     )
@@ -253,31 +270,31 @@ class Induction(_Table):
 
 class ChuteMapEntry(_Table):
     village: str = Field(pattern=r"^\d{12}$")
-    chute: int = Field(ge=0)
+    chute: int = Field(ge=0, le=100_000)
 
 
 class SorterConfig(_Table):
     """``[sorter]``: the shared loop sorter."""
 
-    carriers: PositiveInt = 600
+    carriers: Annotated[int, Field(gt=0, le=100_000)] = 600
     pitch_m: float = Field(default=0.67, gt=0, le=5)
     speed_mps: float = Field(default=2.5, gt=0, le=10)
     induction: Induction = Induction()
     chutes: int = Field(
-        default=0, ge=0, description="village chute slots; 0: one per village-level unit"
+        default=0, ge=0, le=100_000, description="village chute slots; 0: one per village-level unit"
     )
-    chute_capacity: PositiveInt = 40
+    chute_capacity: Annotated[int, Field(gt=0, le=10_000)] = 40
     chute_map: list[ChuteMapEntry] = Field(default_factory=list)
     assignment: str = Field(default="by_round", min_length=1)
     max_recirculations: int = Field(default=3, ge=0, le=100)
-    bagging_operators: PositiveInt = 6
+    bagging_operators: Annotated[int, Field(gt=0, le=1000)] = 6
     bag_time_s: float = Field(default=60.0, gt=0, le=3600)
     fill_threshold: float = Field(default=1.0, gt=0, le=1)
     no_read_prob: float = Field(default=0.01, ge=0, le=0.5)
     keying_delay_s: float = Field(default=120.0, ge=0, le=7200)
     exception_prob: float = Field(default=0.002, ge=0, le=0.5)
     oversize_share: float = Field(default=0.06, ge=0, le=1)
-    unload_ports: PositiveInt = 4
+    unload_ports: Annotated[int, Field(gt=0, le=200)] = 4
     unload_rate_per_h: float = Field(default=750.0, gt=0, le=20000)
     horizon: Clock = Field(default=20 * 3600, description="the simulation stops here")
 
@@ -286,9 +303,9 @@ class VanType(_Table):
     """A type of van in ``[[fleet.vans]]``."""
 
     name: str = Field(min_length=1, pattern=r"^[^#\s]+$")
-    count: PositiveInt
-    capacity_parcels: PositiveInt
-    capacity_litres: PositiveInt
+    count: Annotated[int, Field(gt=0, le=2000)]
+    capacity_parcels: Annotated[int, Field(gt=0, le=1_000_000)]
+    capacity_litres: Annotated[int, Field(gt=0, le=10_000_000)]
     fixed_cost: float = Field(default=310.0, ge=0, description="yuan per van-day incl. driver")
     cost_per_km: float = Field(default=0.85, ge=0)
     cost_per_h: float = Field(default=0.0, ge=0)
@@ -311,7 +328,7 @@ class Trunk(_Table):
     (county–town–village mode). One trip per station per day."""
 
     name: str = "box-truck"
-    capacity_parcels: PositiveInt = 1500  # 4.2 m box truck, 15 m³ (S/E)
+    capacity_parcels: Annotated[int, Field(gt=0, le=1_000_000)] = 1500  # 4.2 m box truck, 15 m³ (S/E)
     fixed_cost: float = Field(default=350.0, ge=0, description="yuan per truck-day incl. driver")
     cost_per_km: float = Field(default=1.2, ge=0)  # 12 L/100 km diesel + upkeep (S/E)
     co2_kg_per_km: float = Field(default=0.32, ge=0, le=5)
@@ -350,9 +367,7 @@ class Routing(_Table):
     promised_by: Clock = Field(
         default=14 * 3600, description="the time villagers are promised their parcels by"
     )
-    baselines: list[Literal["brands_alone", "township_drop"]] = Field(
-        default_factory=lambda: ["brands_alone"]
-    )
+    baselines: list[BaselineName] = Field(default_factory=_default_baselines)
     baseline_time_limit_s: float = Field(default=5.0, gt=0, le=3600)
 
     @model_validator(mode="after")
@@ -395,7 +410,7 @@ class LineStoppage(_Table):
 
 class StationUnstaffed(_Table):
     kind: Literal["station_unstaffed"]
-    station: int = Field(ge=0)
+    station: int = Field(ge=0, le=100)
     start: Clock
     end: Clock
 

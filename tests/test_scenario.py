@@ -104,3 +104,39 @@ def test_schema_is_json_schema() -> None:
     assert doc["additionalProperties"] is False
     assert "fleet" in doc["required"]
     json.dumps(doc)
+
+
+def test_event_scenarios_extend_the_default() -> None:
+    scenarios = Path(__file__).parents[1] / "scenarios"
+    tea = load_scenario(scenarios / "suichang-tea-harvest.toml")
+    base = load_scenario(scenarios / "suichang.toml")
+    assert tea.model.scenario.extends is None  # merged away
+    assert tea.model.sorter == base.model.sorter
+    assert tea.model.events[0].kind == "harvest_peak"
+    d11 = load_scenario(scenarios / "suichang-double11.toml")
+    assert d11.model.demand.village_max == 160
+    assert d11.model.demand.village_parcels == base.model.demand.village_parcels
+
+
+def test_extends_cycle_and_missing_base(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('[scenario]\nname = "a"\nextends = "b.toml"\n', "utf-8")
+    (tmp_path / "b.toml").write_text('[scenario]\nname = "b"\nextends = "a.toml"\n', "utf-8")
+    with pytest.raises(ScenarioError, match="a cycle"):
+        load_scenario(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('[scenario]\nname = "c"\nextends = "none.toml"\n', "utf-8")
+    with pytest.raises(ScenarioError, match=r'scenario.extends = "none.toml": no such'):
+        load_scenario(tmp_path / "c.toml")
+
+
+def test_extends_keeps_relative_data_paths_of_the_base(tmp_path: Path) -> None:
+    base = (DATA / "good.toml").read_text("utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "base.toml").write_text(base, "utf-8")
+    (tmp_path / "top.toml").write_text(
+        '[scenario]\nname = "top"\nextends = "sub/base.toml"\n\n[sorter]\nchute_capacity = 30\n',
+        "utf-8",
+    )
+    sc = load_scenario(tmp_path / "top.toml")
+    assert sc.model.sorter.chute_capacity == 30
+    assert sc.model.fleet.vans[0].name == "van"
