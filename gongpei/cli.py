@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from gongpei.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from gongpei.scenario import ScenarioError, load_scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,12 +77,25 @@ def schema() -> None:
 
 @main.command()
 @click.argument("scenario", required=False)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="output folder (default: the scenario's output.dir)")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="fix all randomness (default: the scenario's seed)")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="routing solve budget in seconds (default: the scenario's)")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="output folder (default: the scenario's output.dir)",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="fix all randomness (default: the scenario's seed)",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="routing solve budget in seconds (default: the scenario's)",
+)
 @click.option("--backend", type=click.Choice(["ortools", "pyvrp", "auto"]), default=None)
 @click.option("--quiet", is_flag=True, help="no progress bars")
 @reports_input_errors
@@ -113,8 +126,54 @@ def run(
     click.echo(f"outputs in {out}/")
 
 
-def _scenario_arg_default() -> str:
-    return DEFAULT_SCENARIO
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="routing budget for scenarios that are run (default: each scenario's)",
+)
+@click.option("--quiet", is_flag=True, help="no progress bars")
+@reports_input_errors
+def compare(inputs: tuple[str, ...], time_limit: float | None, quiet: bool) -> None:
+    """Headline numbers of several days side by side.
+
+    Each INPUT is a scenario file (run now, nothing written) or the output folder of an
+    earlier `gongpei run` (its summary.json is read).
+    """
+    from gongpei.compare import compare_summaries, load_summary
+    from gongpei.pipeline import run_day
+
+    summaries, names = [], []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            try:
+                summaries.append(load_summary(path))
+            except (OSError, ValueError) as exc:
+                raise ScenarioError([str(exc)]) from None
+            names.append(path.name or str(path))
+            continue
+        sc = load_scenario(item)
+        if time_limit is not None:
+            sc = sc.with_overrides({"routing.time_limit_s": time_limit})
+        summaries.append(run_day(sc, progress=not quiet).summary())
+        names.append(sc.name)
+    click.echo(compare_summaries(summaries, names))
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (each keeps its heavy imports inside)."""
+    from gongpei.cli_county import new_scenario, province
+    from gongpei.cli_replan import replan
+    from gongpei.cli_sweep import sweep
+
+    for command in (sweep, replan, new_scenario, province):
+        main.add_command(command)
+
+
+_register_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,8 +11,8 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,16 @@ from routing import Plan, Problem
 from routing.check import check
 from routing.solve import solve
 
-__all__ = ["SortedDay", "plan_co2_kg", "run_day", "run_pipeline", "solve_many", "sort_day"]
+__all__ = [
+    "DayProblem",
+    "SortedDay",
+    "day_problem",
+    "plan_co2_kg",
+    "run_day",
+    "run_pipeline",
+    "solve_many",
+    "sort_day",
+]
 
 
 class _Progress:
@@ -75,18 +84,29 @@ class _Progress:
             bar.close()
 
     @contextmanager
-    def solving(self, budget_s: float, label: str) -> Iterator[Callable[[float, float], None] | None]:
+    def solving(
+        self, budget_s: float, label: str
+    ) -> Iterator[Callable[[float, float], None] | None]:
         if not self.enabled:
             yield None
             return
         from tqdm import tqdm
 
-        bar = tqdm(total=round(budget_s, 1), desc=label, unit="s", leave=False,
-                   bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}")
+        bar = tqdm(
+            total=round(budget_s, 1),
+            desc=label,
+            unit="s",
+            leave=False,
+            bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}",
+        )
+
+        best = [float("inf")]
 
         def update(elapsed_s: float, best_cost: float) -> None:
+            # With `auto` both backends report; show the best plan found by either.
+            best[0] = min(best[0], best_cost)
             bar.n = round(min(elapsed_s, budget_s), 1)
-            bar.set_postfix_str(f"best ¥{best_cost:,.0f}", refresh=True)
+            bar.set_postfix_str(f"best ¥{best[0]:,.0f}", refresh=True)
 
         try:
             yield update
@@ -168,30 +188,55 @@ def _sort_day(scenario: Scenario, bars: _Progress) -> SortedDay:
     return SortedDay(county, demand, line, arrivals, chute_of, sort, timings)
 
 
-def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
-    """Simulate the sorting day and plan its rounds (and the baselines)."""
-    bars = _Progress(progress)
+@dataclass(frozen=True, eq=False)
+class DayProblem:
+    """The day up to the rounds: what was sorted, which stops are ready when, the problem."""
+
+    sorted: SortedDay
+    ready: dict[str, float]  # village → release for today's rounds
+    late: dict[str, int]  # village → parcels bagged after the cut-off sweep
+    by_brand: dict[str, dict[str, int]]  # village → brand → parcels bagged
+    stops: list[StopDemand]
+    problem: Problem
+    trunk: tuple[TrunkRun, ...]  # hub → station runs (transfer-station mode)
+
+
+def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
+    """Sort the day and build its co-delivery problem (what ``gongpei replan`` rebuilds)."""
+    return _day_problem(scenario, _Progress(progress))
+
+
+def _day_problem(scenario: Scenario, bars: _Progress) -> DayProblem:
     m = scenario.model
     sd = _sort_day(scenario, bars)
-    county, demand, sort, timings = sd.county, sd.demand, sd.sort, dict(sd.timings)
-
-    # --- ready times → the rounds -------------------------------------------------------
-    t0 = time.perf_counter()
     sweep_s = math.ceil(len(sd.line.village_chutes) / m.sorter.bagging_operators) * (
         m.sorter.bag_time_s
     )
     ready, late = same_day_ready(
-        sort, [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"], sweep_s
+        sd.sort, [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"], sweep_s
     )
-    bagged = sort.village_sorted
-    by_brand = bagged_by_brand(sort)
-    stops = stops_from_day(county, demand, bagged, ready)
-    r = m.routing
+    stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready)
     trunk: tuple[TrunkRun, ...] = ()
     if m.county.use_transfer_stations:
-        problem, trunk = station_problem(scenario, county, stops)
+        problem, trunk = station_problem(scenario, sd.county, stops)
     else:
-        problem = codelivery_problem(scenario, county, stops)
+        problem = codelivery_problem(scenario, sd.county, stops)
+    return DayProblem(sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk)
+
+
+def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
+    """Simulate the sorting day and plan its rounds (and the baselines)."""
+    bars = _Progress(progress)
+    m = scenario.model
+    r = m.routing
+    dp = _day_problem(scenario, bars)
+    county, demand, sort = dp.sorted.county, dp.sorted.demand, dp.sorted.sort
+    ready, late, by_brand, stops = dp.ready, dp.late, dp.by_brand, dp.stops
+    problem, trunk = dp.problem, dp.trunk
+    timings = dict(dp.sorted.timings)
+
+    # --- the rounds ---------------------------------------------------------------------
+    t0 = time.perf_counter()
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = solve(
             problem,
@@ -206,7 +251,9 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     if m.county.use_transfer_stations:
         direct = solve_many(
             {"direct": codelivery_problem(scenario, county, stops)},
-            scenario, progress=bars, label="direct rounds",
+            scenario,
+            progress=bars,
+            label="direct rounds",
         )["direct"]
         stations = _stations_comparison(plan, trunk, direct, scenario)
     timings["route_s"] = time.perf_counter() - t0
@@ -328,12 +375,22 @@ def _stations_comparison(
 
     return {
         "via_stations": {
-            **side(plan, sum(t.distance_m for t in trunk) / 1000, sum(t.cost for t in trunk),
-                   sum(t.co2_kg for t in trunk)),
+            **side(
+                plan,
+                sum(t.distance_m for t in trunk) / 1000,
+                sum(t.cost for t in trunk),
+                sum(t.co2_kg for t in trunk),
+            ),
             "trunk": [
-                {"station": t.station, "parcels": t.parcels, "trips": t.trips,
-                 "km": round(t.distance_m / 1000, 3), "depart_s": t.depart_s,
-                 "arrive_s": t.arrive_s, "cost": round(t.cost, 2)}
+                {
+                    "station": t.station,
+                    "parcels": t.parcels,
+                    "trips": t.trips,
+                    "km": round(t.distance_m / 1000, 3),
+                    "depart_s": t.depart_s,
+                    "arrive_s": t.arrive_s,
+                    "cost": round(t.cost, 2),
+                }
                 for t in trunk
             ],
         },

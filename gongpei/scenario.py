@@ -125,8 +125,13 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 
 
 #: Data paths inside a scenario: made absolute when a base file is merged into another.
-_DATA_PATHS = (("county", "towns"), ("county", "villages"), ("county", "outline"),
-               ("roads", "links"), ("roads", "graphml"))
+_DATA_PATHS = (
+    ("county", "towns"),
+    ("county", "villages"),
+    ("county", "outline"),
+    ("roads", "links"),
+    ("roads", "graphml"),
+)
 
 
 def _resolve_extends(
@@ -224,15 +229,37 @@ def show_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_EVENT_KINDS = frozenset(
+    {
+        "harvest_peak",
+        "festival",
+        "line_stoppage",
+        "station_unstaffed",
+        "chute_jam",
+        "scanner_outage",
+    }
+)
+
+
+_EVENT_KINDS = frozenset(
+    (
+        "harvest_peak",
+        "festival",
+        "line_stoppage",
+        "station_unstaffed",
+        "chute_jam",
+        "scanner_outage",
+    )
+)
+
+
 def format_validation_error(exc: ValidationError, source: str) -> list[str]:
     lines: list[str] = []
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])
         # Discriminated unions add the tag to the path (events[0].festival.x): drop it.
-        if len(loc) >= 3 and loc[0] == "events" and isinstance(loc[2], str):
-            if loc[2] in {"harvest_peak", "festival", "line_stoppage", "station_unstaffed",
-                          "chute_jam", "scanner_outage"}:
-                del loc[2]
+        if len(loc) >= 3 and loc[0] == "events" and loc[2] in _EVENT_KINDS:
+            del loc[2]
         kind = err["type"]
         ctx = err.get("ctx") or {}
         msg = _message(kind, err["msg"])
@@ -242,7 +269,8 @@ def format_validation_error(exc: ValidationError, source: str) -> list[str]:
             path = path + sub if sub.startswith("[") else ".".join(p for p in (path, sub) if p)
             value = ctx.get("value")
             lines.append(
-                f"{source}: {path}: {msg}" if value is None
+                f"{source}: {path}: {msg}"
+                if value is None
                 else f"{source}: {path} = {show_value(value)}: {msg}"
             )
         elif kind == "missing":
@@ -260,9 +288,7 @@ def _message(kind: str, msg: str) -> str:
     msg = msg.replace("greater than or equal to", ">=").replace("less than or equal to", "<=")
     msg = msg.replace("greater than", ">").replace("less than", "<")
     if kind == "union_tag_invalid":
-        msg = "unknown event kind; " + msg.split("expected tags:")[-1].strip().join(
-            ("one of ", "")
-        )
+        msg = "unknown event kind; " + msg.split("expected tags:")[-1].strip().join(("one of ", ""))
     return msg
 
 
@@ -282,10 +308,12 @@ def apply_overrides(
     out: dict[str, Any] = copy.deepcopy(dict(raw))
     for path, value in overrides.items():
         parts = [m[1] if m[1] is not None else int(m[2]) for m in _PATH_PART.finditer(path)]
-        if not parts or "".join(
-            p if isinstance(p, str) else f"[{p}]" for p in parts
-        ).replace(".", "") != path.replace(".", ""):
-            raise ScenarioError([f"{source}: {path!r}: not a field path like sorter.chute_capacity"])
+        if not parts or "".join(p if isinstance(p, str) else f"[{p}]" for p in parts).replace(
+            ".", ""
+        ) != path.replace(".", ""):
+            raise ScenarioError(
+                [f"{source}: {path!r}: not a field path like sorter.chute_capacity"]
+            )
         node: Any = out
         for k, part in enumerate(parts[:-1]):
             nxt = parts[k + 1]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic_core import PydanticCustomError
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -24,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Brands",
@@ -31,12 +31,12 @@ __all__ = [
     "Demand",
     "Event",
     "Fleet",
-    "Trunk",
     "Output",
     "Roads",
     "Routing",
     "ScenarioModel",
     "SorterConfig",
+    "Trunk",
     "VanType",
     "Wave",
     "format_clock",
@@ -85,7 +85,6 @@ Clock = Annotated[
 Share = Annotated[float, Field(gt=0, le=1)]
 Positive = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
-
 
 
 DataPath = Annotated[
@@ -281,7 +280,10 @@ class SorterConfig(_Table):
     speed_mps: float = Field(default=2.5, gt=0, le=10)
     induction: Induction = Induction()
     chutes: int = Field(
-        default=0, ge=0, le=100_000, description="village chute slots; 0: one per village-level unit"
+        default=0,
+        ge=0,
+        le=100_000,
+        description="village chute slots; 0: one per village-level unit",
     )
     chute_capacity: Annotated[int, Field(gt=0, le=10_000)] = 40
     chute_map: list[ChuteMapEntry] = Field(default_factory=list)
@@ -328,7 +330,9 @@ class Trunk(_Table):
     (county–town–village mode). One trip per station per day."""
 
     name: str = "box-truck"
-    capacity_parcels: Annotated[int, Field(gt=0, le=1_000_000)] = 1500  # 4.2 m box truck, 15 m³ (S/E)
+    capacity_parcels: Annotated[int, Field(gt=0, le=1_000_000)] = (
+        1500  # 4.2 m box truck, 15 m³ (S/E)
+    )
     fixed_cost: float = Field(default=350.0, ge=0, description="yuan per truck-day incl. driver")
     cost_per_km: float = Field(default=1.2, ge=0)  # 12 L/100 km diesel + upkeep (S/E)
     co2_kg_per_km: float = Field(default=0.32, ge=0, le=5)

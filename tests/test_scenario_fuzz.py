@@ -37,9 +37,32 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 PATHS = _paths(DEFAULT)
 
 WEIRD_VALUES = st.one_of(
-    st.sampled_from([0, -1, -(10**9), 10**18, 2**63 - 1, 0.0, -0.5, 1e300, float("inf"),
-                     float("nan"), True, False, "", "abc", "25:99", "08:30", [], [1, 2], {},
-                     {"x": 1}, "331123999999", "gongpei:nope.csv"]),
+    st.sampled_from(
+        [
+            0,
+            -1,
+            -(10**9),
+            10**18,
+            2**63 - 1,
+            0.0,
+            -0.5,
+            1e300,
+            float("inf"),
+            float("nan"),
+            True,
+            False,
+            "",
+            "abc",
+            "25:99",
+            "08:30",
+            [],
+            [1, 2],
+            {},
+            {"x": 1},
+            "331123999999",
+            "gongpei:nope.csv",
+        ]
+    ),
     st.integers(),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
@@ -79,7 +102,9 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(raw=mutated())
-def test_mutated_scenario_loads_or_fails_in_one_line_each(raw: dict[str, Any], tmp_path: Path) -> None:
+def test_mutated_scenario_loads_or_fails_in_one_line_each(
+    raw: dict[str, Any], tmp_path: Path
+) -> None:
     f = tmp_path / "mutant.toml"
     # Data paths point at the shipped files, so a mutant differs from the default only where
     # it was mutated.
