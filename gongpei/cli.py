@@ -7,46 +7,14 @@ traceback. Progress bars go to stderr; results go to files and a short summary t
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from gongpei.errors import reports_input_errors
 from gongpei.scenario import ScenarioError, load_scenario
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: Exit status for bad input (scenario, data files, arguments).
-EXIT_BAD_INPUT = 2
-
-
-def _input_errors() -> tuple[type[Exception], ...]:
-    """The error types that mean "the input is wrong" (one clean line, exit 2)."""
-    from gongpei.errors import input_error_types
-
-    return input_error_types()
-
-
-def reports_input_errors(func: F) -> F:
-    """Turn input errors into one line each on stderr and exit status 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScenarioError as exc:
-            for line in exc.lines:
-                click.echo(line, err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except _input_errors() as exc:
-            click.echo(f"gongpei: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,44 +12,14 @@ plan file prints one line and exits with status 2.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from gongpei.errors import reports_input_errors
+
 __all__ = ["replan"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_input_errors(func: F) -> F:
-    """Bad input → one line per fault on stderr, exit status 2 (as every gongpei command)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from gongpei.errors import input_error_types
-        from gongpei.replan import ReplanError
-        from gongpei.scenario import ScenarioError
-        from routing.disruption import DisruptionError
-        from routing.plan_io import PlanFormatError
-
-        try:
-            return func(*args, **kwargs)
-        except ScenarioError as exc:
-            for line in exc.lines:
-                click.echo(line, err=True)
-            sys.exit(2)
-        except (ReplanError, DisruptionError, PlanFormatError) as exc:
-            click.echo(f"gongpei: {exc}", err=True)
-            sys.exit(2)
-        except input_error_types() as exc:
-            click.echo(f"gongpei: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command("replan")
@@ -103,7 +73,7 @@ def _reports_input_errors(func: F) -> F:
     show_default=True,
     help="keep: keep rounds that still work, repair the rest; full: re-solve all",
 )
-@_reports_input_errors
+@reports_input_errors
 def replan(
     scenario: str,
     plan_path: str,

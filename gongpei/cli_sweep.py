@@ -11,42 +11,13 @@ second). A bad grid or value prints one line per fault and exits with status 2.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
+from gongpei.errors import reports_input_errors
+
 __all__ = ["sweep"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_input_errors(func: F) -> F:
-    """Bad input → one line per fault on stderr, exit status 2 (as every gongpei command).
-
-    The same contract as ``gongpei.cli.reports_input_errors``, restated here so that
-    ``gongpei.cli`` can import this module at any point without an import cycle.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from gongpei.errors import input_error_types
-        from gongpei.scenario import ScenarioError
-
-        try:
-            return func(*args, **kwargs)
-        except ScenarioError as exc:
-            for line in exc.lines:
-                click.echo(line, err=True)
-            sys.exit(2)
-        except input_error_types() as exc:
-            click.echo(f"gongpei: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command("sweep")
@@ -117,7 +88,7 @@ def _reports_input_errors(func: F) -> F:
     help="metric to plot (default: throughput_per_h, or saving_cost_pct for --what day)",
 )
 @click.option("--quiet", is_flag=True, help="no progress bar")
-@_reports_input_errors
+@reports_input_errors
 def sweep(
     scenario: str | None,
     grids: tuple[str, ...],
