@@ -65,7 +65,8 @@ def _big_day(parcels: int) -> dict[str, Any]:
         "wall_s": round(wall, 3),
         "parcels_per_s": round(p["total"] / wall, 1),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "ok": states == p["total"] and wall <= SORT_WALL_TARGET_S
+        "ok": states == p["total"]
+        and wall <= SORT_WALL_TARGET_S
         and _peak_rss_mb() <= RSS_TARGET_MB,
     }
 
@@ -151,13 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
-    rows = [r for r in (
-        run_isolated("sort", args.parcels),
-        run_isolated("mg400", args.time_limit),
-        run_isolated("county", args.time_limit),
-    ) if r is not None]
-    keys = ["name", "parcels", "villages", "routes", "unserved", "feasible", "conserved",
-            "wall_s", "peak_rss_mb", "ok"]
+    rows = [
+        r
+        for r in (
+            run_isolated("sort", args.parcels),
+            run_isolated("mg400", args.time_limit),
+            run_isolated("county", args.time_limit),
+        )
+        if r is not None
+    ]
+    keys = [
+        "name",
+        "parcels",
+        "villages",
+        "routes",
+        "unserved",
+        "feasible",
+        "conserved",
+        "wall_s",
+        "peak_rss_mb",
+        "ok",
+    ]
     print("  ".join(f"{k:>14}" for k in keys))
     for r in rows:
         print("  ".join(f"{r.get(k, '')!s:>14}" for k in keys))

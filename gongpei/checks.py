@@ -26,8 +26,11 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
     m = scenario.model
     problems: list[str] = []
 
-    files = {"county.towns": m.county.towns, "county.villages": m.county.villages,
-             "county.outline": m.county.outline}
+    files = {
+        "county.towns": m.county.towns,
+        "county.villages": m.county.villages,
+        "county.outline": m.county.outline,
+    }
     if m.roads.links:
         files["roads.links"] = m.roads.links
     if m.roads.graphml:
@@ -120,9 +123,7 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
                 f'fleet.vans[{k}].depot = "{van.depot}": not "hub" nor a township in '
                 "county.transfer_stations"
             )
-    volume = max(
-        (ev.volume_multiplier for ev in m.events if isinstance(ev, Festival)), default=1.0
-    )
+    volume = max((ev.volume_multiplier for ev in m.events if isinstance(ev, Festival)), default=1.0)
     peak = m.demand.village_max * volume
     biggest = max(m.fleet.vans, key=lambda v: v.capacity_parcels)
     if peak > biggest.capacity_parcels:

@@ -142,4 +142,3 @@ def day_demand(
 def inbound_litres(parcels: int, demand: Demand) -> int:
     """Volume of ``parcels`` inbound parcels at the scenario's mean parcel volume (litres)."""
     return round(parcels * demand.litres_per_parcel)
-

@@ -97,8 +97,10 @@ class DayResult:
 
     def summary(self) -> dict[str, Any]:
         s = self.sort.summary()
-        parcels = {k: int(s["parcels"][k]) for k in
-                   ("total", "bagged", "no_read", "exception", "overflow", "in_system")}
+        parcels = {
+            k: int(s["parcels"][k])
+            for k in ("total", "bagged", "no_read", "exception", "overflow", "in_system")
+        }
         routing = self.plan.summary()
         routing.pop("wall_s", None)
         routing["co2_kg"] = round(self.co2_kg, 2)

@@ -55,9 +55,9 @@ class StopDemand:
     release_s: int
 
 
-def vehicle_types(scenario: Scenario, *, depot_ids: Mapping[str, str] | None = None) -> tuple[
-    VehicleType, ...
-]:
+def vehicle_types(
+    scenario: Scenario, *, depot_ids: Mapping[str, str] | None = None
+) -> tuple[VehicleType, ...]:
     """The scenario's vans as routing vehicle types (``depot`` 'hub' or a station)."""
     out = []
     depot_ids = depot_ids or {}
@@ -303,8 +303,11 @@ def station_problem(
                 co2_kg=km2 / 1000 * trunk.co2_kg_per_km,
             )
         )
-        depots.append(Depot(station_id(town), station_id(town),
-                            ready_s=arrive + round(trunk.transfer_min * 60)))
+        depots.append(
+            Depot(
+                station_id(town), station_id(town), ready_s=arrive + round(trunk.transfer_min * 60)
+            )
+        )
 
     types = _station_fleet(scenario, stops, depot_of, served)
     villages = tuple(_village(scenario, s, depot=depot_of[s.code]) for s in stops)
@@ -342,9 +345,11 @@ def _station_fleet(
             need = math.ceil(parcels / (0.8 * t.capacity[0])) + 1
             take = min(need, pool[t.name])
             pool[t.name] -= take
-            out.append(replace(t, name=f"{t.name}@{town}", count=take,
-                               start_depot=sid, end_depot=sid))
+            out.append(
+                replace(t, name=f"{t.name}@{town}", count=take, start_depot=sid, end_depot=sid)
+            )
             break
-    out.extend(replace(t, count=pool[t.name]) for t in base
-               if t.start_depot == HUB and pool[t.name] > 0)
+    out.extend(
+        replace(t, count=pool[t.name]) for t in base if t.start_depot == HUB and pool[t.name] > 0
+    )
     return tuple(out)

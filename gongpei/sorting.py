@@ -173,9 +173,7 @@ def build_faults(
         if isinstance(ev, LineStoppage):
             out.append(sorter.LineStoppage(mtbf_s=ev.mtbf_h * 3600, mttr_s=ev.mttr_min * 60))
         elif isinstance(ev, StationUnstaffed):
-            out.append(
-                sorter.StationUnstaffed(line.induction[ev.station].name, ev.start, ev.end)
-            )
+            out.append(sorter.StationUnstaffed(line.induction[ev.station].name, ev.start, ev.end))
         elif isinstance(ev, ChuteJam):
             out.append(sorter.ChuteJam(chute_of[ev.village], ev.start, ev.end))
         elif isinstance(ev, ScannerOutage):

@@ -64,8 +64,9 @@ def test_day_draw_and_events() -> None:
     again = day_demand(codes, exp, [True, True], sc.model, seed=5)
     assert normal == again
     assert busy.inbound_total > normal.inbound_total  # ×1.8 volume
-    assert busy.by_code()["331123001218"].pickup_parcels > 3 * normal.by_code()[
-        "331123001218"
-    ].pickup_parcels
+    assert (
+        busy.by_code()["331123001218"].pickup_parcels
+        > 3 * normal.by_code()["331123001218"].pickup_parcels
+    )
     capped = day_demand(codes, exp, [True, True], peak.model, seed=5, max_inbound=120)
     assert max(v.inbound for v in capped.villages) <= 120

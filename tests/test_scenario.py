@@ -30,9 +30,7 @@ def test_default_scenario_loads() -> None:
 def test_shipped_copy_matches_embedded_default() -> None:
     """scenarios/suichang.toml is what `gongpei run` uses when given no file."""
     shipped = (Path(__file__).parents[1] / "scenarios" / "suichang.toml").read_text("utf-8")
-    embedded = (Path(__file__).parents[1] / "gongpei" / "data" / "suichang.toml").read_text(
-        "utf-8"
-    )
+    embedded = (Path(__file__).parents[1] / "gongpei" / "data" / "suichang.toml").read_text("utf-8")
     assert shipped == embedded
 
 
