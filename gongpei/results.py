@@ -8,6 +8,7 @@ content of ``summary.json``; ``to_rows()`` style helpers feed the CSV files.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -110,10 +111,10 @@ class DayResult:
             "seed": self.scenario.seed,
             "parcels": parcels,
             "sorter": {
-                "throughput_per_h": round(float(s["throughput_per_h"]), 3),
-                "makespan_s": round(float(s["makespan_s"]), 3),
-                "recirculation_rate": round(float(s["recirculation_rate"]), 6),
-                "last_chute_ready_s": round(float(s["last_chute_ready_s"]), 3),
+                "throughput_per_h": _finite(s["throughput_per_h"], 3),
+                "makespan_s": _finite(s["makespan_s"], 3),
+                "recirculation_rate": _finite(s["recirculation_rate"], 6),
+                "last_chute_ready_s": _finite(s["last_chute_ready_s"], 3),
                 "bagged_after_cutoff": sum(self.late.values()),
             },
             "routing": routing,
@@ -144,7 +145,7 @@ class DayResult:
         p, r = s["parcels"], s["routing"]
         lines = [
             f"{s['scenario']} (seed {s['seed']}): {p['total']} parcels, {p['bagged']} bagged; "
-            f"line {s['sorter']['throughput_per_h']:.0f}/h, last chute ready "
+            f"line {s['sorter']['throughput_per_h'] or 0:.0f}/h, last chute ready "
             f"{_clock(s['sorter']['last_chute_ready_s'])}",
             f"rounds: {r['routes']} by {r['vans_used']} vans, {r['distance_km']:.0f} km, "
             f"¥{r['cost']:.0f}; villages served {r['villages_served']}, unserved "
@@ -179,7 +180,15 @@ def saving(baseline: BaselineResult, day: DayResult) -> dict[str, float]:
     }
 
 
-def _clock(seconds: float) -> str:
+def _finite(value: Any, digits: int) -> float | None:
+    """A rounded number, or ``None`` (JSON null) where there is none (NaN: nothing bagged)."""
+    x = float(value)
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
     from gongpei.schema import format_clock
 
     return format_clock(seconds)

@@ -1,0 +1,272 @@
+"""Figures for the county-day report, drawn from plain data.
+
+Every function takes data (numbers, ids, coordinates — not a whole ``DayResult``) and
+``ax=None``, draws on the axes (default: the current ones) and returns nothing; the report
+(:mod:`gongpei.report`) composes them into PNGs. matplotlib is imported inside the functions,
+so importing this module (for the colour constants) stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "LIGHT_COLOURS",
+    "LIGHT_LABELS",
+    "ROUND_COLOURS",
+    "RoundLine",
+    "VillagePoint",
+    "plot_chute_fill",
+    "plot_lights",
+    "plot_ready_arrival",
+    "plot_rounds_map",
+    "plot_throughput",
+    "round_colour",
+]
+
+#: The county cockpit's status lights (fill colours) — one convention in PNG, HTML and GeoJSON.
+LIGHT_COLOURS: dict[str, str] = {
+    "white": "#ffffff",
+    "blue": "#1f6fd1",
+    "green": "#2ca02c",
+    "yellow": "#f2c200",
+    "red": "#d62728",
+}
+
+LIGHT_LABELS: dict[str, str] = {
+    "white": "not started (no parcels today / not on the rounds)",
+    "blue": "ahead of time (≥ 1 h before the promised time)",
+    "green": "on time",
+    "yellow": "exception (unserved, or parcels stuck on the line)",
+    "red": "late (after the promised time)",
+}
+
+#: Round colours (matplotlib's tab20 order), cycled when there are more rounds.
+ROUND_COLOURS: tuple[str, ...] = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)  # fmt: skip
+
+
+def round_colour(k: int) -> str:
+    """The colour of the ``k``-th round (0-based), the same on the map and in GeoJSON."""
+    return ROUND_COLOURS[k % len(ROUND_COLOURS)]
+
+
+RoundLine = tuple[str, str, Sequence[tuple[float, float]]]
+"""(label, colour, [(lon, lat), ...]) — one round's road polyline."""
+
+VillagePoint = tuple[float, float, str]
+"""(lon, lat, light)."""
+
+
+def _axes(ax: Any) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def _clock_ticks(ax: Any, axis: str = "x") -> None:
+    """Label an axis in seconds-since-midnight as HH:MM."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    fmt = FuncFormatter(lambda s, _pos: f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    span = max(hi - lo, 1.0)
+    steps = (300, 600, 900, 1800, 3600, 7200, 10800, 21600)
+    step = next((s for s in steps if span / s <= 9), 43200)
+    target.set_major_locator(MultipleLocator(step))
+    target.set_major_formatter(fmt)
+
+
+def plot_throughput(
+    hour_starts_s: Sequence[float],
+    counts: Sequence[int] | Mapping[str, Sequence[int]],
+    ax: Any = None,
+    *,
+    capacity_per_h: float | None = None,
+) -> None:
+    """Parcels per clock hour as bars (stacked when ``counts`` maps a label to a series,
+    e.g. per outcome or brand); ``capacity_per_h`` draws the line's carrier capacity."""
+    import numpy as np
+
+    ax = _axes(ax)
+    x = np.asarray(hour_starts_s, dtype=float)
+    series = counts if isinstance(counts, Mapping) else {"parcels": counts}
+    bottom = np.zeros(len(x))
+    for label, ys in series.items():
+        y = np.asarray(ys, dtype=float)
+        ax.bar(
+            x,
+            y,
+            width=3600,
+            align="edge",
+            bottom=bottom,
+            label=label,
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        bottom += y
+    if capacity_per_h is not None:
+        ax.axhline(
+            capacity_per_h,
+            color="black",
+            ls="--",
+            lw=1,
+            label=f"carrier capacity {capacity_per_h:,.0f}/h",
+        )
+    if len(x):
+        ax.set_xlim(x.min(), x.max() + 3600)
+    _clock_ticks(ax)
+    ax.set_xlabel("clock time")
+    ax.set_ylabel("parcels per hour")
+    ax.set_title("Sorting throughput")
+    if len(series) > 1 or capacity_per_h is not None:
+        ax.legend(fontsize="small", loc="upper right")
+
+
+def plot_chute_fill(
+    times_s: Sequence[float],
+    chute_labels: Sequence[str],
+    fill: Any,
+    ax: Any = None,
+    *,
+    max_rows: int = 240,
+) -> None:
+    """Heat map of chute fill (0–1 of capacity): one row per chute, time across.
+
+    ``fill`` is a (chutes × times) array. With more than ``max_rows`` chutes the rows are
+    averaged in groups so the picture stays readable.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    z = np.asarray(fill, dtype=float)
+    labels = list(chute_labels)
+    if z.shape[0] > max_rows:
+        k = -(-z.shape[0] // max_rows)
+        pad = (-z.shape[0]) % k
+        z = np.vstack([z, np.full((pad, z.shape[1]), np.nan)])
+        z = np.nanmean(z.reshape(-1, k, z.shape[1]), axis=1)
+        labels = labels[::k]
+    t = np.asarray(times_s, dtype=float)
+    extent = (float(t.min()), float(t.max()), len(labels) - 0.5, -0.5) if len(t) else None
+    im = ax.imshow(
+        z, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0, vmax=1, extent=extent
+    )
+    ax.figure.colorbar(im, ax=ax, label="fill (share of capacity)")
+    step = max(1, len(labels) // 20)
+    ax.set_yticks(range(0, len(labels), step))
+    ax.set_yticklabels(labels[::step], fontsize="x-small")
+    if len(t):
+        _clock_ticks(ax)
+    ax.set_xlabel("clock time")
+    ax.set_ylabel("chute")
+    ax.set_title("Chute fill")
+
+
+def plot_rounds_map(
+    rounds: Sequence[RoundLine],
+    villages: Sequence[VillagePoint],
+    ax: Any = None,
+    *,
+    hub: tuple[float, float] | None = None,
+    outline: Any = None,
+    legend_rounds: int = 12,
+) -> None:
+    """The day's rounds on the county map: each round's road polyline in its colour,
+    villages as dots in their status light, the hub as a star, the county outline."""
+    import math
+
+    ax = _axes(ax)
+    if outline is not None:
+        for poly in getattr(outline, "geoms", [outline]):
+            x, y = poly.exterior.xy
+            ax.plot(x, y, color="#555555", lw=0.8)
+    for k, (label, colour, coords) in enumerate(rounds):
+        if len(coords) < 2:
+            continue
+        xs, ys = zip(*coords, strict=True)
+        ax.plot(xs, ys, color=colour, lw=1.4, alpha=0.9, label=label if k < legend_rounds else None)
+    if len(rounds) > legend_rounds:
+        ax.plot([], [], color="none", label=f"… {len(rounds) - legend_rounds} more rounds")
+    for light in LIGHT_COLOURS:
+        pts = [(x, y) for x, y, lt in villages if lt == light]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.scatter(
+                xs,
+                ys,
+                s=14,
+                c=LIGHT_COLOURS[light],
+                edgecolors="#333333",
+                linewidths=0.4,
+                zorder=3,
+                label=f"{light} ({len(pts)})",
+            )
+    if hub is not None:
+        ax.scatter([hub[0]], [hub[1]], s=160, marker="*", c="black", zorder=4, label="hub")
+    lats = [y for _, y, _ in villages] or ([hub[1]] if hub else [])
+    if lats:
+        ax.set_aspect(1 / math.cos(math.radians(sum(lats) / len(lats))))
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title(f"Co-delivery rounds ({len(rounds)})")
+    if rounds or villages or hub is not None:
+        ax.legend(fontsize="x-small", loc="upper left", ncol=2, framealpha=0.8)
+
+
+def plot_ready_arrival(
+    ready_s: Sequence[float],
+    arrival_s: Sequence[float],
+    lights: Sequence[str],
+    ax: Any = None,
+    *,
+    promised_s: float | None = None,
+) -> None:
+    """Each served village: when its chute was ready (x) vs when the van arrived (y),
+    dotted in its status light; the promised time as a horizontal line."""
+    ax = _axes(ax)
+    for light, colour in LIGHT_COLOURS.items():
+        pts = [(r, a) for r, a, lt in zip(ready_s, arrival_s, lights, strict=True) if lt == light]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.scatter(
+                xs,
+                ys,
+                s=16,
+                c=colour,
+                edgecolors="#333333",
+                linewidths=0.4,
+                label=f"{light} ({len(pts)})",
+                zorder=3,
+            )
+    if promised_s is not None:
+        ax.axhline(promised_s, color="#d62728", ls="--", lw=1, label="promised by")
+    if ready_s:
+        _clock_ticks(ax, "x")
+        _clock_ticks(ax, "y")
+        ax.legend(fontsize="small", loc="upper left")
+    ax.set_xlabel("chute ready")
+    ax.set_ylabel("van arrives")
+    ax.set_title("From chute to village")
+
+
+def plot_lights(counts: Mapping[str, int], ax: Any = None) -> None:
+    """Horizontal bars: how many villages show each status light."""
+    ax = _axes(ax)
+    names = [c for c in LIGHT_COLOURS if c in counts]
+    ax.barh(
+        names,
+        [counts[c] for c in names],
+        color=[LIGHT_COLOURS[c] for c in names],
+        edgecolor="#333333",
+    )
+    ax.invert_yaxis()
+    ax.set_xlabel("villages")
+    ax.set_title("Status lights")
