@@ -245,6 +245,8 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
             seed=scenario.seed,
             progress=cb,
             deterministic=r.deterministic,
+            solution_limit=r.solution_limit,
+            max_iterations=r.max_iterations,
         )
     violations = tuple(check(plan, problem))
     stations = None
@@ -304,6 +306,8 @@ def solve_many(
         "time_limit_s": r.baseline_time_limit_s,
         "seed": scenario.seed,
         "deterministic": r.deterministic,
+        "solution_limit": r.solution_limit,
+        "max_iterations": r.max_iterations,
     }
     names = sorted(problems)
     if not names:

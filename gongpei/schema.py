@@ -364,6 +364,12 @@ class Routing(_Table):
     deterministic: bool = Field(
         default=False, description="bound the search by work, not wall time (reproducible)"
     )
+    solution_limit: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
+        default=None, description="OR-Tools: stop after this many solutions (deterministic)"
+    )
+    max_iterations: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
+        default=None, description="PyVRP: stop after this many iterations (deterministic)"
+    )
     service_fixed_s: float = Field(default=240.0, ge=0, le=7200)
     service_per_parcel_s: float = Field(default=6.0, ge=0, le=600)
     station_open: Clock = 8 * 3600

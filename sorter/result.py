@@ -1,0 +1,315 @@
+"""What a run returns: per-parcel column arrays, per-chute and per-village summaries, monitors.
+
+Every parcel ends in exactly one outcome (``OUTCOMES``):
+
+* ``bagged``: in a bag of its village chute (or sorted by hand, oversize), ``bag_s`` set;
+* ``no_read``: still in no-read handling (in the no-read chute, not yet keyed) at the horizon;
+* ``exception``: in the exception chute (unresolvable address);
+* ``overflow``: in the overflow chute after ``max_recirculations`` refusals;
+* ``in_system``: anywhere else at the horizon (unload/induction queue, on a carrier, in a
+  chute not yet bagged, or being bagged).
+
+Ids are the user's: village, brand, truck, chute and station names, never indices — except
+``parcel``, which is the parcel's position in unloading order (0..N-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .line import Line
+from .monitors import LevelMonitor, TallyMonitor
+
+OUTCOMES: tuple[str, ...] = ("in_system", "bagged", "no_read", "exception", "overflow")
+
+
+@dataclass(frozen=True, slots=True)
+class ChuteSummary:
+    """One chute over the run. ``time_full_s``: seconds at or above capacity (refusing);
+    ``refusals``: parcels it turned away (each one a recirculation or a trip to overflow)."""
+
+    id: str
+    kind: str
+    parcels: int
+    bags: int
+    max_fill: int
+    time_full_s: float
+    refusals: int
+
+
+@dataclass(frozen=True, eq=False)
+class SortResult:
+    """Result of :func:`sorter.simulate`; arrays are indexed by parcel (unloading order)."""
+
+    line: Line
+    village_ids: tuple[str, ...]
+    chute_ids: tuple[str, ...]
+    chute_kinds: tuple[str, ...]
+    station_names: tuple[str, ...]
+    truck_ids: tuple[str, ...]
+    truck_brands: tuple[str, ...]
+    truck_arrival_s: np.ndarray
+    wave_names: tuple[str, ...]
+    assignment: dict[str, str]
+    village: np.ndarray
+    truck: np.ndarray
+    wave: np.ndarray
+    oversize: np.ndarray
+    available_s: np.ndarray
+    induct_s: np.ndarray
+    station: np.ndarray
+    recirculations: np.ndarray
+    outcome: np.ndarray
+    chute: np.ndarray
+    entry_s: np.ndarray
+    bag_s: np.ndarray
+    no_read: np.ndarray
+    refusals: np.ndarray
+    bag_log: np.ndarray  # rows: chute index, start, end, parcels
+    visits: dict[str, np.ndarray]
+    max_fill: np.ndarray
+    capacity: np.ndarray
+    t_end: float
+    stoppages: tuple[tuple[float, float], ...] = ()  # (wall start, duration) of loop stops
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ---- basic counts ------------------------------------------------------------------
+    @property
+    def parcels(self) -> int:
+        return int(self.outcome.size)
+
+    def outcome_counts(self) -> dict[str, int]:
+        counts = np.bincount(self.outcome.astype(np.int64), minlength=len(OUTCOMES))
+        return {name: int(counts[k]) for k, name in enumerate(OUTCOMES)}
+
+    @property
+    def t_start(self) -> float:
+        return float(self.truck_arrival_s.min()) if self.truck_arrival_s.size else 0.0
+
+    # ---- records -------------------------------------------------------------------------
+    def records(self) -> dict[str, np.ndarray]:
+        """Per-parcel columns (numpy arrays; ids as strings, times in s, NaN = never)."""
+        vil = np.array(self.village_ids, dtype=object)
+        chute_names = np.array((*self.chute_ids, ""), dtype=object)
+        trucks = np.array(self.truck_ids, dtype=object)
+        brands = np.array(self.truck_brands, dtype=object)
+        stations = np.array((*self.station_names, ""), dtype=object)
+        waves = np.array(self.wave_names, dtype=object)
+        return {
+            "parcel": np.arange(self.parcels),
+            "brand": brands[self.truck],
+            "village": vil[self.village],
+            "truck": trucks[self.truck],
+            "wave": waves[self.wave],
+            "arrival_s": self.truck_arrival_s[self.truck],
+            "available_s": self.available_s,
+            "induct_s": self.induct_s,
+            "station": stations[self.station],
+            "recirculations": self.recirculations,
+            "outcome": np.array(OUTCOMES, dtype=object)[self.outcome],
+            "chute": chute_names[self.chute],
+            "entry_s": self.entry_s,
+            "bag_s": self.bag_s,
+            "oversize": self.oversize,
+            "no_read": self.no_read,
+        }
+
+    def to_dataframe(self) -> Any:
+        """The per-parcel records as a pandas DataFrame (pandas imported here only)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records())
+
+    # ---- per chute -----------------------------------------------------------------------
+    def _fill_monitor_index(self, c: int) -> LevelMonitor:
+        into = (self.chute == c) & np.isfinite(self.entry_s)
+        ent = self.entry_s[into]
+        out = self.bag_s[into]
+        out = np.where(np.isfinite(out), out, np.inf)
+        return LevelMonitor.from_intervals(
+            f"fill {self.chute_ids[c]}", ent, out, self.t_start, self.t_end
+        )
+
+    def chute_fill_monitor(self, chute_id: str) -> LevelMonitor:
+        """Parcels in a chute over time (a parcel leaves when its bag is finished)."""
+        return self._fill_monitor_index(self.chute_ids.index(chute_id))
+
+    @property
+    def chutes(self) -> dict[str, ChuteSummary]:
+        """Per-chute summary, keyed by chute id."""
+        if "chutes" not in self._cache:
+            parcels = np.bincount(
+                self.chute[np.isfinite(self.entry_s) & (self.chute >= 0)],
+                minlength=len(self.chute_ids),
+            )
+            bags = np.bincount(self.bag_log[:, 0].astype(np.int64), minlength=len(self.chute_ids))
+            out = {}
+            for c, cid in enumerate(self.chute_ids):
+                full = 0.0
+                if self.chute_kinds[c] == "village" and parcels[c]:
+                    full = self._fill_monitor_index(c).time_at_or_above(float(self.capacity[c]))
+                out[cid] = ChuteSummary(
+                    cid,
+                    self.chute_kinds[c],
+                    int(parcels[c]),
+                    int(bags[c]),
+                    int(self.max_fill[c]),
+                    full,
+                    int(self.refusals[c]),
+                )
+            self._cache["chutes"] = out
+        result: dict[str, ChuteSummary] = self._cache["chutes"]
+        return result
+
+    def chute_fill_matrix(self, bin_s: float = 300.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Mean fill of each village chute per time bin: (bin starts, chute ids, matrix)."""
+        edges = np.arange(self.t_start, self.t_end + bin_s, bin_s)
+        ids = [c for c, k in zip(self.chute_ids, self.chute_kinds, strict=True) if k == "village"]
+        mat = np.zeros((len(ids), max(len(edges) - 1, 0)))
+        for r, cid in enumerate(ids):
+            mat[r] = self.chute_fill_monitor(cid).bin_means(edges)
+        return edges[:-1], ids, mat
+
+    # ---- per village ---------------------------------------------------------------------
+    def _ready(self, mask: np.ndarray) -> dict[str, float]:
+        sel = mask & (self.outcome == 1)
+        v = self.village[sel]
+        b = self.bag_s[sel]
+        ready = np.full(len(self.village_ids), -np.inf)
+        np.maximum.at(ready, v, b)
+        return {
+            vid: float(ready[k]) for k, vid in enumerate(self.village_ids) if np.isfinite(ready[k])
+        }
+
+    @property
+    def village_ready_s(self) -> dict[str, float]:
+        """Village -> time its last bagged parcel (any wave) was bagged. Villages with no
+        bagged parcel are absent."""
+        if "ready" not in self._cache:
+            self._cache["ready"] = self._ready(np.ones(self.parcels, dtype=bool))
+        result: dict[str, float] = self._cache["ready"]
+        return result
+
+    @property
+    def village_ready_by_wave(self) -> dict[str, dict[str, float]]:
+        """Wave name -> village -> time its last bagged parcel of that wave was bagged."""
+        return {w: self._ready(self.wave == k) for k, w in enumerate(self.wave_names)}
+
+    @property
+    def village_sorted(self) -> dict[str, int]:
+        """Village -> parcels bagged for it (what the rounds must deliver)."""
+        counts = np.bincount(self.village[self.outcome == 1], minlength=len(self.village_ids))
+        return {v: int(counts[k]) for k, v in enumerate(self.village_ids)}
+
+    # ---- monitors ------------------------------------------------------------------------
+    def induction_queue(self) -> LevelMonitor:
+        """Parcels waiting for an induction operator (shared unload/re-induct queue)."""
+        v = self.visits
+        return LevelMonitor.from_intervals(
+            "induction queue", v["arrived_s"], v["start_s"], self.t_start, self.t_end
+        )
+
+    def station_monitors(self) -> dict[str, LevelMonitor]:
+        """Per station: parcels being handled or waiting on its induct belt (0, 1 or 2)."""
+        v = self.visits
+        out = {}
+        for s, name in enumerate(self.station_names):
+            m = v["station"] == s
+            out[name] = LevelMonitor.from_intervals(
+                f"station {name}", v["start_s"][m], v["placed_s"][m], self.t_start, self.t_end
+            )
+        return out
+
+    def busy_bagging_operators(self) -> LevelMonitor:
+        return LevelMonitor.from_intervals(
+            "busy bagging operators",
+            self.bag_log[:, 1],
+            self.bag_log[:, 2],
+            self.t_start,
+            self.t_end,
+        )
+
+    def induction_wait(self) -> TallyMonitor:
+        """Waiting time for an induction operator, one value per induction (re-inductions
+        included), stamped with the time the wait ended."""
+        v = self.visits
+        return TallyMonitor("induction wait", v["start_s"], v["start_s"] - v["arrived_s"])
+
+    def time_in_system(self) -> TallyMonitor:
+        """Unloaded -> entered its final chute, for parcels that reached one."""
+        ok = np.isfinite(self.entry_s)
+        return TallyMonitor(
+            "time in system", self.entry_s[ok], self.entry_s[ok] - self.available_s[ok]
+        )
+
+    def recirculation_tally(self) -> TallyMonitor:
+        ok = np.isfinite(self.induct_s)
+        return TallyMonitor("recirculations", self.induct_s[ok], self.recirculations[ok])
+
+    def monitors(self) -> dict[str, LevelMonitor | TallyMonitor]:
+        """All monitors by name: level (time-weighted) and tally (per event)."""
+        out: dict[str, LevelMonitor | TallyMonitor] = {
+            "induction_queue": self.induction_queue(),
+            "busy_bagging_operators": self.busy_bagging_operators(),
+            "induction_wait": self.induction_wait(),
+            "time_in_system": self.time_in_system(),
+            "recirculations": self.recirculation_tally(),
+        }
+        for name, mon in self.station_monitors().items():
+            out[f"station {name}"] = mon
+        return out
+
+    # ---- throughput & summary ------------------------------------------------------------
+    def _sorted_mask(self) -> np.ndarray:
+        village_chute = np.array([k == "village" for k in self.chute_kinds] + [False])
+        return np.isfinite(self.entry_s) & village_chute[self.chute]
+
+    def throughput_per_hour(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hour start in s, parcels that entered a village chute in that hour)."""
+        t = self.entry_s[self._sorted_mask()]
+        start = np.floor(self.t_start / 3600.0) * 3600.0
+        stop = max(self.t_end, start + 3600.0)
+        edges = np.arange(start, stop + 3600.0, 3600.0)
+        counts, _ = np.histogram(t, bins=edges)
+        return edges[:-1], counts
+
+    def summary(self) -> dict[str, Any]:
+        """Plain-dict headline numbers.
+
+        ``throughput_per_h``: parcels into village chutes per hour between the first
+        induction and the last such entry. ``recirculation_rate``: recirculations per
+        inducted parcel. ``makespan_s``: first truck arrival -> last parcel settled
+        (bagged, exception, overflow). ``last_chute_ready_s``: latest village ready time.
+        """
+        counts = self.outcome_counts()
+        counts["total"] = self.parcels
+        sorted_t = self.entry_s[self._sorted_mask()]
+        first = np.nanmin(self.induct_s) if np.isfinite(self.induct_s).any() else np.nan
+        span = (sorted_t.max() - first) if sorted_t.size else np.nan
+        tput = sorted_t.size / span * 3600.0 if sorted_t.size and span > 0 else 0.0
+        inducted = int(np.isfinite(self.induct_s).sum())
+        settled_t = np.concatenate(
+            (
+                self.bag_s[self.outcome == 1],
+                self.entry_s[(self.outcome == 3) | (self.outcome == 4)],
+            )
+        )
+        ready = self.village_ready_s
+        wait = self.induction_wait()
+        return {
+            "parcels": counts,
+            "manual_oversize": int((self.oversize & (self.chute == self._manual_index())).sum()),
+            "throughput_per_h": float(tput),
+            "makespan_s": float(settled_t.max() - self.t_start) if settled_t.size else 0.0,
+            "recirculation_rate": float(self.recirculations.sum() / inducted) if inducted else 0.0,
+            "last_chute_ready_s": float(max(ready.values())) if ready else float("nan"),
+            "mean_induction_wait_s": wait.mean(),
+            "bags": int(self.bag_log.shape[0]),
+            "end_s": self.t_end,
+        }
+
+    def _manual_index(self) -> int:
+        return self.chute_kinds.index("manual") if "manual" in self.chute_kinds else -2

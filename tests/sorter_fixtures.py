@@ -1,0 +1,104 @@
+"""Small hand-checkable sorter instances shared by the sorter tests and the benchmark."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sorter import Arrivals, Line, Truck, Wave, generate_arrivals
+
+BRANDS = {"ZTO": 19, "YTO": 15, "STO": 13, "Yunda": 13, "JT": 11, "SF": 8, "Post": 8, "JD": 4}
+WAVES = (
+    Wave("w1", 5 * 3600.0, 6.5 * 3600.0, 0.7, 8.5 * 3600.0),
+    Wave("w2", 12.5 * 3600.0, 14 * 3600.0, 0.3, 16 * 3600.0),
+)
+
+
+def village_counts(n_villages: int, total: int, seed: int = 0) -> dict[str, int]:
+    """Heavy-tailed (lognormal) exact counts summing to about ``total``."""
+    rng = np.random.default_rng(seed)
+    w = rng.lognormal(0.0, 0.9, n_villages)
+    counts = np.maximum(1, np.round(w / w.sum() * total)).astype(int)
+    return {f"V{k:03d}": int(c) for k, c in enumerate(counts)}
+
+
+def small_line(**kw: object) -> Line:
+    """A 12-chute loop with two stations; override any Line field."""
+    base: dict[str, object] = dict(
+        num_induction=2, induction_rate_per_h=2000.0, chute_capacity=10, bagging_operators=2
+    )
+    base.update(kw)
+    return Line.evenly_spaced(12, **base)  # type: ignore[arg-type]
+
+
+def small_arrivals(total: int = 300, n_villages: int = 12, seed: int = 0) -> Arrivals:
+    return generate_arrivals(
+        seed,
+        village_parcels=village_counts(n_villages, total, seed),
+        brand_shares=BRANDS,
+        waves=WAVES,
+    )
+
+
+def suichang_like(parcels: int = 20_000, seed: int = 0) -> tuple[Line, Arrivals]:
+    """~20k parcels over 214 chutes (201 villages + 13 communities), 8 brands, 2 waves."""
+    line = Line.evenly_spaced(
+        214,
+        num_induction=4,
+        induction_rate_per_h=2000.0,
+        chute_capacity=40,
+        bagging_operators=6,
+        unload_ports=8,
+        no_read_prob=0.01,
+        exception_prob=0.003,
+    )
+    arrivals = generate_arrivals(
+        seed,
+        village_parcels=village_counts(214, parcels, seed),
+        brand_shares=BRANDS,
+        waves=WAVES,
+    )
+    return line, arrivals
+
+
+def poisson_arrivals(rate_per_s: float, n: int, seed: int, villages: int = 4) -> Arrivals:
+    """``n`` one-parcel trucks at Poisson times (for queueing checks; unload must be inf)."""
+    rng = np.random.default_rng(seed)
+    times = np.cumsum(rng.exponential(1.0 / rate_per_s, n))
+    codes = rng.integers(0, villages, n)
+    trucks = tuple(
+        Truck(f"T{k}", "X", float(t), np.array([c], dtype=np.int32))
+        for k, (t, c) in enumerate(zip(times, codes, strict=True))
+    )
+    return Arrivals(trucks, tuple(f"V{k}" for k in range(villages)))
+
+
+def check_conservation(res, arrivals=None):
+    """Every parcel in exactly one consistent end state."""
+    s = res.summary()["parcels"]
+    assert s["total"] == res.parcels
+    assert s["total"] == sum(
+        s[k] for k in ("bagged", "no_read", "exception", "overflow", "in_system")
+    )
+    kinds = np.array([*res.chute_kinds, "none"])[res.chute]
+    out = res.outcome
+    assert np.all(np.isin(out, [0, 1, 2, 3, 4]))
+    bagged = out == 1
+    assert np.all(np.isfinite(res.bag_s[bagged]))
+    assert np.all(np.isnan(res.bag_s[~bagged]))
+    assert np.all(np.isin(kinds[bagged], ["village", "manual"]))
+    assert np.all(kinds[out == 2] == "no_read")
+    assert np.all(kinds[out == 3] == "exception")
+    assert np.all(kinds[out == 4] == "overflow")
+    assert np.all(res.entry_s[bagged] <= res.bag_s[bagged] + 1e-9)
+    # a bagged village parcel is in its own village's chute
+    vil = bagged & (kinds == "village")
+    ids = np.array(res.chute_ids)[res.chute[vil]]
+    want = np.array([res.assignment[res.village_ids[v]] for v in res.village[vil]])
+    assert np.array_equal(ids, want)
+    # bags hold exactly the bagged loop parcels
+    assert int(res.bag_log[:, 3].sum()) == int(vil.sum())
+    if arrivals is not None:
+        assert res.parcels == arrivals.parcels
+        counts = arrivals.village_counts()
+        got = np.bincount(res.village, minlength=len(res.village_ids))
+        assert {v: int(got[k]) for k, v in enumerate(res.village_ids)} == counts

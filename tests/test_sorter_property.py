@@ -1,0 +1,100 @@
+"""Nothing is lost: every parcel ends in exactly one state, for generated lines and days."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sorter_fixtures import check_conservation
+
+from sorter import (
+    Arrivals,
+    ChuteJam,
+    Line,
+    LineStoppage,
+    Random,
+    ScannerOutage,
+    StationUnstaffed,
+    Truck,
+    simulate,
+)
+
+
+@st.composite
+def days(draw, with_faults: bool):
+    n_chutes = draw(st.integers(1, 8))
+    line = Line.evenly_spaced(
+        n_chutes,
+        num_induction=draw(st.integers(1, 3)),
+        induction_rate_per_h=draw(st.floats(800, 4000)),
+        pitch_m=draw(st.sampled_from([0.5, 0.67, 1.0])),
+        speed_mps=draw(st.floats(0.5, 3.0)),
+        two_sided=draw(st.booleans()),
+        chute_capacity=draw(st.integers(1, 12)),
+        fill_threshold=draw(st.floats(0.1, 1.0)),
+        max_recirculations=draw(st.integers(0, 3)),
+        bagging_operators=draw(st.integers(1, 3)),
+        bag_time_s=draw(st.floats(0, 200)),
+        no_read_prob=draw(st.floats(0, 0.4)),
+        keying_delay_s=draw(st.floats(0, 600)),
+        exception_prob=draw(st.floats(0, 0.3)),
+        oversize_to_manual=draw(st.booleans()),
+        unload_ports=draw(st.integers(1, 3)),
+        unload_rate_per_h=draw(st.sampled_from([300.0, 750.0, float("inf")])),
+    )
+    n_vill = draw(st.integers(1, 6))
+    villages = tuple(f"V{k}" for k in range(n_vill))
+    trucks = []
+    for k in range(draw(st.integers(1, 4))):
+        n = draw(st.integers(0, 60))
+        codes = np.array(draw(st.lists(st.integers(0, n_vill - 1), min_size=n, max_size=n)))
+        over = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+        t = draw(st.floats(0, 3000))
+        trucks.append(Truck(f"T{k}", f"B{k % 2}", t, codes.astype(np.int32), over))
+    arrivals = Arrivals(tuple(trucks), villages)
+    horizon = draw(st.one_of(st.none(), st.floats(10, 8000)))
+    cutoffs = tuple(draw(st.lists(st.floats(0, 6000), max_size=2)))
+    faults: tuple = ()
+    if with_faults:
+        faults = (
+            LineStoppage(draw(st.floats(60, 3000)), draw(st.floats(5, 600))),
+            StationUnstaffed(
+                "I1", *sorted(draw(st.tuples(st.floats(0, 3000), st.floats(3001, 6000))))
+            ),
+            ChuteJam(line.village_chutes[0].id, 0.0, draw(st.floats(1, 5000))),
+            ScannerOutage(draw(st.floats(0, 2000)), draw(st.floats(2001, 4000))),
+        )
+    return line, arrivals, horizon, cutoffs, faults, draw(st.integers(0, 2**31))
+
+
+def _check(day):
+    line, arrivals, horizon, cutoffs, faults, seed = day
+    res = simulate(
+        line,
+        arrivals,
+        assignment=Random(seed),
+        seed=seed,
+        horizon_s=horizon,
+        cutoffs_s=cutoffs,
+        faults=faults,
+    )
+    check_conservation(res, arrivals)
+    s = res.summary()["parcels"]
+    if horizon is None:
+        # without a horizon the day runs to the end: nothing left in the system
+        assert s["in_system"] == 0 and s["no_read"] == 0
+    # no carrier ever held two parcels: each chute's fill stayed within capacity
+    for cs in res.chutes.values():
+        if cs.kind == "village":
+            assert cs.max_fill <= line.chute_capacity
+    assert np.all(res.recirculations <= line.max_recirculations + 1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days(with_faults=False))
+def test_conservation(day):
+    _check(day)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days(with_faults=True))
+def test_conservation_with_faults(day):
+    _check(day)
