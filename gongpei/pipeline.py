@@ -240,7 +240,7 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = solve(
             problem,
-            backend=r.backend,
+            backend=main_backend(scenario),
             time_limit_s=r.time_limit_s,
             seed=scenario.seed,
             progress=cb,
@@ -296,11 +296,11 @@ def solve_many(
 ) -> dict[str, Plan]:
     """Solve independent problems (the baselines) with the scenario's baseline budget.
 
-    Each uses one core with one backend (``auto`` → PyVRP); with two cores, two at a time.
+    Each uses one core with one backend (``auto`` → PyVRP), ``routing.processes`` at a time.
     Seeds are fixed per problem, so the result does not depend on the order of completion.
     """
     r = scenario.model.routing
-    backend = "pyvrp" if r.backend == "auto" else r.backend
+    backend = "pyvrp" if r.backend == "auto" else r.backend  # one core per baseline solve
     kwargs = {
         "backend": backend,
         "time_limit_s": r.baseline_time_limit_s,
@@ -321,10 +321,13 @@ def solve_many(
         bar = tqdm(total=len(names), desc=label, unit="brand", leave=False)
     plans: dict[str, Plan] = {}
     try:
-        if len(names) == 1:
-            plans[names[0]] = solve(problems[names[0]], **kwargs)  # type: ignore[arg-type]
+        if len(names) == 1 or r.processes == 1:
+            for n in names:
+                plans[n] = solve(problems[n], **kwargs)  # type: ignore[arg-type]
+                if bar is not None:
+                    bar.update(1)
         else:
-            with ProcessPoolExecutor(max_workers=2) as pool:
+            with ProcessPoolExecutor(max_workers=min(r.processes, len(names))) as pool:
                 futures = {n: pool.submit(_solve_kw, problems[n], kwargs) for n in names}
                 for n in names:
                     plans[n] = futures[n].result()
@@ -334,6 +337,12 @@ def solve_many(
         if bar is not None:
             bar.close()
     return plans
+
+
+def main_backend(scenario: Scenario) -> str:
+    """The backend for the day's rounds: ``auto`` needs two processes, else PyVRP alone."""
+    r = scenario.model.routing
+    return "pyvrp" if r.backend == "auto" and r.processes < 2 else r.backend
 
 
 def _solve_kw(problem: Problem, kwargs: dict[str, Any]) -> Plan:

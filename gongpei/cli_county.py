@@ -1,0 +1,162 @@
+"""Commands for any county: ``gongpei new-scenario`` and ``gongpei province``.
+
+Two :class:`click.Command` objects, registered on the main group by :mod:`gongpei.cli`
+(``main.add_command``). Heavy imports (dask, matplotlib, the pipeline) stay inside the
+functions, so ``gongpei --help`` stays fast. Bad input → one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+__all__ = ["new_scenario", "province"]
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"gongpei: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.command("new-scenario")
+@click.option(
+    "--county",
+    "county",
+    default=None,
+    metavar="CODE_OR_NAME",
+    help="6-digit code, name (开化县 / 开化) or pinyin (kaihua)",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="write the scenario here (default: print it)",
+)
+@click.option(
+    "--hub",
+    default=None,
+    metavar="VILLAGE_CODE",
+    help="12-digit code of the hub's village (default: by the stated rule)",
+)
+@click.option("--list", "list_only", is_flag=True, help="list the 26 counties and exit")
+def new_scenario(
+    county: str | None, out_file: str | None, hub: str | None, list_only: bool
+) -> None:
+    """Write a complete, commented scenario for one of Zhejiang's 26 mountain counties."""
+    from gongpei.newcounty import UnknownCountyError, list_counties, new_scenario_text
+
+    if list_only:
+        for c in list_counties():
+            click.echo(
+                f"{c.code}  {c.name_en:<10} {c.name}  ({c.prefecture}; {c.num_towns} "
+                f"townships, {c.num_villages_cun} 村)"
+            )
+        return
+    if not county:
+        _fail("new-scenario: --county CODE_OR_NAME is required (--list shows the 26)")
+        return
+    try:
+        text = new_scenario_text(county, hub=hub)
+    except UnknownCountyError as exc:
+        _fail(str(exc))
+        return
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--out {out_file}: cannot write: {exc.strerror}")
+    click.echo(f"wrote {out_file}", err=True)
+
+
+@click.command("province")
+@click.option(
+    "--counties", default=None, metavar="LIST", help="comma-separated codes/names (default: all 26)"
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="a running Dask scheduler (default: a local cluster)",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="local Dask workers (ignored with --scheduler); 1 runs serially, no Dask",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="gongpei-province",
+    show_default=True,
+)
+@click.option(
+    "--metric",
+    default="saving_pct",
+    show_default=True,
+    help="the table column that colours the map",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="routing and baseline budget per county, s (default: each scenario's)",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="run seed for every county")
+@click.option(
+    "--deterministic",
+    is_flag=True,
+    help="bound the search by work, not wall time (reproducible tables)",
+)
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def province(
+    counties: str | None,
+    scheduler: str | None,
+    workers: int,
+    out_dir: str,
+    metric: str,
+    time_limit: float | None,
+    seed: int | None,
+    deterministic: bool,
+    quiet: bool,
+) -> None:
+    """Run a day in every county (in parallel on Dask) → province table + map."""
+    from gongpei.newcounty import UnknownCountyError, find_county
+    from gongpei.province import METRICS, run_province, write_province
+
+    if metric not in METRICS:
+        _fail(f"--metric {metric!r}: one of {', '.join(METRICS)}")
+    try:
+        codes = (
+            [find_county(q).code for q in counties.split(",") if q.strip()] if counties else None
+        )
+    except UnknownCountyError as exc:
+        _fail(str(exc).replace("--county", "--counties"))
+        return
+    overrides: dict[str, object] = {"output.plots": False, "output.html": False}
+    if time_limit is not None:
+        overrides["routing.time_limit_s"] = time_limit
+        overrides["routing.baseline_time_limit_s"] = time_limit
+    if seed is not None:
+        overrides["scenario.seed"] = seed
+    if deterministic:
+        overrides["routing.deterministic"] = True
+    table = run_province(
+        codes,
+        overrides=overrides,
+        scheduler=scheduler,
+        workers=workers,
+        progress=not quiet,
+    )
+    files = write_province(table, Path(out_dir), metric=metric)
+    click.echo(table.text())
+    click.echo("wrote " + ", ".join(str(f) for f in files))
