@@ -93,20 +93,14 @@ def _mg400(time_limit: float) -> dict[str, Any]:
     }
 
 
-def _county400(time_limit: float) -> dict[str, Any] | None:
-    """The largest mountain county (永嘉县, 454 villages) end to end, if its data is shipped."""
-    try:
-        from gongpei.newcounty import scenario_text  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    import tempfile
-
+def _county400(time_limit: float) -> dict[str, Any]:
+    """The largest mountain county (永嘉县, 454 villages) end to end, rounds without baselines."""
     from gongpei.pipeline import run_day
-    from gongpei.scenario import load_scenario_text
+    from gongpei.province import province_scenario
 
-    text = scenario_text("330324")
-    sc = load_scenario_text(text, "yongjia.toml", Path(tempfile.gettempdir())).with_overrides(
-        {"routing.time_limit_s": time_limit, "routing.baselines": []}
+    sc = province_scenario(
+        "330324",
+        {"routing.time_limit_s": time_limit, "routing.baselines": [], "routing.processes": 2},
     )
     t0 = time.perf_counter()
     day = run_day(sc)
@@ -135,7 +129,7 @@ def _child(job: str, arg: float, out: Any) -> None:
         out.put({"name": job, "error": f"{type(exc).__name__}: {exc}", "ok": False})
 
 
-def run_isolated(job: str, arg: float) -> dict[str, Any] | None:
+def run_isolated(job: str, arg: float) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(job, arg, q))
@@ -153,13 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     rows = [
-        r
-        for r in (
-            run_isolated("sort", args.parcels),
-            run_isolated("mg400", args.time_limit),
-            run_isolated("county", args.time_limit),
-        )
-        if r is not None
+        run_isolated("sort", args.parcels),
+        run_isolated("mg400", args.time_limit),
+        run_isolated("county", args.time_limit),
     ]
     keys = [
         "name",
