@@ -508,37 +508,14 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _binned_means(mon: Any, edges: Any) -> Any:
-    """Time-weighted mean of a step-function monitor over each ``[edges[i], edges[i+1])``,
-    from its running integral (one pass, instead of slicing the monitor per bin)."""
-    import numpy as np
-
-    t = np.asarray(mon.t, dtype=float)
-    lv = np.asarray(mon.level, dtype=float)
-    ends = np.append(t[1:], mon.t_end)
-    cum = np.concatenate(([0.0], np.cumsum(lv * (ends - t))))
-    x = np.clip(np.asarray(edges, dtype=float), t[0], mon.t_end)
-    k = np.clip(np.searchsorted(t, x, side="right") - 1, 0, len(t) - 1)
-    area = cum[k] + lv[k] * (x - t[k])
-    width = np.diff(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(width > 0, np.diff(area) / width, 0.0)
-
-
 def chute_fill_shares(sort: SortResult, bin_s: float = 600.0) -> tuple[Any, list[str], Any]:
     """(bin starts, village chute ids, mean fill as a share of capacity per chute and bin)."""
     import numpy as np
 
-    edges = np.arange(sort.t_start, sort.t_end + bin_s, bin_s)
-    ids, rows = [], []
-    for k, (cid, kind) in enumerate(zip(sort.chute_ids, sort.chute_kinds, strict=True)):
-        if kind != "village":
-            continue
-        ids.append(cid)
-        cap = max(float(sort.capacity[k]), 1.0)
-        rows.append(_binned_means(sort.chute_fill_monitor(cid), edges) / cap)
-    mat = np.vstack(rows) if rows else np.zeros((0, max(len(edges) - 1, 0)))
-    return edges[:-1], ids, mat
+    starts, ids, mat = sort.chute_fill_matrix(bin_s)
+    index = {cid: k for k, cid in enumerate(sort.chute_ids)}
+    cap = np.array([max(float(sort.capacity[index[c]]), 1.0) for c in ids])
+    return starts, ids, mat / cap[:, None] if len(ids) else mat
 
 
 def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> dict[str, bytes]:
