@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gongpei.schema import ScenarioModel
+from gongpei.schema import EVENT_KINDS, ScenarioModel
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -222,35 +222,12 @@ def show_value(value: Any) -> str:
     """A value as a planner wrote it in TOML, shortened if long."""
     if isinstance(value, Mapping):
         text = "{table}"
-    elif isinstance(value, list):
-        text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_EVENT_KINDS = frozenset(
-    {
-        "harvest_peak",
-        "festival",
-        "line_stoppage",
-        "station_unstaffed",
-        "chute_jam",
-        "scanner_outage",
-    }
-)
-
-
-_EVENT_KINDS = frozenset(
-    (
-        "harvest_peak",
-        "festival",
-        "line_stoppage",
-        "station_unstaffed",
-        "chute_jam",
-        "scanner_outage",
-    )
-)
+_EVENT_KINDS = frozenset(EVENT_KINDS)
 
 
 def format_validation_error(exc: ValidationError, source: str) -> list[str]:

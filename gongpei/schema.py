@@ -12,7 +12,7 @@ The field paths of these models are the paths planners use everywhere else: in e
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -444,6 +444,10 @@ class ScannerOutage(_Table):
     start: Clock
     end: Clock
 
+
+EVENT_TYPES = (HarvestPeak, Festival, LineStoppage, StationUnstaffed, ChuteJam, ScannerOutage)
+#: The ``kind`` tag of each event table.
+EVENT_KINDS = tuple(get_args(t.model_fields["kind"].annotation)[0] for t in EVENT_TYPES)
 
 Event = Annotated[
     HarvestPeak | Festival | LineStoppage | StationUnstaffed | ChuteJam | ScannerOutage,
