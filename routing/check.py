@@ -1,0 +1,318 @@
+"""Independent plan checker: recompute everything a plan claims from its stop sequences.
+
+Why it exists: solvers model the problem through their own encodings (scaled money,
+penalty terms, optional visits, slack variables). A mapping mistake there gives plans that
+look fine and are not. This module therefore imports no solver and no backend; it takes
+only the village order of each round plus the departure time and rebuilds loads, times,
+distances and costs from :class:`routing.Problem`, then compares them with what the plan
+recorded and with every limit.
+
+Timing model (the contract every backend must follow): a round leaves its start depot at
+``depart_s``; ``arrival = previous departure + travel``; ``start = max(arrival, window
+open)``; ``departure = start + service_s``; ``return = last departure + travel to the end
+depot``. Duty (for max duration and the hourly cost) is ``return_s - depart_s``.
+Release times: a round may not leave before the latest ``release_s`` of its villages, nor
+before its depot's ``ready_s`` or the van's ``shift_start_s``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from routing.plan import Plan, Route
+from routing.problem import Problem, VehicleType
+
+__all__ = [
+    "COST_TOLERANCE",
+    "KINDS",
+    "REASONS",
+    "PlanError",
+    "Violation",
+    "check",
+    "check_or_raise",
+    "route_cost",
+]
+
+#: Yuan: a recorded cost may differ from the recomputed one by at most this much.
+COST_TOLERANCE = 0.01
+
+#: Unserved reasons a plan may give (see :class:`routing.plan.Unserved`).
+REASONS = frozenset(
+    {
+        "capacity",
+        "time_window",
+        "shift_length",
+        "release_too_late",
+        "unreachable",
+        "distance_limit",
+        "fleet_size",
+        "interrupted",
+    }
+)
+
+#: Every violation kind the checker reports, with what it means.
+KINDS = {
+    "capacity": "load above capacity in some dimension at some point of a round",
+    "negative_load": "a recorded load is negative",
+    "load_mismatch": "recorded load differs from the recomputed one",
+    "time_mismatch": "recorded arrival/start/departure/return differs from the recomputed one",
+    "time_window": "service starts after the village's window closes",
+    "release": "round leaves before the latest release time of its villages",
+    "depot_ready": "round leaves before its depot is ready",
+    "shift_start": "round leaves before the van's shift starts",
+    "shift_end": "round returns after the van's shift ends",
+    "max_duration": "duty (return - depart) above the vehicle type's maximum",
+    "max_distance": "round's distance above the vehicle type's maximum",
+    "distance_mismatch": "recorded distance differs from the recomputed one",
+    "route_cost": "recorded route cost differs from the recomputed one by more than 0.01",
+    "plan_cost": "plan cost differs from the sum of recomputed route costs",
+    "duplicate_visit": "a village is served more than once",
+    "unknown_village": "a stop or unserved entry names no village of the problem",
+    "missing_village": "a village is neither served nor listed unserved",
+    "served_and_unserved": "a village is served and also listed unserved (or listed twice)",
+    "bad_reason": "an unserved entry gives a reason outside routing.check.REASONS",
+    "fleet_size": "more rounds of a vehicle type than vans of that type",
+    "duplicate_vehicle": "two rounds share a vehicle name",
+    "unknown_vehicle_type": "a round names no vehicle type of the problem",
+    "depot_mismatch": "a round's start/end depot is not its vehicle type's",
+    "wrong_depot": "a village tied to one depot is served from another",
+    "unreachable": "a round uses an arc marked unreachable (>= Problem.UNREACHABLE)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule. ``vehicle`` / ``village`` are user ids ("" when not applicable)."""
+
+    kind: str
+    vehicle: str = ""
+    village: str = ""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = " ".join(x for x in (self.vehicle, self.village) if x)
+        return f"{self.kind}[{where}]: {self.detail}" if where else f"{self.kind}: {self.detail}"
+
+
+class PlanError(ValueError):
+    """A plan failed the checker; ``violations`` lists every broken rule."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        shown = "\n  ".join(str(v) for v in violations[:20])
+        more = f"\n  ... and {len(violations) - 20} more" if len(violations) > 20 else ""
+        super().__init__(f"plan has {len(violations)} violation(s):\n  {shown}{more}")
+
+
+def route_cost(vtype: VehicleType, distance_m: int, duration_s: int) -> float:
+    """Yuan for one round: fixed + per km driven + per hour of duty."""
+    return (
+        vtype.fixed_cost
+        + distance_m / 1000.0 * vtype.cost_per_km
+        + duration_s / 3600.0 * vtype.cost_per_h
+    )
+
+
+def check_or_raise(plan: Plan, problem: Problem) -> None:
+    """Raise :class:`PlanError` listing every violation, if there is any."""
+    violations = check(plan, problem)
+    if violations:
+        raise PlanError(violations)
+
+
+def check(plan: Plan, problem: Problem) -> list[Violation]:
+    """Every rule ``plan`` breaks on ``problem`` (empty list: the plan is valid)."""
+    out: list[Violation] = []
+    villages = {v.id: v for v in problem.villages}
+    types = {t.name: t for t in problem.vehicle_types}
+
+    # -- fleet --------------------------------------------------------------------------
+    names = Counter(r.vehicle for r in plan.routes)
+    for name, n in names.items():
+        if n > 1:
+            out.append(Violation("duplicate_vehicle", name, detail=f"{n} rounds share it"))
+    per_type = Counter(r.vehicle_type for r in plan.routes)
+    for tname, n in per_type.items():
+        if tname in types and n > types[tname].count:
+            out.append(
+                Violation(
+                    "fleet_size",
+                    detail=f"{n} rounds of type {tname!r}, only {types[tname].count} vans",
+                )
+            )
+
+    # -- rounds -------------------------------------------------------------------------
+    total = 0.0
+    for route in plan.routes:
+        vt = types.get(route.vehicle_type)
+        if vt is None:
+            out.append(
+                Violation("unknown_vehicle_type", route.vehicle, detail=repr(route.vehicle_type))
+            )
+            continue
+        cost = _check_route(route, vt, problem, villages, out)
+        if cost is not None:
+            total += cost
+
+    # -- coverage -----------------------------------------------------------------------
+    served = Counter(v for r in plan.routes for v in r.villages)
+    for vid, n in served.items():
+        if n > 1:
+            out.append(Violation("duplicate_visit", village=vid, detail=f"served {n} times"))
+    unserved = Counter(u.village for u in plan.unserved)
+    for u in plan.unserved:
+        if u.village not in villages:
+            out.append(Violation("unknown_village", village=u.village, detail="in unserved"))
+        if u.reason not in REASONS:
+            out.append(Violation("bad_reason", village=u.village, detail=repr(u.reason)))
+    for vid, n in unserved.items():
+        if n > 1 or vid in served:
+            out.append(
+                Violation(
+                    "served_and_unserved",
+                    village=vid,
+                    detail=f"served {served.get(vid, 0)} times, listed unserved {n} times",
+                )
+            )
+    for vid in villages:
+        if vid not in served and vid not in unserved:
+            out.append(Violation("missing_village", village=vid, detail="not served, not listed"))
+
+    # -- plan cost ----------------------------------------------------------------------
+    tol = max(COST_TOLERANCE, 0.005 * len(plan.routes))
+    if abs(plan.cost - total) > tol:
+        out.append(
+            Violation("plan_cost", detail=f"recorded {plan.cost:.4f}, recomputed {total:.4f} yuan")
+        )
+    return out
+
+
+def _check_route(
+    route: Route,
+    vt: VehicleType,
+    problem: Problem,
+    villages: dict,
+    out: list[Violation],
+) -> float | None:
+    """Check one round; return its recomputed cost (None if it cannot be recomputed)."""
+    veh = route.vehicle
+    dims = len(problem.dimensions)
+    depot_ids = {d.id for d in problem.depots}
+    if route.start_depot != vt.start_depot or route.end_depot != vt.return_depot:
+        out.append(
+            Violation(
+                "depot_mismatch",
+                veh,
+                detail=f"round {route.start_depot}->{route.end_depot}, type {vt.name!r} "
+                f"{vt.start_depot}->{vt.return_depot}",
+            )
+        )
+    if route.start_depot not in depot_ids or route.end_depot not in depot_ids:
+        return None
+    unknown = [s.village for s in route.stops if s.village not in villages]
+    for vid in unknown:
+        out.append(Violation("unknown_village", veh, vid, "stop names no village"))
+    if unknown:
+        return None
+    vs = [villages[s.village] for s in route.stops]
+    start_depot = problem.depot(route.start_depot)
+    end_depot = problem.depot(route.end_depot)
+
+    # Departure rules.
+    dep = route.depart_s
+    if dep < vt.shift_start_s:
+        out.append(Violation("shift_start", veh, detail=f"leaves {dep} < {vt.shift_start_s}"))
+    if dep < start_depot.ready_s:
+        out.append(
+            Violation(
+                "depot_ready", veh, detail=f"leaves {dep} < depot ready {start_depot.ready_s}"
+            )
+        )
+    for v in vs:
+        if dep < v.release_s:
+            out.append(Violation("release", veh, v.id, f"leaves {dep} < release {v.release_s}"))
+        if v.depot is not None and v.depot != route.start_depot:
+            out.append(
+                Violation(
+                    "wrong_depot", veh, v.id, f"tied to {v.depot}, served from {route.start_depot}"
+                )
+            )
+
+    # Loads.
+    load = [sum(v.delivery[d] for v in vs) for d in range(dims)]
+    if tuple(route.load_start) != tuple(load):
+        out.append(
+            Violation("load_mismatch", veh, detail=f"load_start {route.load_start} != {load}")
+        )
+    if any(x < 0 for x in route.load_start):
+        out.append(Violation("negative_load", veh, detail=f"load_start {route.load_start}"))
+    _capacity(load, vt, veh, "", "leaving the depot", out)
+    for stop, v in zip(route.stops, vs, strict=True):
+        load = [a - d + p for a, d, p in zip(load, v.delivery, v.pickup, strict=True)]
+        if any(x < 0 for x in stop.load_after):
+            out.append(Violation("negative_load", veh, v.id, f"load_after {stop.load_after}"))
+        if tuple(stop.load_after) != tuple(load):
+            out.append(
+                Violation("load_mismatch", veh, v.id, f"load_after {stop.load_after} != {load}")
+            )
+        _capacity(load, vt, veh, v.id, "after the stop", out)
+
+    # Times and distance.
+    t, prev, dist = dep, start_depot.location, 0
+    for stop, v in zip(route.stops, vs, strict=True):
+        dist += _arc(problem, prev, v.location, veh, v.id, out)
+        arrival = t + problem.duration(prev, v.location)
+        start = max(arrival, v.window[0])
+        t = start + v.service_s
+        got = (stop.arrival_s, stop.start_s, stop.departure_s)
+        if got != (arrival, start, t):
+            out.append(
+                Violation(
+                    "time_mismatch",
+                    veh,
+                    v.id,
+                    f"arrival/start/departure {got} != recomputed {(arrival, start, t)}",
+                )
+            )
+        if start > v.window[1]:
+            out.append(
+                Violation("time_window", veh, v.id, f"starts {start} > closes {v.window[1]}")
+            )
+        prev = v.location
+    dist += _arc(problem, prev, end_depot.location, veh, "", out)
+    ret = t + problem.duration(prev, end_depot.location)
+    if route.return_s != ret:
+        out.append(Violation("time_mismatch", veh, detail=f"return_s {route.return_s} != {ret}"))
+    if ret > vt.shift_end_s:
+        out.append(Violation("shift_end", veh, detail=f"returns {ret} > {vt.shift_end_s}"))
+    duty = ret - dep
+    if duty > vt.max_duration_s:
+        out.append(Violation("max_duration", veh, detail=f"duty {duty} s > {vt.max_duration_s} s"))
+    if dist > vt.max_distance_m:
+        out.append(Violation("max_distance", veh, detail=f"{dist} m > {vt.max_distance_m} m"))
+    if route.distance_m != dist:
+        out.append(
+            Violation("distance_mismatch", veh, detail=f"recorded {route.distance_m} != {dist}")
+        )
+    cost = route_cost(vt, dist, duty)
+    if abs(route.cost - cost) > COST_TOLERANCE:
+        out.append(
+            Violation("route_cost", veh, detail=f"recorded {route.cost:.4f} != {cost:.4f} yuan")
+        )
+    return cost
+
+
+def _capacity(
+    load: list[int], vt: VehicleType, veh: str, vid: str, where: str, out: list[Violation]
+) -> None:
+    for d, (x, cap) in enumerate(zip(load, vt.capacity, strict=True)):
+        if x > cap:
+            out.append(Violation("capacity", veh, vid, f"dimension {d}: load {x} > {cap} {where}"))
+
+
+def _arc(problem: Problem, a: str, b: str, veh: str, vid: str, out: list[Violation]) -> int:
+    d, t = problem.distance(a, b), problem.duration(a, b)
+    if d >= Problem.UNREACHABLE or t >= Problem.UNREACHABLE:
+        out.append(Violation("unreachable", veh, vid, f"no road {a} -> {b}"))
+    return d

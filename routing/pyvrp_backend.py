@@ -1,0 +1,450 @@
+"""PyVRP 0.14 backend: :class:`routing.Problem` in, :class:`routing.Plan` out.
+
+The whole mapping to PyVRP lives here; solver indices never leave this module.
+
+Mapping (each line is something :func:`routing.check.check` re-verifies on the result):
+
+* **Locations.** One PyVRP location per depot and one per village (a copy of its row and
+  column of the matrices), so villages sharing a place can still be told apart per profile.
+* **Loads.** ``Client(delivery=..., pickup=...)`` is PyVRP's native simultaneous delivery
+  and pickup; its load check (load ≤ capacity at every point of the route, per dimension)
+  is the VRPSPD rule.
+* **Times.** Client ``tw_early``/``tw_late`` = the village window on the service *start*;
+  ``service_duration`` = ``service_s``. Vehicle ``tw_early`` = max(shift start, start
+  depot ``ready_s``), ``tw_late`` = shift end (return by), ``shift_duration`` =
+  ``max_duration_s``, ``max_distance`` = ``max_distance_m``.
+* **Release times.** PyVRP's ``Client.release_time`` means "the trip that visits this
+  client cannot leave the depot before it" — the same depot-leave rule as
+  :class:`routing.Village`, so it maps one to one (checked by a test: a late release makes a
+  window unreachable).
+* **Depot-tied villages** (``Village.depot``): one routing profile per start depot in which
+  the arcs to and from villages tied to another depot cost ``Problem.UNREACHABLE`` in
+  distance and time; such a visit always breaks the shift, so PyVRP never keeps it.
+* **Unreachable arcs** (≥ ``Problem.UNREACHABLE``) are passed capped at that value: the
+  travel time alone breaks any shift, so a feasible PyVRP solution cannot use one.
+* **Money.** PyVRP needs integer costs. The objective unit is 1/3600 fen
+  (``MONEY_UNITS_PER_YUAN = 360_000``), so a per-hour rate with whole fen is exact per second
+  (``cost_per_h · 100`` per s), a per-km rate with whole fen is exact per metre
+  (``cost_per_km · 360`` per m), and fixed costs are ``fixed · 360_000``. PyVRP's penalty
+  bounds are multiplied by the largest per-unit rate so that the penalty-to-cost balance
+  matches PyVRP's defaults (tuned for a cost of 1 per distance unit); the initial
+  penalties are set from average arc costs rather than PyVRP's midpoint (see
+  :func:`_initial_penalties`).
+* **Optional villages.** Every village is a ``required=False`` client with one uniform
+  prize, well above the cost of serving it on its own van (10 × the worst fixed + out-and-
+  back cost), so PyVRP serves every village it can and an over-constrained day still
+  returns a plan. Dropped villages are explained by :func:`routing.diagnose.diagnose`.
+  Villages that no round can serve (diagnosis of the single-stop round fails a hard rule)
+  are not given to PyVRP at all; they are reported unserved with that reason.
+  Limit: with a short fleet PyVRP may also drop a servable village whose insertion would
+  cost more than the prize (a huge detour); diagnosis then says ``fleet_size``.
+
+``Plan.cost`` is recomputed in yuan with :func:`routing.check.route_cost` from the route's
+integer distance and duty, never taken from PyVRP's scaled objective. Stop times come from
+PyVRP's own schedule (arrival = start − wait), so the checker independently confirms them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from routing.check import route_cost
+from routing.plan import Plan, Route, Stop, Unserved
+from routing.problem import Problem, VehicleType
+
+__all__ = ["MONEY_UNITS_PER_YUAN", "solve_pyvrp"]
+
+#: PyVRP objective units per yuan: 1/3600 fen (see module docstring).
+MONEY_UNITS_PER_YUAN = 360_000
+_PER_METRE = MONEY_UNITS_PER_YUAN // 1000  # units per metre for 1 yuan/km
+_PER_SECOND = MONEY_UNITS_PER_YUAN // 3600  # units per second for 1 yuan/h
+
+ProgressFn = Callable[[float, float], None]
+StopFlag = Callable[[], bool] | threading.Event
+
+
+@dataclass
+class _Mapping:
+    """What is needed to translate a PyVRP solution back to user ids."""
+
+    problem: Problem
+    village_ids: list[str]  # PyVRP client index -> village id
+    type_names: list[str]  # PyVRP vehicle type index -> vehicle type name
+    hopeless: dict[str, Unserved] = field(default_factory=dict)  # not given to PyVRP
+    prize: int = 0
+    penalty_scale: float = 1.0
+
+
+def _units(yuan: float, per_yuan: int) -> int:
+    return round(yuan * per_yuan)
+
+
+def _hopeless(problem: Problem) -> dict[str, Unserved]:
+    """Villages no round can serve, with their reason: not given to PyVRP at all.
+
+    :func:`routing.diagnose.diagnose` tests the single-stop round on every allowed type;
+    if even that breaks a hard rule (capacity, window, release, shift, distance, no road),
+    no longer round can serve the village (triangle inequality on the matrices, as for
+    shortest-path matrices). Villages it finds servable alone come back as ``fleet_size``.
+    PyVRP also rejects a release after the window closes, which is such a case.
+    """
+    from routing.diagnose import diagnose
+
+    out: dict[str, Unserved] = {}
+    for u in diagnose(problem, [v.id for v in problem.villages]):
+        v = problem.village(u.village)
+        allowed = [t for t in problem.vehicle_types if v.depot in (None, t.start_depot)]
+        if u.reason != "fleet_size" or not allowed or v.release_s > v.window[1]:
+            out[u.village] = u
+    return out
+
+
+def _build(problem: Problem) -> tuple[Any, _Mapping]:
+    import pyvrp
+
+    unr = Problem.UNREACHABLE
+    depots = problem.depots
+    hopeless = _hopeless(problem)
+    kept = [v for v in problem.villages if v.id not in hopeless]
+    rows = [problem.index(d.location) for d in depots] + [problem.index(v.location) for v in kept]
+    dist = np.minimum(problem.distance_m[np.ix_(rows, rows)], unr)
+    dur = np.minimum(problem.duration_s[np.ix_(rows, rows)], unr)
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    nd = len(depots)
+    depot_index = {d.id: k for k, d in enumerate(depots)}
+
+    # Profiles: one per start depot when some villages are tied to a depot.
+    tied = [(k, v.depot) for k, v in enumerate(kept) if v.depot is not None]
+    profile_of: dict[str, int] = {}
+    dists, durs = [dist], [dur]
+    if tied:
+        for p, start in enumerate(sorted({t.start_depot for t in problem.vehicle_types})):
+            pd, pt = dist.copy(), dur.copy()
+            for k, home in tied:
+                if home != start:
+                    i = nd + k
+                    for m in (pd, pt):
+                        m[i, :] = unr
+                        m[:, i] = unr
+                        m[i, i] = 0
+            profile_of[start] = p
+            if p == 0:
+                dists, durs = [pd], [pt]
+            else:
+                dists.append(pd)
+                durs.append(pt)
+
+    # One uniform prize: 10 x the worst cost of serving any village on its own van.
+    worst = 0.0
+    for t in problem.vehicle_types:
+        a = problem.depot(t.start_depot).location
+        b = problem.depot(t.return_depot).location
+        for v in kept:
+            d = problem.distance(a, v.location) + problem.distance(v.location, b)
+            s = problem.duration(a, v.location) + problem.duration(v.location, b) + v.service_s
+            if max(d, s) < unr:
+                worst = max(worst, route_cost(t, d, s))
+    prize = max(_units(10 * worst + 1.0, MONEY_UNITS_PER_YUAN), 1)
+
+    locations = [pyvrp.Location(x=0.0, y=0.0, name=d.location) for d in depots]
+    locations += [pyvrp.Location(x=0.0, y=0.0, name=v.location) for v in kept]
+    p_depots = [pyvrp.Depot(location=k, name=d.id) for k, d in enumerate(depots)]
+    clients = [
+        pyvrp.Client(
+            location=nd + k,
+            delivery=list(v.delivery),
+            pickup=list(v.pickup),
+            service_duration=v.service_s,
+            tw_early=v.window[0],
+            tw_late=v.window[1],
+            release_time=v.release_s,
+            prize=prize,
+            required=False,
+            name=v.id,
+        )
+        for k, v in enumerate(kept)
+    ]
+    vtypes = []
+    rate = 1.0
+    for t in problem.vehicle_types:
+        per_m = _units(t.cost_per_km, _PER_METRE)
+        per_s = _units(t.cost_per_h, _PER_SECOND)
+        rate = max(rate, per_m, per_s)
+        early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
+        vtypes.append(
+            pyvrp.VehicleType(
+                num_available=t.count,
+                capacity=list(t.capacity),
+                start_depot=depot_index[t.start_depot],
+                end_depot=depot_index[t.return_depot],
+                fixed_cost=_units(t.fixed_cost, MONEY_UNITS_PER_YUAN),
+                tw_early=early,
+                tw_late=max(t.shift_end_s, early),
+                shift_duration=t.max_duration_s,
+                max_distance=t.max_distance_m,
+                unit_distance_cost=per_m,
+                unit_duration_cost=per_s,
+                profile=profile_of.get(t.start_depot, 0),
+                name=t.name,
+            )
+        )
+    data = pyvrp.ProblemData(locations, clients, p_depots, vtypes, dists, durs)
+    mapping = _Mapping(
+        problem=problem,
+        village_ids=[v.id for v in kept],
+        type_names=[t.name for t in problem.vehicle_types],
+        hopeless=hopeless,
+        prize=prize,
+        penalty_scale=rate,
+    )
+    return data, mapping
+
+
+class _Stop:
+    """PyVRP stopping criterion: time limit, iteration cap, or an external stop flag."""
+
+    def __init__(self, time_limit_s: float, max_iterations: int | None, flag: StopFlag | None):
+        self.deadline = time.perf_counter() + max(0.0, time_limit_s)
+        self.max_iterations = max_iterations
+        self.iterations = 0
+        self.flag = flag
+        self.interrupted = False
+
+    def _flagged(self) -> bool:
+        if self.flag is None:
+            return False
+        if isinstance(self.flag, threading.Event):
+            return self.flag.is_set()
+        return bool(self.flag())
+
+    def __call__(self, best_cost: float) -> bool:
+        self.iterations += 1
+        if self._flagged():
+            self.interrupted = True
+            return True
+        if self.max_iterations is not None and self.iterations > self.max_iterations:
+            return True
+        return time.perf_counter() >= self.deadline
+
+
+def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
+    """Penalties per unit of excess load (per dimension), time warp and excess distance
+    that make one unit of violation cost about one average arc.
+
+    ``pyvrp.solve`` starts every penalty at the midpoint of [min, max] (50,000 × our rate),
+    far above what is needed; the penalty manager then lowers it by 10 % every 500
+    iterations, which takes tens of thousands of iterations — most of a short budget on a
+    shared CPU. Measured at 10 s: CMT11X 3.5 % → 0.0 % gap, CMT5X 3.5 % → 1.2 %, SCA8-2
+    0.76 % → 0.0 %. (Older PyVRP versions started from similar averages.)
+    """
+    clients = data.clients()
+    locs = [c.location for c in clients]
+    sub = np.ix_(locs, locs)
+    d = data.distance_matrix(0)[sub].astype(float)
+    t = data.duration_matrix(0)[sub].astype(float)
+    mask = (d < Problem.UNREACHABLE) & (t < Problem.UNREACHABLE)
+    np.fill_diagonal(mask, False)
+    if not mask.any():
+        return [1.0] * data.num_load_dimensions, 1.0, 1.0
+    vts = data.vehicle_types()
+    per_d = max(v.unit_distance_cost for v in vts)
+    per_t = max(v.unit_duration_cost for v in vts)
+    avg = max(1.0, float(np.mean((per_d * d + per_t * t)[mask])))
+    loads = [
+        avg / max(1.0, float(np.mean([max(c.delivery[k], c.pickup[k]) for c in clients])))
+        for k in range(data.num_load_dimensions)
+    ]
+    return loads, avg / max(1.0, float(np.mean(t[mask]))), avg / max(1.0, float(np.mean(d[mask])))
+
+
+def _run_ils(data: Any, stop: Any, seed: int, params: Any) -> Any:
+    """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` instead of midpoint ones."""
+    from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
+    from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+
+    rng = RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, params.neighbourhood)
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    pm = PenaltyManager(_initial_penalties(data), params.penalty)
+    init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
+    return algo.run(stop, False, False, params.display_interval)
+
+
+def solve_pyvrp(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None = None,
+    stop: StopFlag | None = None,
+    max_iterations: int | None = None,
+) -> Plan:
+    """Solve ``problem`` with PyVRP's iterated local search.
+
+    ``progress(elapsed_s, best_cost_yuan)`` is called on every new best solution found
+    (PyVRP's ``on_best`` callback) and once at the end with the returned plan's cost.
+    ``stop`` (a ``threading.Event`` or a callable returning True) ends the search early;
+    the best plan so far is returned with ``meta["interrupted"] = True``.
+    ``max_iterations`` caps the number of search iterations; with a generous
+    ``time_limit_s`` this makes the result depend only on ``seed`` (deterministic).
+    """
+    from pyvrp import IteratedLocalSearchParams, PenaltyParams, SolveParams
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
+
+    t0 = time.perf_counter()
+    if not problem.villages:
+        return Plan(routes=(), cost=0.0, backend="pyvrp", wall_s=time.perf_counter() - t0)
+    data, mapping = _build(problem)
+    criterion = _Stop(time_limit_s - (time.perf_counter() - t0), max_iterations, stop)
+
+    class _Callbacks(IteratedLocalSearchCallbacks):
+        def on_best(self, best: Any) -> None:
+            if progress is not None and best.is_feasible():
+                units = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
+                progress(time.perf_counter() - t0, units / MONEY_UNITS_PER_YUAN)
+
+    if mapping.village_ids:
+        default = PenaltyParams()
+        params = SolveParams(
+            ils=IteratedLocalSearchParams(callbacks=_Callbacks()),
+            penalty=PenaltyParams(
+                min_penalty=default.min_penalty * mapping.penalty_scale,
+                max_penalty=default.max_penalty * mapping.penalty_scale,
+            ),
+        )
+        result = _run_ils(data, criterion, seed, params)
+        best = result.best
+        feasible = best.is_feasible()
+        iterations = result.num_iterations
+    else:
+        best, feasible, iterations = None, True, 0
+
+    meta: dict[str, Any] = {
+        "pyvrp_version": _pyvrp_version(),
+        "seed": seed,
+        "iterations": iterations,
+        "interrupted": criterion.interrupted,
+        "money_units_per_yuan": MONEY_UNITS_PER_YUAN,
+        "prize_yuan": mapping.prize / MONEY_UNITS_PER_YUAN,
+        "release_semantics": "pyvrp Client.release_time = earliest depot departure of the trip",
+    }
+    if mapping.hopeless:
+        meta["not_given_to_pyvrp"] = list(mapping.hopeless)
+
+    # PyVRP's best is infeasible only when the budget ran out before any feasible solution
+    # (all-optional villages make the empty solution feasible, but the search starts from a
+    # random one). Keep its feasible rounds; the others' villages are reported
+    # "interrupted" — nothing is dropped silently.
+    interrupted: set[str] = set()
+    routes: list[Route] = []
+    if best is not None:
+        ok = [r for r in best.routes() if r.is_feasible()]
+        for r in best.routes():
+            if not r.is_feasible():
+                interrupted.update(
+                    mapping.village_ids[a.idx] for a in r.schedule() if a.is_client()
+                )
+        routes = _routes(ok, mapping)
+    if not feasible:
+        meta["pyvrp_infeasible_best"] = True
+    served = {v for r in routes for v in r.villages}
+    missing = [
+        v.id
+        for v in problem.villages
+        if v.id not in served and v.id not in interrupted and v.id not in mapping.hopeless
+    ]
+    by_id: dict[str, Unserved] = dict(mapping.hopeless)
+    if missing:
+        from routing.diagnose import diagnose
+
+        by_id.update((u.village, u) for u in diagnose(problem, missing))
+    for vid in interrupted:
+        by_id[vid] = Unserved(
+            vid, "interrupted", "PyVRP had no feasible round for it when the time ran out"
+        )
+    unserved = tuple(by_id[v.id] for v in problem.villages if v.id in by_id)
+    status = "interrupted" if interrupted else "partial" if unserved else "feasible"
+    plan = Plan(
+        routes=tuple(routes),
+        unserved=unserved,
+        cost=sum(r.cost for r in routes),
+        backend="pyvrp",
+        status=status,
+        wall_s=time.perf_counter() - t0,
+        meta=meta,
+    )
+    if progress is not None:
+        progress(plan.wall_s, plan.cost)
+    return plan
+
+
+def _pyvrp_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pyvrp")
+    except PackageNotFoundError:  # pragma: no cover - an unusual install
+        return "unknown"
+
+
+def _routes(pyvrp_routes: list[Any], mapping: _Mapping) -> list[Route]:
+    problem = mapping.problem
+    raw: list[tuple[int, int, tuple[str, ...], Any]] = []
+    for r in pyvrp_routes:
+        visits = tuple(mapping.village_ids[a.idx] for a in r.schedule() if a.is_client())
+        raw.append((r.vehicle_type(), r.start_time(), visits, r))
+    # A canonical order (type, departure, villages) so equal solutions give equal plans.
+    raw.sort(key=lambda x: (x[0], x[1], x[2]))
+    counters: dict[int, int] = {}
+    routes = []
+    for ti, _, _, r in raw:
+        k = counters.get(ti, 0)
+        counters[ti] = k + 1
+        routes.append(_route(r, problem.vehicle_type(mapping.type_names[ti]), k, mapping))
+    return routes
+
+
+def _route(r: Any, vt: VehicleType, k: int, mapping: _Mapping) -> Route:
+    problem = mapping.problem
+    stops = []
+    sched = list(r.schedule())
+    clients = [a for a in sched if a.is_client()]
+    vs = [problem.village(mapping.village_ids[a.idx]) for a in clients]
+    load = [sum(v.delivery[d] for v in vs) for d in range(len(problem.dimensions))]
+    load_start = tuple(load)
+    for a, v in zip(clients, vs, strict=True):
+        load = [x - d + p for x, d, p in zip(load, v.delivery, v.pickup, strict=True)]
+        stops.append(
+            Stop(
+                village=v.id,
+                arrival_s=int(a.start_time - a.wait_duration),
+                start_s=int(a.start_time),
+                departure_s=int(a.end_time),
+                load_after=tuple(load),
+            )
+        )
+    depart, ret = int(r.start_time()), int(r.end_time())
+    distance = int(r.distance())
+    return Route(
+        vehicle=f"{vt.name}#{k}",
+        vehicle_type=vt.name,
+        start_depot=vt.start_depot,
+        end_depot=vt.return_depot,
+        depart_s=depart,
+        return_s=ret,
+        stops=tuple(stops),
+        load_start=load_start,
+        distance_m=distance,
+        cost=route_cost(vt, distance, ret - depart),
+    )

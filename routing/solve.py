@@ -1,0 +1,363 @@
+"""One entry point for every backend, and the ``auto`` portfolio.
+
+``solve(problem, backend)`` runs OR-Tools (:mod:`routing.ortools_backend`), PyVRP
+(:mod:`routing.pyvrp_backend`) or both, and always returns a :class:`~routing.plan.Plan`
+that has been through the independent checker :func:`routing.check.check`: violations are
+listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — never hidden.
+
+``auto`` uses the two cores of the machines this runs on: PyVRP in one child process,
+OR-Tools in this process, each with the full time budget. Both plans are checked; among
+those that pass, the one with fewer unserved villages wins, then the cheaper one (ties:
+OR-Tools, for a stable answer). ``plan.meta["portfolio"]`` records both outcomes.
+
+Determinism: with a wall-clock limit the amount of search depends on machine load, so the
+result may differ between runs. ``deterministic=True`` bounds each backend by work instead
+of wall time (OR-Tools: ``solution_limit`` accepted solutions, default
+``DETERMINISTIC_SOLUTIONS``; PyVRP: ``max_iterations``), and ``time_limit_s`` is replaced by
+a safety cap of ``DETERMINISTIC_WALL_CAP_S`` — so a deterministic solve can take longer
+than ``time_limit_s`` on big problems (measured: ~15–70 OR-Tools solutions/s at 200
+villages, ~1,000–5,000/s at 6). If the cap binds first, ``plan.meta["deterministic"]`` is
+``False``. Same problem + seed + deterministic ⇒ the same plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import multiprocessing as mp
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from routing.plan import Plan
+from routing.problem import Problem
+
+__all__ = [
+    "BACKENDS",
+    "DETERMINISTIC_PYVRP_ITERATIONS",
+    "DETERMINISTIC_SOLUTIONS",
+    "DETERMINISTIC_WALL_CAP_S",
+    "solve",
+]
+
+BACKENDS = ("ortools", "pyvrp", "auto")
+#: OR-Tools solutions accepted in deterministic mode (when ``solution_limit`` is not given).
+DETERMINISTIC_SOLUTIONS = 500
+#: PyVRP iterations in deterministic mode (when ``max_iterations`` is not given).
+DETERMINISTIC_PYVRP_ITERATIONS = 1000
+
+#: Deterministic mode stops on work, not time; this wall-clock cap only guards runaways.
+DETERMINISTIC_WALL_CAP_S = 3600.0
+
+ProgressFn = Callable[[float, float], None]
+StopFn = Callable[[], bool] | threading.Event
+
+
+def solve(
+    problem: Problem,
+    backend: str = "ortools",
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+    deterministic: bool = False,
+    stop: StopFn | None = None,
+    solution_limit: int | None = None,
+    max_iterations: int | None = None,
+) -> Plan:
+    """Solve the day's rounds with ``backend`` (``"ortools"``, ``"pyvrp"`` or ``"auto"``).
+
+    ``progress(elapsed_s, cost_yuan)`` is called on each backend's improving solutions
+    (in ``auto`` mode from both backends, the PyVRP ones from a helper thread, serialised
+    by a lock; the two streams interleave). ``stop`` (callable or
+    ``threading.Event``) or Ctrl-C ends the search and returns the best plan so far with
+    status ``"interrupted"``. ``solution_limit`` (OR-Tools) and ``max_iterations`` (PyVRP)
+    bound the search by work (together with ``time_limit_s``); ``deterministic=True`` sets
+    them to defaults when absent and lifts the wall-clock limit (module docstring).
+    ``seed`` seeds PyVRP; OR-Tools routing has no seed, there it only breaks ties in the
+    first-solution construction.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend = {backend!r}: expected one of {BACKENDS}")
+    if time_limit_s <= 0:
+        raise ValueError(f"time_limit_s = {time_limit_s!r}: must be > 0")
+    if deterministic:
+        solution_limit = solution_limit or DETERMINISTIC_SOLUTIONS
+        max_iterations = max_iterations or DETERMINISTIC_PYVRP_ITERATIONS
+        time_limit_s = max(time_limit_s, DETERMINISTIC_WALL_CAP_S)
+    t0 = time.perf_counter()
+    if backend == "ortools":
+        plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit)
+        plan = _checked(plan, problem)
+    elif backend == "pyvrp":
+        plan = _run_pyvrp(problem, time_limit_s, seed, progress, stop, max_iterations)
+        plan = _checked(plan, problem)
+    else:
+        plan = _portfolio(
+            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations
+        )
+    meta = dict(plan.meta)
+    if backend != "auto":
+        meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
+    return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
+
+
+# -- single backends -------------------------------------------------------------------
+def _run_ortools(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None,
+    stop: StopFn | None,
+    solution_limit: int | None,
+) -> Plan:
+    from routing.ortools_backend import solve_ortools
+
+    return solve_ortools(
+        problem,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        progress=progress,
+        stop=stop,
+        solution_limit=solution_limit,
+    )
+
+
+def _run_pyvrp(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None,
+    stop: StopFn | None,
+    max_iterations: int | None,
+) -> Plan:
+    from routing.pyvrp_backend import solve_pyvrp
+
+    sigint = threading.Event()
+
+    def stopped() -> bool:
+        if sigint.is_set():
+            return True
+        if stop is None:
+            return False
+        return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
+
+    with _sigint_sets(sigint):
+        plan = solve_pyvrp(
+            problem,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            progress=progress,
+            stop=stopped,
+            max_iterations=max_iterations,
+        )
+    if plan.meta.get("interrupted") and plan.status != "interrupted":
+        plan = dataclasses.replace(plan, status="interrupted")
+    return plan
+
+
+@contextlib.contextmanager
+def _sigint_sets(event: threading.Event) -> Iterator[None]:
+    """While solving, Ctrl-C sets ``event`` (a stop request) instead of raising, so the
+    best plan so far survives. Only the main thread can install signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _checked(plan: Plan, problem: Problem) -> Plan:
+    """Attach the independent checker's verdict; an invalid plan says so in its status."""
+    from routing.check import check
+
+    violations = check(plan, problem)
+    meta = dict(plan.meta)
+    meta["violations"] = [str(v) for v in violations]
+    status = "invalid" if violations else plan.status
+    return dataclasses.replace(plan, meta=meta, status=status)
+
+
+def _is_deterministic(plan: Plan, solution_limit: int | None, max_iterations: int | None) -> bool:
+    if plan.status == "interrupted":
+        return False
+    if plan.backend == "ortools":
+        stopped_by = plan.meta.get("stopped_by")
+        return stopped_by == "search_complete" or (
+            solution_limit is not None and stopped_by == "solution_limit"
+        )
+    if plan.backend == "pyvrp":
+        if max_iterations is None:
+            return False
+        iterations = plan.meta.get("iterations")
+        return iterations is not None and iterations >= max_iterations
+    return False
+
+
+# -- portfolio --------------------------------------------------------------------------
+def _pyvrp_child(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int,
+    max_iterations: int | None,
+    out: Any,
+    stop_event: Any,
+) -> None:
+    """Child process: PyVRP with progress and the result sent back over ``out``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl-C into stop_event
+    try:
+        plan = _run_pyvrp(
+            problem,
+            time_limit_s,
+            seed,
+            lambda t, c: out.put(("progress", t, c)),
+            stop_event.is_set,
+            max_iterations,
+        )
+        out.put(("plan", plan))
+    except BaseException as exc:  # report, never hang the parent
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _portfolio(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None,
+    stop: StopFn | None,
+    solution_limit: int | None,
+    max_iterations: int | None,
+) -> Plan:
+    if mp.current_process().daemon:
+        # Daemonic processes (e.g. Dask workers) may not start children: run the two
+        # backends one after the other on half the budget each, and say so.
+        return _portfolio_sequential(
+            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations
+        )
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    out = ctx.Queue()
+    stop_event = ctx.Event()
+    lock = threading.Lock()
+    t0 = time.perf_counter()
+
+    def report(elapsed: float, cost: float) -> None:
+        if progress is not None:
+            with lock:
+                progress(elapsed, cost)
+
+    child = ctx.Process(
+        target=_pyvrp_child,
+        args=(problem, time_limit_s, seed, max_iterations, out, stop_event),
+        daemon=True,
+    )
+    child.start()
+    pyvrp_result: list[Any] = []
+
+    def reader() -> None:
+        deadline = time.perf_counter() + time_limit_s + 60.0
+        while time.perf_counter() < deadline:
+            try:
+                msg = out.get(timeout=0.2)
+            except queue.Empty:
+                if not child.is_alive() and out.empty():
+                    pyvrp_result.append(("error", "PyVRP process ended without a result"))
+                    return
+                continue
+            if msg[0] == "progress":
+                report(time.perf_counter() - t0, msg[2])
+            else:
+                pyvrp_result.append(msg)
+                return
+        pyvrp_result.append(("error", "PyVRP process did not answer in time"))
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+
+    def stop_both() -> bool:
+        requested = stop is not None and (
+            stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
+        )
+        if requested:
+            stop_event.set()
+        return requested
+
+    ortools_plan = _run_ortools(problem, time_limit_s, seed, report, stop_both, solution_limit)
+    if ortools_plan.status == "interrupted":
+        stop_event.set()  # Ctrl-C reached OR-Tools; end PyVRP too
+    try:
+        thread.join()
+    except KeyboardInterrupt:  # Ctrl-C while waiting for PyVRP: stop it, keep both plans
+        stop_event.set()
+        thread.join()
+    child.join(timeout=5.0)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+
+    pyvrp: Plan | str = pyvrp_result[0][1] if pyvrp_result else "no result"  # plan or error
+    return _choose(problem, ortools_plan, pyvrp, "parallel", solution_limit, max_iterations)
+
+
+def _portfolio_sequential(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None,
+    stop: StopFn | None,
+    solution_limit: int | None,
+    max_iterations: int | None,
+) -> Plan:
+    half = time_limit_s / 2
+    ortools_plan = _run_ortools(problem, half, seed, progress, stop, solution_limit)
+    pyvrp: Plan | str
+    try:
+        pyvrp = _run_pyvrp(problem, half, seed, progress, stop, max_iterations)
+    except Exception as exc:  # the OR-Tools plan still stands
+        pyvrp = f"{type(exc).__name__}: {exc}"
+    return _choose(problem, ortools_plan, pyvrp, "sequential", solution_limit, max_iterations)
+
+
+def _choose(
+    problem: Problem,
+    ortools_plan: Plan,
+    pyvrp: Plan | str,
+    mode: str,
+    solution_limit: int | None,
+    max_iterations: int | None,
+) -> Plan:
+    """Check both plans; keep the valid one with fewest unserved, then lowest cost."""
+    candidates = [_checked(ortools_plan, problem)]
+    outcome: dict[str, Any] = {"mode": mode, "ortools": _brief(candidates[0])}
+    if isinstance(pyvrp, Plan):
+        candidates.append(_checked(pyvrp, problem))
+        outcome["pyvrp"] = _brief(candidates[1])
+    else:
+        outcome["pyvrp"] = {"error": pyvrp}
+
+    def key(p: Plan) -> tuple[bool, int, float]:
+        return (p.status == "invalid", len(p.unserved), p.cost)
+
+    chosen = min(candidates, key=key)  # min is stable: OR-Tools wins ties
+    meta = dict(chosen.meta)
+    meta["portfolio"] = outcome
+    meta["chosen"] = chosen.backend
+    meta["deterministic"] = len(candidates) == 2 and all(
+        _is_deterministic(p, solution_limit, max_iterations) for p in candidates
+    )
+    return dataclasses.replace(chosen, meta=meta)
+
+
+def _brief(plan: Plan) -> dict[str, Any]:
+    return {
+        "status": plan.status,
+        "cost": round(plan.cost, 4),
+        "unserved": len(plan.unserved),
+        "violations": len(plan.meta.get("violations", [])),
+        "wall_s": round(plan.wall_s, 3),
+    }

@@ -1,0 +1,364 @@
+"""The independent checker: a hand-computed valid plan passes; each rule broken alone is
+reported under its own kind; random small problems solved by PyVRP pass."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from routing_fixtures import euclid_problem
+
+from routing.check import KINDS, PlanError, Violation, check, check_or_raise, route_cost
+from routing.plan import Plan, Route, Stop, Unserved
+from routing.problem import Depot, Problem, VehicleType, Village
+from routing.readers import plan_from_sequences
+
+
+def make_problem(**van_changes: object) -> Problem:
+    """Hub and a township station (ready 1000 s) 2 km north; 10 m/s roads.
+
+    ``A`` (1 km east, service 60, window ≤ 5000), ``B`` (2 km east, service 60, released
+    500), ``C`` (1 km north, tied to the station), ``U`` (no road to it)."""
+    points = {
+        "HUB": (0.0, 0.0),
+        "TSL": (0.0, 2000.0),
+        "A": (1000.0, 0.0),
+        "B": (2000.0, 0.0),
+        "C": (0.0, 1000.0),
+        "U": (-500.0, 0.0),
+    }
+    villages = [
+        Village("A", "A", (2,), (1,), service_s=60, window=(0, 5000)),
+        Village("B", "B", (3,), (4,), service_s=60, release_s=500),
+        Village("C", "C", (1,), (0,), depot="TS"),
+        Village("U", "U", (1,), (0,)),
+    ]
+    van = VehicleType(
+        "van",
+        2,
+        (10,),
+        "HUB",
+        fixed_cost=10.0,
+        cost_per_km=1.0,
+        cost_per_h=36.0,
+        shift_end_s=100_000,
+        max_duration_s=10_000,
+        max_distance_m=50_000,
+    )
+    van = dataclasses.replace(van, **van_changes)  # type: ignore[arg-type]
+    tsvan = VehicleType("tsvan", 1, (10,), "TS", fixed_cost=5.0, cost_per_km=1.0)
+    depots = [Depot("HUB", "HUB"), Depot("TS", "TSL", ready_s=1000)]
+    return euclid_problem("checker", points, depots, villages, [van, tsvan], unreachable=["U"])
+
+
+VAN = Route(
+    vehicle="van#0",
+    vehicle_type="van",
+    start_depot="HUB",
+    end_depot="HUB",
+    depart_s=500,
+    return_s=1020,
+    stops=(Stop("A", 600, 600, 660, (4,)), Stop("B", 760, 760, 820, (5,))),
+    load_start=(5,),
+    distance_m=4000,
+    cost=19.2,  # 10 fixed + 4 km + 520 s at 36 yuan/h
+)
+TSVAN = Route(
+    vehicle="tsvan#0",
+    vehicle_type="tsvan",
+    start_depot="TS",
+    end_depot="TS",
+    depart_s=1000,
+    return_s=1200,
+    stops=(Stop("C", 1100, 1100, 1100, (0,)),),
+    load_start=(1,),
+    distance_m=2000,
+    cost=7.0,
+)
+VALID = Plan(routes=(VAN, TSVAN), unserved=(Unserved("U", "unreachable"),), cost=26.2)
+
+
+def with_routes(*routes: Route, plan: Plan = VALID, recost: bool = True) -> Plan:
+    cost = sum(r.cost for r in routes) if recost else plan.cost
+    return dataclasses.replace(plan, routes=tuple(routes), cost=cost)
+
+
+def shifted(route: Route, dt: int) -> Route:
+    stops = tuple(
+        dataclasses.replace(
+            s, arrival_s=s.arrival_s + dt, start_s=s.start_s + dt, departure_s=s.departure_s + dt
+        )
+        for s in route.stops
+    )
+    return dataclasses.replace(
+        route, depart_s=route.depart_s + dt, return_s=route.return_s + dt, stops=stops
+    )
+
+
+def stop_changed(route: Route, k: int, **changes: object) -> Route:
+    stops = list(route.stops)
+    stops[k] = dataclasses.replace(stops[k], **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(route, stops=tuple(stops))
+
+
+def kinds(plan: Plan, problem: Problem | None = None) -> set[str]:
+    return {v.kind for v in check(plan, problem or make_problem())}
+
+
+def test_valid_plan_passes() -> None:
+    assert check(VALID, make_problem()) == []
+    check_or_raise(VALID, make_problem())
+
+
+def test_hand_plan_matches_plan_from_sequences() -> None:
+    problem = make_problem()
+    built = plan_from_sequences(problem, [["A", "B"]], vehicle_type="van")
+    assert built.routes[0] == dataclasses.replace(VAN, cost=built.routes[0].cost)
+    assert built.routes[0].cost == pytest.approx(VAN.cost)
+    assert route_cost(problem.vehicle_type("van"), 4000, 520) == pytest.approx(19.2)
+
+
+def _dup_visit() -> Plan:
+    extra = plan_from_sequences(make_problem(), [["A"]], vehicle_type="van").routes[0]
+    return with_routes(VAN, TSVAN, dataclasses.replace(extra, vehicle="van#1"))
+
+
+def _wrong_depot() -> Plan:
+    via_hub = plan_from_sequences(make_problem(), [["A", "B", "C"]], vehicle_type="van")
+    return dataclasses.replace(via_hub, unserved=VALID.unserved)
+
+
+def _unreachable() -> Plan:
+    to_u = plan_from_sequences(make_problem(), [["U"]], vehicle_type="van").routes[0]
+    return Plan(
+        routes=(VAN, TSVAN, dataclasses.replace(to_u, vehicle="van#1")),
+        cost=VAN.cost + TSVAN.cost + to_u.cost,
+    )
+
+
+def _second_tsvan() -> Plan:
+    empty = Route("tsvan#1", "tsvan", "TS", "TS", 1000, 1000, (), (0,), 0, 5.0)
+    return with_routes(VAN, TSVAN, empty)
+
+
+# (expected kind, bad plan, problem changes or None); each case breaks one rule.
+CASES: list[tuple[str, Callable[[], Plan], dict[str, object] | None, bool]] = [
+    ("capacity", lambda: VALID, {"capacity": (4,)}, True),
+    (
+        "negative_load",
+        lambda: with_routes(stop_changed(VAN, 0, load_after=(-1,)), TSVAN),
+        None,
+        False,
+    ),
+    (
+        "load_mismatch",
+        lambda: with_routes(dataclasses.replace(VAN, load_start=(6,)), TSVAN),
+        None,
+        True,
+    ),
+    ("time_mismatch", lambda: with_routes(stop_changed(VAN, 0, arrival_s=601), TSVAN), None, True),
+    (
+        "time_mismatch",
+        lambda: with_routes(dataclasses.replace(VAN, return_s=1021), TSVAN),
+        None,
+        True,
+    ),
+    ("time_window", lambda: VALID, {"window": None}, True),
+    (
+        "release",
+        lambda: with_routes(dataclasses.replace(shifted(VAN, -100), cost=VAN.cost), TSVAN),
+        None,
+        True,
+    ),
+    ("depot_ready", lambda: with_routes(VAN, shifted(TSVAN, -100)), None, True),
+    ("shift_start", lambda: VALID, {"shift_start_s": 600}, True),
+    ("shift_end", lambda: VALID, {"shift_end_s": 1000}, True),
+    ("max_duration", lambda: VALID, {"max_duration_s": 500}, True),
+    ("max_distance", lambda: VALID, {"max_distance_m": 3999}, True),
+    (
+        "distance_mismatch",
+        lambda: with_routes(dataclasses.replace(VAN, distance_m=4001), TSVAN),
+        None,
+        True,
+    ),
+    (
+        "route_cost",
+        lambda: with_routes(dataclasses.replace(VAN, cost=19.3), TSVAN, recost=False),
+        None,
+        True,
+    ),
+    ("plan_cost", lambda: dataclasses.replace(VALID, cost=26.3), None, True),
+    ("duplicate_visit", _dup_visit, None, False),
+    (
+        "unknown_village",
+        lambda: with_routes(stop_changed(VAN, 1, village="ZZ"), TSVAN),
+        None,
+        False,
+    ),
+    ("missing_village", lambda: dataclasses.replace(VALID, unserved=()), None, True),
+    (
+        "served_and_unserved",
+        lambda: dataclasses.replace(VALID, unserved=(*VALID.unserved, Unserved("A", "capacity"))),
+        None,
+        True,
+    ),
+    (
+        "bad_reason",
+        lambda: dataclasses.replace(VALID, unserved=(Unserved("U", "because"),)),
+        None,
+        True,
+    ),
+    ("fleet_size", _second_tsvan, None, True),
+    (
+        "duplicate_vehicle",
+        lambda: with_routes(VAN, dataclasses.replace(TSVAN, vehicle="van#0")),
+        None,
+        True,
+    ),
+    (
+        "unknown_vehicle_type",
+        lambda: with_routes(VAN, dataclasses.replace(TSVAN, vehicle_type="truck")),
+        None,
+        False,
+    ),
+    (
+        "depot_mismatch",
+        lambda: with_routes(VAN, dataclasses.replace(TSVAN, end_depot="HUB")),
+        None,
+        False,
+    ),
+    ("wrong_depot", _wrong_depot, None, False),
+    ("unreachable", _unreachable, None, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "make_plan", "changes", "alone"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_each_violation_kind(
+    kind: str, make_plan: Callable[[], Plan], changes: dict[str, object] | None, alone: bool
+) -> None:
+    problem = make_problem()
+    if changes is not None:
+        if "window" in changes:  # A's window closes before the van gets there
+            villages = tuple(
+                dataclasses.replace(v, window=(0, 500)) if v.id == "A" else v
+                for v in problem.villages
+            )
+            problem = problem.replace(villages=villages)
+        else:
+            problem = make_problem(**changes)
+    found = kinds(make_plan(), problem)
+    assert kind in found
+    if alone:  # the case breaks exactly this rule and nothing else
+        assert found == {kind}
+
+
+def test_every_kind_has_a_case() -> None:
+    assert {c[0] for c in CASES} == set(KINDS)
+
+
+def test_check_or_raise_lists_violations() -> None:
+    with pytest.raises(PlanError) as err:
+        check_or_raise(dataclasses.replace(VALID, cost=0.0), make_problem())
+    assert err.value.violations == [
+        Violation("plan_cost", detail="recorded 0.0000, recomputed 26.2000 yuan")
+    ]
+    assert "plan_cost" in str(err.value)
+
+
+# -- random problems solved by PyVRP pass the checker ------------------------------------
+
+
+@st.composite
+def small_problems(draw: st.DrawFn) -> Problem:
+    n = draw(st.integers(1, 7))
+    dims = draw(st.sampled_from([("parcels",), ("parcels", "litres")]))
+    nd = len(dims)
+    two_depots = draw(st.booleans())
+    coord = st.integers(-5000, 5000).map(float)
+    points = {"HUB": (0.0, 0.0)}
+    depots = [Depot("HUB", "HUB")]
+    if two_depots:
+        points["TSL"] = (draw(coord), draw(coord))
+        depots.append(Depot("TS", "TSL", ready_s=draw(st.integers(0, 3600))))
+    villages = []
+    for k in range(n):
+        vid = f"V{k}"
+        points[vid] = (draw(coord), draw(coord))
+        open_s = draw(st.integers(0, 3000))
+        villages.append(
+            Village(
+                vid,
+                vid,
+                tuple(draw(st.integers(0, 8)) for _ in range(nd)),
+                tuple(draw(st.integers(0, 8)) for _ in range(nd)),
+                service_s=draw(st.integers(0, 300)),
+                window=(open_s, open_s + draw(st.integers(0, 20_000))),
+                release_s=draw(st.integers(0, 2000)),
+                depot=draw(st.sampled_from([None, "TS"])) if two_depots else None,
+            )
+        )
+    types = [
+        VehicleType(
+            "van",
+            draw(st.integers(1, 3)),
+            tuple(draw(st.integers(5, 20)) for _ in range(nd)),
+            "HUB",
+            fixed_cost=draw(st.sampled_from([0.0, 20.0])),
+            cost_per_km=1.2,
+            cost_per_h=draw(st.sampled_from([0.0, 30.0])),
+            max_duration_s=draw(st.integers(1800, 20_000)),
+            max_distance_m=draw(st.integers(10_000, 60_000)),
+        )
+    ]
+    if two_depots:
+        types.append(
+            VehicleType(
+                "tsvan",
+                1,
+                (15,) * nd,
+                "TS",
+                cost_per_km=1.0,
+                end_depot=draw(st.sampled_from(["TS", "HUB"])),
+            )
+        )
+    return euclid_problem("random", points, depots, villages, types, dimensions=dims)
+
+
+STATUSES: list[str] = []
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.integers(0, 3))
+def test_pyvrp_plans_on_random_problems_pass(problem: Problem, seed: int) -> None:
+    from routing.pyvrp_backend import solve_pyvrp
+
+    plan = solve_pyvrp(problem, time_limit_s=5.0, seed=seed, max_iterations=200)
+    assert check(plan, problem) == []
+    assert plan.status in ("feasible", "partial", "interrupted")
+    assert (plan.status == "feasible") == (not plan.unserved)
+    STATUSES.append(plan.status)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.integers(0, 3))
+def test_ortools_plans_on_random_problems_pass(problem: Problem, seed: int) -> None:
+    """The same invariant through helper B's entry point and the OR-Tools backend."""
+    from routing.solve import solve
+
+    plan = solve(
+        problem,
+        backend="ortools",
+        time_limit_s=5.0,
+        seed=seed,
+        deterministic=True,
+        solution_limit=50,
+    )
+    assert check(plan, problem) == []
+    assert (plan.status == "feasible") == (not plan.unserved)
