@@ -32,6 +32,7 @@ __all__ = [
     "POST_BRAND",
     "StopDemand",
     "brand_problems",
+    "brand_stops",
     "codelivery_problem",
     "split_by_share",
     "station_problem",
@@ -138,32 +139,47 @@ def split_by_share(total: int, shares: Mapping[str, float]) -> dict[str, int]:
     return {n: int(b) for n, b in zip(names, base, strict=True)}
 
 
+def brand_stops(
+    scenario: Scenario,
+    stops: Sequence[StopDemand],
+    by_brand: Mapping[str, Mapping[str, int]],
+) -> dict[str, list[StopDemand]]:
+    """Each brand's own stops: its parcels bagged for the village and its share of the
+    village's pickups (split by brand share in whole parcels). Brands with nothing to do
+    are left out.
+
+    ``by_brand[village][brand]`` counts the brand's parcels bagged for the village.
+    """
+    shares = scenario.model.brands.shares
+    pick = {s.code: split_by_share(s.pickup, shares) for s in stops}
+    litres = {s.code: split_by_share(s.pickup_litres, shares) for s in stops}
+    out: dict[str, list[StopDemand]] = {}
+    for brand in shares:
+        mine = []
+        for s in stops:
+            deliver = int(by_brand.get(s.code, {}).get(brand, 0))
+            if deliver or pick[s.code][brand]:
+                mine.append(
+                    StopDemand(
+                        s.code, deliver, pick[s.code][brand], litres[s.code][brand], s.release_s
+                    )
+                )
+        if mine:
+            out[brand] = mine
+    return out
+
+
 def brand_problems(
     scenario: Scenario,
     county: County,
     stops: Sequence[StopDemand],
     by_brand: Mapping[str, Mapping[str, int]],
 ) -> dict[str, Problem]:
-    """One problem per brand: its own parcels and its share of each village's pickups.
-
-    ``by_brand[village][brand]`` counts the brand's parcels bagged for the village.
-    """
-    shares = scenario.model.brands.shares
-    out: dict[str, Problem] = {}
-    pick_split = {s.code: split_by_share(s.pickup, shares) for s in stops}
-    litre_split = {s.code: split_by_share(s.pickup_litres, shares) for s in stops}
-    for brand in shares:
-        mine = []
-        for s in stops:
-            deliver = int(by_brand.get(s.code, {}).get(brand, 0))
-            pickup = pick_split[s.code][brand]
-            if deliver or pickup:
-                mine.append(
-                    StopDemand(s.code, deliver, pickup, litre_split[s.code][brand], s.release_s)
-                )
-        if mine:
-            out[brand] = _problem(scenario, county, f"{scenario.name}:{brand}", mine)
-    return out
+    """One problem per brand: every brand drives its own rounds to its villages."""
+    return {
+        brand: _problem(scenario, county, f"{scenario.name}:{brand}", mine)
+        for brand, mine in brand_stops(scenario, stops, by_brand).items()
+    }
 
 
 def township_drop_problems(
@@ -175,35 +191,23 @@ def township_drop_problems(
     """Private brands to the township seats only; the post to the villages with its parcels.
 
     A seat stop carries the brand's parcels for all the township's villages (and collects its
-    share of their pickups, brought there by villagers). The seat is the township's first
-    village in code order with the seat's position: its graph node is the township seat code.
+    share of their pickups, brought there by villagers); its graph node is the township seat.
     """
-    shares = scenario.model.brands.shares
     town_of = {v.code: v.town_code for v in county.villages}
     out: dict[str, Problem] = {}
-    for brand in shares:
+    for brand, mine in brand_stops(scenario, stops, by_brand).items():
         if brand == POST_BRAND:
+            out[brand] = _problem(scenario, county, f"{scenario.name}:{brand}", mine)
             continue
         per_town: dict[str, list[int]] = {}
-        for s in stops:
-            deliver = int(by_brand.get(s.code, {}).get(brand, 0))
-            pick = split_by_share(s.pickup, shares)[brand]
-            litres = split_by_share(s.pickup_litres, shares)[brand]
+        for s in mine:
             acc = per_town.setdefault(town_of[s.code], [0, 0, 0, 0])
-            acc[0] += deliver
-            acc[1] += pick
-            acc[2] += litres
+            acc[0] += s.deliver
+            acc[1] += s.pickup
+            acc[2] += s.pickup_litres
             acc[3] = max(acc[3], s.release_s)
-        seat_stops = [
-            StopDemand(town, a[0], a[1], a[2], a[3])
-            for town, a in sorted(per_town.items())
-            if a[0] or a[1]
-        ]
-        if seat_stops:
-            out[brand] = _problem(scenario, county, f"{scenario.name}:{brand}@township", seat_stops)
-    post = brand_problems(scenario, county, stops, by_brand).get(POST_BRAND)
-    if post is not None:
-        out[POST_BRAND] = post
+        seat_stops = [StopDemand(town, *a) for town, a in sorted(per_town.items())]
+        out[brand] = _problem(scenario, county, f"{scenario.name}:{brand}@township", seat_stops)
     return out
 
 
