@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 BACKENDS = ("ortools", "pyvrp", "auto")
+#: Share of a wall-clock budget kept back from the search for post-processing (≤ 2 s).
+SEARCH_RESERVE = 0.05
+MAX_RESERVE_S = 2.0
 #: OR-Tools solutions accepted in deterministic mode (when ``solution_limit`` is not given).
 DETERMINISTIC_SOLUTIONS = 500
 #: PyVRP iterations in deterministic mode (when ``max_iterations`` is not given).
@@ -88,6 +91,11 @@ def solve(
         solution_limit = solution_limit or DETERMINISTIC_SOLUTIONS
         max_iterations = max_iterations or DETERMINISTIC_PYVRP_ITERATIONS
         time_limit_s = max(time_limit_s, DETERMINISTIC_WALL_CAP_S)
+    else:
+        # The backends count their own model building; keep a reserve for what follows
+        # the search (starting and joining PyVRP's process, checking and choosing plans,
+        # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
+        time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
     if backend == "ortools":
         plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit)
