@@ -98,7 +98,9 @@ class Plan:
             "distance_km": round(self.distance_m / 1000, 3),
             "duration_h": round(self.duration_s / 3600, 3),
             "villages_served": len(self.served),
-            "villages_unserved": [{"village": u.village, "reason": u.reason} for u in self.unserved],
+            "villages_unserved": [
+                {"village": u.village, "reason": u.reason} for u in self.unserved
+            ],
             "cost": round(self.cost, 2),
             "wall_s": round(self.wall_s, 3),
         }

@@ -281,9 +281,7 @@ class Problem:
 
     def replace(self, **changes: Any) -> Problem:
         """A copy with some fields changed (validated again)."""
-        kwargs = {
-            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init
-        }
+        kwargs = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
         kwargs.update(changes)
         return Problem(**kwargs)
 

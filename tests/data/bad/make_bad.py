@@ -1,6 +1,6 @@
 """Generate the bad-scenario corpus from tests/data/good.toml: one fault per file."""
 
-import re, pathlib
+import pathlib
 
 root = pathlib.Path(__file__).resolve().parents[1]
 good = (root / "good.toml").read_text()
