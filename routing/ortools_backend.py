@@ -419,15 +419,21 @@ class _Model:
         return out
 
 
-def _search_parameters(time_limit_s: float, solution_limit: int | None, log_search: bool) -> Any:
+def _search_parameters(
+    time_limit_s: float, solution_limit: int | None, log_search: bool, *, descent: bool = False
+) -> Any:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = (
         routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     )
+    # Guided local search never ends by itself; greedy descent stops at a local optimum,
+    # so a work-bounded (deterministic) search always terminates.
     params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        if descent
+        else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
     if solution_limit is not None:
@@ -447,8 +453,10 @@ def solve_ortools(
     solution_limit: int | None = None,
     first_solution: str = "best",
     log_search: bool = False,
+    descent: bool = False,
 ) -> Plan:
-    """Solve ``problem`` with OR-Tools routing (guided local search).
+    """Solve ``problem`` with OR-Tools routing (guided local search; ``descent=True``:
+    greedy descent, which ends by itself at a local optimum — the deterministic mode).
 
     ``time_limit_s`` bounds the search (wall clock); ``solution_limit`` additionally bounds
     it by the number of solutions OR-Tools accepts — use it (with a generous time limit) for
@@ -490,7 +498,7 @@ def solve_ortools(
             model = _Model(problem, model_villages)
             routing = model.routing
             remaining = max(0.05, time_limit_s - (time.perf_counter() - t0))
-            params = _search_parameters(remaining, solution_limit, log_search)
+            params = _search_parameters(remaining, solution_limit, log_search, descent=descent)
             best = [float("inf")]
             count = [0]
             penalty = round(UNSERVED_PENALTY_YUAN * COST_SCALE)
@@ -575,6 +583,8 @@ def solve_ortools(
         meta["stopped_by"] = "search_complete"
     elif solution_limit is not None and meta.get("solutions", 0) >= solution_limit:
         meta["stopped_by"] = "solution_limit"
+    elif descent and time.perf_counter() - t0 < 0.99 * time_limit_s:
+        meta["stopped_by"] = "local_optimum"  # greedy descent found no improving move
     else:
         meta["stopped_by"] = "time_limit"
     return _plan(problem, ev, sequences, alone, interrupted, meta, time.perf_counter() - t0)

@@ -23,6 +23,7 @@ villages, ~1,000–5,000/s at 6). If the cap binds first, ``plan.meta["determini
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import multiprocessing as mp
 import queue
@@ -97,6 +98,36 @@ def solve(
         # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
         time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
+    token = _DETERMINISTIC.set(deterministic)
+    try:
+        plan = _solve(
+            problem, backend, time_limit_s, seed, progress, stop, solution_limit, max_iterations
+        )
+    finally:
+        _DETERMINISTIC.reset(token)
+    meta = dict(plan.meta)
+    if backend != "auto":
+        meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
+    return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
+
+
+#: Whether the running solve is work-bounded (read by the OR-Tools runner, also when the
+#: portfolio forks: the child inherits it).
+_DETERMINISTIC: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "deterministic", default=False
+)
+
+
+def _solve(
+    problem: Problem,
+    backend: str,
+    time_limit_s: float,
+    seed: int,
+    progress: ProgressFn | None,
+    stop: StopFn | None,
+    solution_limit: int | None,
+    max_iterations: int | None,
+) -> Plan:
     if backend == "ortools":
         plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit)
         plan = _checked(plan, problem)
@@ -107,10 +138,7 @@ def solve(
         plan = _portfolio(
             problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations
         )
-    meta = dict(plan.meta)
-    if backend != "auto":
-        meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
-    return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
+    return plan
 
 
 # -- single backends -------------------------------------------------------------------
@@ -131,6 +159,8 @@ def _run_ortools(
         progress=progress,
         stop=stop,
         solution_limit=solution_limit,
+        # a work-bounded (deterministic) search must end by itself: greedy descent
+        descent=_DETERMINISTIC.get(),
     )
 
 
@@ -197,7 +227,7 @@ def _is_deterministic(plan: Plan, solution_limit: int | None, max_iterations: in
         return False
     if plan.backend == "ortools":
         stopped_by = plan.meta.get("stopped_by")
-        return stopped_by == "search_complete" or (
+        return stopped_by in ("search_complete", "local_optimum") or (
             solution_limit is not None and stopped_by == "solution_limit"
         )
     if plan.backend == "pyvrp":

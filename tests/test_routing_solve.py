@@ -89,7 +89,7 @@ def test_deterministic_ignores_a_short_wall_clock_limit():
     a = solve(problem, "ortools", time_limit_s=0.05, deterministic=True)
     b = solve(problem, "ortools", time_limit_s=0.05, deterministic=True)
     assert a.meta["deterministic"] is True
-    assert a.meta["stopped_by"] == "solution_limit"
+    assert a.meta["stopped_by"] in ("solution_limit", "local_optimum")
     assert a.routes == b.routes
 
 
