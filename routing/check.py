@@ -106,12 +106,8 @@ class PlanError(ValueError):
 
 
 def route_cost(vtype: VehicleType, distance_m: int, duration_s: int) -> float:
-    """Yuan for one round: fixed + per km driven + per hour of duty."""
-    return (
-        vtype.fixed_cost
-        + distance_m / 1000.0 * vtype.cost_per_km
-        + duration_s / 3600.0 * vtype.cost_per_h
-    )
+    """Yuan for one round (:meth:`routing.problem.VehicleType.round_cost`)."""
+    return vtype.round_cost(distance_m, duration_s)
 
 
 def check_or_raise(plan: Plan, problem: Problem) -> None:

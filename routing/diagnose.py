@@ -51,12 +51,8 @@ _HORIZON_SLACK = 2**62
 
 
 def route_cost(vtype: VehicleType, distance_m: int, duration_s: int) -> float:
-    """Yuan for one used van: fixed + per-km + per-hour of duty (return − depart)."""
-    return (
-        vtype.fixed_cost
-        + vtype.cost_per_km * distance_m / 1000.0
-        + vtype.cost_per_h * duration_s / 3600.0
-    )
+    """Yuan for one used van (:meth:`routing.problem.VehicleType.round_cost`)."""
+    return vtype.round_cost(distance_m, duration_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,15 @@ class VehicleType:
     def return_depot(self) -> str:
         return self.end_depot if self.end_depot is not None else self.start_depot
 
+    def round_cost(self, distance_m: int, duration_s: int) -> float:
+        """Yuan for one round: fixed + per km driven + per hour of duty (the one formula
+        every backend, the checker and the reports use)."""
+        return (
+            self.fixed_cost
+            + distance_m / 1000.0 * self.cost_per_km
+            + duration_s / 3600.0 * self.cost_per_h
+        )
+
 
 def _as_matrix(name: str, m: Any, n: int) -> np.ndarray:
     arr = np.asarray(m)
