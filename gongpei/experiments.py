@@ -338,6 +338,10 @@ def sweep(
     if what not in ("sort", "day"):
         raise ValueError(f"what = {what!r}: must be 'sort' or 'day'")
     seeds = replication_seeds(scenario.seed if root_seed is None else root_seed, replications)
+    if what == "day":
+        # Each day on one core, as in a province run: parallel workers are not
+        # oversubscribed, and serial and Dask rows agree (a grid may still set it).
+        scenario = scenario.with_overrides({"routing.processes": 1})
     names = dict(labels or {})
     jobs: list[tuple[dict[str, Any], Scenario]] = []
     for point, sc in _point_scenarios(scenario, grid):
