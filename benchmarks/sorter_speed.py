@@ -25,11 +25,12 @@ import multiprocessing as mp
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-BRANDS = {"ZTO": 19, "YTO": 15, "STO": 13, "Yunda": 13, "JT": 11, "SF": 8, "Post": 8, "JD": 4}
+# The benchmark reuses the tests' Suichang-like day (tests/sorter_fixtures.py), so the two
+# always measure and check the same line.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def simpy_rate(processes: int = 100, steps: int = 5000) -> float:
@@ -48,33 +49,13 @@ def simpy_rate(processes: int = 100, steps: int = 5000) -> float:
     return processes * steps / (time.perf_counter() - t)
 
 
-def _village_counts(n: int, total: int, seed: int) -> dict[str, int]:
-    rng = np.random.default_rng(seed)
-    w = rng.lognormal(0.0, 0.9, n)
-    counts = np.maximum(1, np.round(w / w.sum() * total)).astype(int)
-    return {f"V{k:03d}": int(c) for k, c in enumerate(counts)}
-
-
 def _scenario(parcels: int, seed: int = 0) -> tuple[Any, Any, tuple[Any, ...]]:
+    """The tests' Suichang-like line and day, plus one of each fault."""
+    from sorter_fixtures import suichang_like
+
     import sorter
 
-    waves = (
-        sorter.Wave("w1", 5 * 3600.0, 6.5 * 3600.0, 0.7, 8.5 * 3600.0),
-        sorter.Wave("w2", 12.5 * 3600.0, 14 * 3600.0, 0.3, 16 * 3600.0),
-    )
-    line = sorter.Line.evenly_spaced(
-        214,
-        num_induction=4,
-        induction_rate_per_h=2000.0,
-        chute_capacity=40,
-        bagging_operators=6,
-        unload_ports=8,
-        no_read_prob=0.01,
-        exception_prob=0.003,
-    )
-    arrivals = sorter.generate_arrivals(
-        seed, village_parcels=_village_counts(214, parcels, seed), brand_shares=BRANDS, waves=waves
-    )
+    line, arrivals = suichang_like(parcels, seed)
     faults = (
         sorter.LineStoppage(mtbf_s=4 * 3600.0, mttr_s=300.0),
         sorter.StationUnstaffed("I4", 6 * 3600.0, 6.5 * 3600.0),
