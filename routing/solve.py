@@ -23,7 +23,6 @@ villages, ~1,000–5,000/s at 6). If the cap binds first, ``plan.meta["determini
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import multiprocessing as mp
 import queue
@@ -98,24 +97,21 @@ def solve(
         # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
         time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
-    token = _DETERMINISTIC.set(deterministic)
-    try:
-        plan = _solve(
-            problem, backend, time_limit_s, seed, progress, stop, solution_limit, max_iterations
-        )
-    finally:
-        _DETERMINISTIC.reset(token)
+    plan = _solve(
+        problem,
+        backend,
+        time_limit_s,
+        seed,
+        progress,
+        stop,
+        solution_limit,
+        max_iterations,
+        descent=deterministic,
+    )
     meta = dict(plan.meta)
     if backend != "auto":
         meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
     return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
-
-
-#: Whether the running solve is work-bounded (read by the OR-Tools runner, also when the
-#: portfolio forks: the child inherits it).
-_DETERMINISTIC: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "deterministic", default=False
-)
 
 
 def _solve(
@@ -127,16 +123,18 @@ def _solve(
     stop: StopFn | None,
     solution_limit: int | None,
     max_iterations: int | None,
+    *,
+    descent: bool,
 ) -> Plan:
     if backend == "ortools":
-        plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit)
+        plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit, descent)
         plan = _checked(plan, problem)
     elif backend == "pyvrp":
         plan = _run_pyvrp(problem, time_limit_s, seed, progress, stop, max_iterations)
         plan = _checked(plan, problem)
     else:
         plan = _portfolio(
-            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations
+            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent
         )
     return plan
 
@@ -149,7 +147,10 @@ def _run_ortools(
     progress: ProgressFn | None,
     stop: StopFn | None,
     solution_limit: int | None,
+    descent: bool = False,
 ) -> Plan:
+    """OR-Tools; ``descent`` (work-bounded, deterministic runs): a search that ends by itself,
+    greedy descent to a local optimum, instead of guided local search."""
     from routing.ortools_backend import solve_ortools
 
     return solve_ortools(
@@ -159,8 +160,7 @@ def _run_ortools(
         progress=progress,
         stop=stop,
         solution_limit=solution_limit,
-        # a work-bounded (deterministic) search must end by itself: greedy descent
-        descent=_DETERMINISTIC.get(),
+        descent=descent,
     )
 
 
@@ -271,12 +271,13 @@ def _portfolio(
     stop: StopFn | None,
     solution_limit: int | None,
     max_iterations: int | None,
+    descent: bool = False,
 ) -> Plan:
     if mp.current_process().daemon:
         # Daemonic processes (e.g. Dask workers) may not start children: run the two
         # backends one after the other on half the budget each, and say so.
         return _portfolio_sequential(
-            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations
+            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent
         )
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     out = ctx.Queue()
@@ -325,7 +326,9 @@ def _portfolio(
             stop_event.set()
         return requested
 
-    ortools_plan = _run_ortools(problem, time_limit_s, seed, report, stop_both, solution_limit)
+    ortools_plan = _run_ortools(
+        problem, time_limit_s, seed, report, stop_both, solution_limit, descent
+    )
     if ortools_plan.status == "interrupted":
         stop_event.set()  # Ctrl-C reached OR-Tools; end PyVRP too
     try:
@@ -350,9 +353,10 @@ def _portfolio_sequential(
     stop: StopFn | None,
     solution_limit: int | None,
     max_iterations: int | None,
+    descent: bool = False,
 ) -> Plan:
     half = time_limit_s / 2
-    ortools_plan = _run_ortools(problem, half, seed, progress, stop, solution_limit)
+    ortools_plan = _run_ortools(problem, half, seed, progress, stop, solution_limit, descent)
     pyvrp: Plan | str
     try:
         pyvrp = _run_pyvrp(problem, half, seed, progress, stop, max_iterations)
