@@ -34,13 +34,13 @@ def test_auto_keeps_the_best_checked_plan():
     plan = solve(problem, "auto", **QUICK)
     portfolio = plan.meta["portfolio"]
     assert portfolio.pop("mode") == "parallel"
-    assert set(portfolio) == {"ortools", "pyvrp"}
+    assert set(portfolio) == {"ortools", "pyvrp", "pyvrp_second"}
     assert check(plan, problem) == []
     # Fewest unserved first, then cost, among the plans that passed the checker.
     ok = [v for v in portfolio.values() if "error" not in v and v["violations"] == 0]
     best = min(ok, key=lambda v: (v["unserved"], v["cost"]))
     assert (len(plan.unserved), round(plan.cost, 4)) == (best["unserved"], best["cost"])
-    assert plan.meta["chosen"] == plan.backend
+    assert plan.meta["chosen"].split("_")[0] == plan.backend
     assert len(plan.unserved) == 7
 
 
@@ -61,6 +61,47 @@ def test_auto_stop_event():
     assert plan.status == "interrupted"
     assert plan.wall_s < 4.0
     assert check(plan, problem) == []
+
+
+def test_auto_is_never_worse_than_pyvrp_alone():
+    """auto's child makes the very run ``backend="pyvrp"`` makes (same seed, same work);
+    the second core adds OR-Tools and a second PyVRP seed, so auto can only be cheaper.
+    Work-bounded runs make the comparison exact."""
+    problem = F.two_depot_problem()
+    kw = {"time_limit_s": 20.0, "seed": 3, "deterministic": True, "max_iterations": 200}
+    alone = solve(problem, "pyvrp", **kw)
+    auto = solve(problem, "auto", **kw)
+    portfolio = auto.meta["portfolio"]
+    assert portfolio["pyvrp"]["cost"] == round(alone.cost, 4)
+    assert portfolio["pyvrp_second"]["status"] != "invalid"
+    assert (len(auto.unserved), auto.cost) <= (len(alone.unserved), alone.cost)
+    assert auto.meta["deterministic"] is True
+
+
+def test_auto_gives_ortools_its_share_and_pyvrp_the_rest(monkeypatch):
+    """The second core: OR-Tools on ORTOOLS_SHARE of the budget, then PyVRP with the next
+    seed on what is left."""
+    import importlib
+
+    S = importlib.import_module("routing.solve")  # the module; routing.solve is the function
+    calls: list[tuple[str, float, int]] = []
+    real_ortools, real_pyvrp = S._run_ortools, S._run_pyvrp
+
+    def ortools(problem, time_limit_s, seed, *args, **kwargs):
+        calls.append(("ortools", time_limit_s, seed))
+        return real_ortools(problem, time_limit_s, seed, *args, **kwargs)
+
+    def pyvrp(problem, time_limit_s, seed, *args, **kwargs):
+        calls.append(("pyvrp", time_limit_s, seed))
+        return real_pyvrp(problem, time_limit_s, seed, *args, **kwargs)
+
+    monkeypatch.setattr(S, "_run_ortools", ortools)
+    monkeypatch.setattr(S, "_run_pyvrp", pyvrp)
+    plan = S._portfolio_sequential(F.line_problem(3), 4.0, 5, None, None, None, None)
+    assert [(name, seed) for name, _, seed in calls] == [("ortools", 5), ("pyvrp", 6)]
+    assert calls[0][1] == pytest.approx(S.ORTOOLS_SHARE * 4.0)
+    assert 4.0 - calls[0][1] - 0.5 < calls[1][1] <= 4.0  # and what OR-Tools left unused
+    assert plan.meta["portfolio"]["mode"] == "sequential"
 
 
 @pytest.mark.parametrize("backend", ["ortools", "auto"])
@@ -255,8 +296,8 @@ def _solve_in_daemon(out):
 
 
 def test_auto_inside_a_daemon_process_runs_sequentially():
-    """Daemonic workers (Dask) cannot start a child: both backends run one after the
-    other on half the budget each, and the plan says so."""
+    """Daemonic workers (Dask) cannot start a child: OR-Tools runs on its share of the
+    budget, then PyVRP on the rest, and the plan says so."""
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
