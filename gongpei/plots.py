@@ -2,8 +2,9 @@
 
 Every function takes data (numbers, ids, coordinates — not a whole ``DayResult``) and
 ``ax=None``, draws on the axes (default: the current ones) and returns nothing; the report
-(:mod:`gongpei.report`) composes them into PNGs. matplotlib is imported inside the functions,
-so importing this module (for the colour constants) stays cheap.
+(:mod:`gongpei.report`) composes them into PNGs with the sorting line's figures from
+:mod:`sorter.plotting`. matplotlib is imported inside the functions, so importing this module
+(for the colour constants) stays cheap.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ __all__ = [
     "ROUND_COLOURS",
     "RoundLine",
     "VillagePoint",
-    "plot_chute_fill",
     "plot_lights",
     "plot_ready_arrival",
     "plot_rounds_map",
-    "plot_throughput",
     "round_colour",
 ]
 
@@ -68,106 +67,6 @@ def _axes(ax: Any) -> Any:
 
         ax = plt.gca()
     return ax
-
-
-def _clock_ticks(ax: Any, axis: str = "x") -> None:
-    """Label an axis in seconds-since-midnight as HH:MM."""
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
-
-    fmt = FuncFormatter(lambda s, _pos: f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}")
-    target = ax.xaxis if axis == "x" else ax.yaxis
-    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
-    span = max(hi - lo, 1.0)
-    steps = (300, 600, 900, 1800, 3600, 7200, 10800, 21600)
-    step = next((s for s in steps if span / s <= 9), 43200)
-    target.set_major_locator(MultipleLocator(step))
-    target.set_major_formatter(fmt)
-
-
-def plot_throughput(
-    hour_starts_s: Sequence[float],
-    counts: Sequence[int] | Mapping[str, Sequence[int]],
-    ax: Any = None,
-    *,
-    capacity_per_h: float | None = None,
-) -> None:
-    """Parcels per clock hour as bars (stacked when ``counts`` maps a label to a series,
-    e.g. per outcome or brand); ``capacity_per_h`` draws the line's carrier capacity."""
-    import numpy as np
-
-    ax = _axes(ax)
-    x = np.asarray(hour_starts_s, dtype=float)
-    series = counts if isinstance(counts, Mapping) else {"parcels": counts}
-    bottom = np.zeros(len(x))
-    for label, ys in series.items():
-        y = np.asarray(ys, dtype=float)
-        ax.bar(
-            x,
-            y,
-            width=3600,
-            align="edge",
-            bottom=bottom,
-            label=label,
-            edgecolor="white",
-            linewidth=0.5,
-        )
-        bottom += y
-    if capacity_per_h is not None:
-        ax.axhline(
-            capacity_per_h,
-            color="black",
-            ls="--",
-            lw=1,
-            label=f"carrier capacity {capacity_per_h:,.0f}/h",
-        )
-    if len(x):
-        ax.set_xlim(x.min(), x.max() + 3600)
-    _clock_ticks(ax)
-    ax.set_xlabel("clock time")
-    ax.set_ylabel("parcels per hour")
-    ax.set_title("Sorting throughput")
-    if len(series) > 1 or capacity_per_h is not None:
-        ax.legend(fontsize="small", loc="upper right")
-
-
-def plot_chute_fill(
-    times_s: Sequence[float],
-    chute_labels: Sequence[str],
-    fill: Any,
-    ax: Any = None,
-    *,
-    max_rows: int = 240,
-) -> None:
-    """Heat map of chute fill (0–1 of capacity): one row per chute, time across.
-
-    ``fill`` is a (chutes × times) array. With more than ``max_rows`` chutes the rows are
-    averaged in groups so the picture stays readable.
-    """
-    import numpy as np
-
-    ax = _axes(ax)
-    z = np.asarray(fill, dtype=float)
-    labels = list(chute_labels)
-    if z.shape[0] > max_rows:
-        k = -(-z.shape[0] // max_rows)
-        pad = (-z.shape[0]) % k
-        z = np.vstack([z, np.full((pad, z.shape[1]), np.nan)])
-        z = np.nanmean(z.reshape(-1, k, z.shape[1]), axis=1)
-        labels = labels[::k]
-    t = np.asarray(times_s, dtype=float)
-    extent = (float(t.min()), float(t.max()), len(labels) - 0.5, -0.5) if len(t) else None
-    im = ax.imshow(
-        z, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0, vmax=1, extent=extent
-    )
-    ax.figure.colorbar(im, ax=ax, label="fill (share of capacity)")
-    step = max(1, len(labels) // 20)
-    ax.set_yticks(range(0, len(labels), step))
-    ax.set_yticklabels(labels[::step], fontsize="x-small")
-    if len(t):
-        _clock_ticks(ax)
-    ax.set_xlabel("clock time")
-    ax.set_ylabel("chute")
-    ax.set_title("Chute fill")
 
 
 def plot_rounds_map(
@@ -231,6 +130,8 @@ def plot_ready_arrival(
 ) -> None:
     """Each served village: when its chute was ready (x) vs when the van arrived (y),
     dotted in its status light; the promised time as a horizontal line."""
+    from sorter.plotting import clock_axis
+
     ax = _axes(ax)
     for light, colour in LIGHT_COLOURS.items():
         pts = [(r, a) for r, a, lt in zip(ready_s, arrival_s, lights, strict=True) if lt == light]
@@ -249,8 +150,8 @@ def plot_ready_arrival(
     if promised_s is not None:
         ax.axhline(promised_s, color="#d62728", ls="--", lw=1, label="promised by")
     if ready_s:
-        _clock_ticks(ax, "x")
-        _clock_ticks(ax, "y")
+        clock_axis(ax, "x")
+        clock_axis(ax, "y")
         ax.legend(fontsize="small", loc="upper left")
     ax.set_xlabel("chute ready")
     ax.set_ylabel("van arrives")

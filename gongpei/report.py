@@ -508,16 +508,6 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def chute_fill_shares(sort: SortResult, bin_s: float = 600.0) -> tuple[Any, list[str], Any]:
-    """(bin starts, village chute ids, mean fill as a share of capacity per chute and bin)."""
-    import numpy as np
-
-    starts, ids, mat = sort.chute_fill_matrix(bin_s)
-    index = {cid: k for k, cid in enumerate(sort.chute_ids)}
-    cap = np.array([max(float(sort.capacity[index[c]]), 1.0) for c in ids])
-    return starts, ids, mat / cap[:, None] if len(ids) else mat
-
-
 def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> dict[str, bytes]:
     """The report's figures as PNG bytes, keyed by file name (:data:`PLOT_FILES`).
 
@@ -526,33 +516,24 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
     from matplotlib.figure import Figure
 
     from gongpei import plots
+    from sorter import plotting as sorter_plots
 
     out: dict[str, bytes] = {}
     sort = day.sort
 
     fig = Figure(figsize=(9, 4))
     ax = fig.add_subplot()
-    hours, counts = sort.throughput_per_hour()
-    try:
-        from sorter import line_capacity_per_h
-
-        cap: float | None = float(line_capacity_per_h(sort.line))
-    except Exception:  # capacity is a reference line only
-        cap = None
-    plots.plot_throughput(hours.tolist(), counts.tolist(), ax=ax, capacity_per_h=cap)
+    sorter_plots.plot_throughput(sort, ax=ax)
     out["throughput.png"] = _png(fig)
-
-    from sorter.plotting import plot_induction_queues
 
     fig = Figure(figsize=(9, 3.5))
     ax = fig.add_subplot()
-    plot_induction_queues(sort, ax=ax, per_station=False)
+    sorter_plots.plot_induction_queues(sort, ax=ax, per_station=False)
     out["induction_queue.png"] = _png(fig)
 
     fig = Figure(figsize=(9, 5))
     ax = fig.add_subplot()
-    t, ids, share = chute_fill_shares(sort, bin_s=600.0)
-    plots.plot_chute_fill(t.tolist(), ids, share, ax=ax)
+    sorter_plots.plot_chute_fill_heatmap(sort, ax=ax, bin_s=600.0)
     out["chute_fill.png"] = _png(fig)
 
     paths = round_paths(day) if paths is None else paths

@@ -366,10 +366,10 @@ class Routing(_Table):
     )
     processes: Annotated[int, Field(gt=0, le=64)] = Field(
         default=2,
-        description="processes one day may use: `auto` runs its two backends side by side "
-        "and the baselines two at a time when >= 2; with 1, `auto` runs PyVRP alone (the "
-        "stronger backend in benchmarks/routing_vrpspd.py) and baselines one by one — what "
-        "province and sweep runs on Dask use, one core per county day",
+        description="processes one day may use: `auto` runs PyVRP beside OR-Tools (then "
+        "a second PyVRP seed) and the baselines two at a time when >= 2; with 1, `auto` runs "
+        "PyVRP alone (the stronger backend in benchmarks/routing_vrpspd.py) and baselines one "
+        "by one — what province and sweep runs on Dask use, one core per county day",
     )
     solution_limit: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
         default=None, description="OR-Tools: stop after this many solutions (deterministic)"

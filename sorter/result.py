@@ -173,6 +173,13 @@ class SortResult:
             mat[r] = self.chute_fill_monitor(cid).bin_means(edges)
         return edges[:-1], ids, mat
 
+    def chute_fill_shares(self, bin_s: float = 300.0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """:meth:`chute_fill_matrix` as a share of each chute's own capacity (0–1)."""
+        starts, ids, mat = self.chute_fill_matrix(bin_s)
+        index = {cid: k for k, cid in enumerate(self.chute_ids)}
+        cap = np.array([max(float(self.capacity[index[c]]), 1.0) for c in ids])
+        return starts, ids, (mat / cap[:, None] if ids else mat)
+
     # ---- per village ---------------------------------------------------------------------
     def _ready(self, mask: np.ndarray) -> dict[str, float]:
         sel = mask & (self.outcome == 1)
