@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                 "instance": inst.name,
                 "set": inst.set,
                 "backend": args.backend,
+                "time_limit_s": args.time_limit,
                 "seed": seed,
                 "cost": round(cost, 4),
                 "bks": ref,
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 "iterations": plan.meta.get("iterations"),
                 "portfolio": plan.meta.get("portfolio"),
                 "plan_backend": plan.backend,
+                "chosen": plan.meta.get("chosen"),  # auto: which run won
                 "violations": [str(v) for v in violations[:5]],
                 "unserved": len(plan.unserved),
             }

@@ -1,0 +1,105 @@
+"""The routing benchmark scripts: ``routing_vrpspd.py`` writes the rows the issue asks for,
+and ``routing_summary.py`` turns them into verdicts that can fail."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "vrpspd"
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_routing_vrpspd_writes_checked_rows(tmp_path, capsys):
+    out = tmp_path / "rows.json"
+    bench = _script("routing_vrpspd")
+    args = [str(DATA / "SCA3-0.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
+    assert bench.main([*args, "--backend", "pyvrp", "--json", str(out)]) == 0
+    (row,) = json.loads(out.read_text())
+    required = {"instance", "backend", "cost", "bks", "gap_pct", "feasible", "wall_s"}
+    assert required <= set(row)
+    assert row["instance"] == "SCA3-0" and row["backend"] == "pyvrp"
+    assert row["feasible"] is True
+    assert row["gap_pct"] == pytest.approx(100 * (row["cost"] - row["bks"]) / row["bks"], abs=1e-3)
+    assert row["time_limit_s"] == 1.0
+    assert "SCA3-0" in capsys.readouterr().out
+
+
+def _rows(backend: str, gaps: list[float], set_: str = "dethloff", feasible: bool = True):
+    return [
+        {
+            "instance": f"i{k}",
+            "set": set_,
+            "backend": backend,
+            "time_limit_s": 10.0,
+            "gap_pct": gap,
+            "feasible": feasible,
+            "wall_s": 9.5,
+        }
+        for k, gap in enumerate(gaps)
+    ]
+
+
+@pytest.fixture
+def summary(monkeypatch):
+    module = _script("routing_summary")
+    monkeypatch.setattr(module, "SET_SIZES", {"dethloff": 2})
+    return module
+
+
+def _write(tmp_path: Path, name: str, rows: list[dict]) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def test_summary_holds_when_auto_meets_target_and_beats_singles(tmp_path, summary):
+    files = [
+        _write(tmp_path, "a.json", _rows("auto", [0.0, 0.2])),
+        _write(tmp_path, "p.json", _rows("pyvrp", [0.0, 0.3])),
+        _write(tmp_path, "o.json", _rows("ortools", [1.0, 2.0])),
+    ]
+    lines, verdicts = summary.summarise(files)
+    assert {(x["backend"], x["mean_gap_pct"]) for x in lines} == {
+        ("auto", 0.1),
+        ("pyvrp", 0.15),
+        ("ortools", 1.5),
+    }
+    assert [v["holds"] for v in verdicts] == [True, True, True]
+    assert summary.main([str(f) for f in files]) == 0
+
+
+def test_summary_fails_when_auto_is_worse_than_a_single_backend(tmp_path, summary):
+    files = [
+        _write(tmp_path, "a.json", _rows("auto", [0.0, 0.4])),
+        _write(tmp_path, "p.json", _rows("pyvrp", [0.0, 0.3])),
+    ]
+    verdicts = summary.summarise(files)[1]
+    assert verdicts[-1]["holds"] is False and "vs pyvrp" in verdicts[-1]["measured"]
+    assert summary.main([str(f) for f in files]) == 1
+
+
+def test_summary_fails_on_an_infeasible_plan_or_a_missed_target(tmp_path, summary):
+    infeasible = _write(tmp_path, "a.json", _rows("auto", [0.0, 0.0], feasible=False))
+    assert summary.main([str(infeasible)]) == 1
+    missed = _write(tmp_path, "b.json", _rows("auto", [0.6, 0.6]))
+    assert summary.main([str(missed)]) == 1
+
+
+def test_summary_calls_a_partial_set_partial_not_a_pass(tmp_path, summary):
+    partial = _write(tmp_path, "a.json", _rows("auto", [0.0]))
+    (verdict,) = summary.summarise([partial])[1]
+    assert verdict["holds"] is None and "partial" in verdict["measured"]
+    assert summary.main([str(partial)]) == 0
