@@ -49,7 +49,11 @@ def summarise(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, A
     """(one line per set, budget and backend; one verdict per claim)."""
     groups: dict[tuple[str, float, str], list[dict[str, Any]]] = defaultdict(list)
     for path in paths:
-        for row in json.loads(path.read_text(encoding="utf-8")):
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(rows, list):  # e.g. this script's own --json output in the glob
+            print(f"{path}: not a list of benchmark rows, skipped", file=sys.stderr)
+            continue
+        for row in rows:
             groups[(row["set"], _budget(row, path), row["backend"])].append(row)
     lines = []
     for (set_, budget, backend), rows in sorted(groups.items()):
@@ -130,7 +134,9 @@ def summarise(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, A
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f} %"
+    if x is None:
+        return "—"
+    return f"{0.0 if abs(x) < 5e-4 else x:.3f} %"  # no "-0.000 %" for a hair under best known
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,3 +103,10 @@ def test_summary_calls_a_partial_set_partial_not_a_pass(tmp_path, summary):
     (verdict,) = summary.summarise([partial])[1]
     assert verdict["holds"] is None and "partial" in verdict["measured"]
     assert summary.main([str(partial)]) == 0
+
+
+def test_summary_skips_its_own_output_in_the_glob(tmp_path, summary):
+    rows = _write(tmp_path, "routing_a.json", _rows("auto", [0.0, 0.1]))
+    own = tmp_path / "routing_summary.json"
+    assert summary.main([str(rows), "--json", str(own)]) == 0
+    assert summary.main([str(rows), str(own)]) == 0
