@@ -111,46 +111,51 @@ def solve(
         # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
         time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
-    plan = _solve(
-        problem,
-        backend,
-        time_limit_s,
-        seed,
-        progress,
-        stop,
-        solution_limit,
-        max_iterations,
-        descent=deterministic,
+    search = _Search(
+        time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent=deterministic
     )
+    plan = _solve(problem, backend, search)
     meta = dict(plan.meta)
     if backend != "auto":
         meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
     return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
 
 
-def _solve(
-    problem: Problem,
-    backend: str,
-    time_limit_s: float,
-    seed: int,
-    progress: ProgressFn | None,
-    stop: StopFn | None,
-    solution_limit: int | None,
-    max_iterations: int | None,
-    *,
-    descent: bool,
-) -> Plan:
-    if backend == "ortools":
-        plan = _run_ortools(problem, time_limit_s, seed, progress, stop, solution_limit, descent)
-        plan = _checked(plan, problem)
-    elif backend == "pyvrp":
-        plan = _run_pyvrp(problem, time_limit_s, seed, progress, stop, max_iterations)
-        plan = _checked(plan, problem)
-    else:
-        plan = _portfolio(
-            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent
+@dataclasses.dataclass(frozen=True)
+class _Search:
+    """One ``solve`` call's search settings, handed on to the backends and the portfolio
+    (``time_limit_s`` is the search budget, after the post-processing reserve)."""
+
+    time_limit_s: float
+    seed: int
+    progress: ProgressFn | None
+    stop: StopFn | None
+    solution_limit: int | None
+    max_iterations: int | None
+    descent: bool
+
+    def ortools(self, problem: Problem, time_limit_s: float | None = None) -> Plan:
+        """OR-Tools with these settings (on ``time_limit_s`` when given)."""
+        budget = self.time_limit_s if time_limit_s is None else time_limit_s
+        return _run_ortools(
+            problem, budget, self.seed, self.progress, self.stop, self.solution_limit, self.descent
         )
-    return plan
+
+    def pyvrp(
+        self, problem: Problem, time_limit_s: float | None = None, seed_offset: int = 0
+    ) -> Plan:
+        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``)."""
+        budget = self.time_limit_s if time_limit_s is None else time_limit_s
+        seed = (self.seed + seed_offset) % 2**32
+        return _run_pyvrp(problem, budget, seed, self.progress, self.stop, self.max_iterations)
+
+
+def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
+    if backend == "ortools":
+        return _checked(search.ortools(problem), problem)
+    if backend == "pyvrp":
+        return _checked(search.pyvrp(problem), problem)
+    return _portfolio(problem, search)
 
 
 # -- single backends -------------------------------------------------------------------
@@ -191,11 +196,7 @@ def _run_pyvrp(
     sigint = threading.Event()
 
     def stopped() -> bool:
-        if sigint.is_set():
-            return True
-        if stop is None:
-            return False
-        return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
+        return sigint.is_set() or _stop_requested(stop)
 
     with _sigint_sets(sigint):
         plan = solve_pyvrp(
@@ -209,6 +210,13 @@ def _run_pyvrp(
     if plan.meta.get("interrupted") and plan.status != "interrupted":
         plan = dataclasses.replace(plan, status="interrupted")
     return plan
+
+
+def _stop_requested(stop: StopFn | None) -> bool:
+    """Whether the caller asked to stop (``stop`` is a callable or a ``threading.Event``)."""
+    if stop is None:
+        return False
+    return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
 
 
 @contextlib.contextmanager
@@ -277,22 +285,12 @@ def _pyvrp_child(
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _portfolio(
-    problem: Problem,
-    time_limit_s: float,
-    seed: int,
-    progress: ProgressFn | None,
-    stop: StopFn | None,
-    solution_limit: int | None,
-    max_iterations: int | None,
-    descent: bool = False,
-) -> Plan:
+def _portfolio(problem: Problem, search: _Search) -> Plan:
     if mp.current_process().daemon:
         # Daemonic processes (e.g. Dask workers) may not start children: run OR-Tools on
         # its share, then PyVRP on the rest, one after the other, and say so.
-        return _portfolio_sequential(
-            problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent
-        )
+        return _portfolio_sequential(problem, search)
+    time_limit_s, progress, stop = search.time_limit_s, search.progress, search.stop
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     out = ctx.Queue()
     stop_event = ctx.Event()
@@ -306,7 +304,7 @@ def _portfolio(
 
     child = ctx.Process(
         target=_pyvrp_child,
-        args=(problem, time_limit_s, seed, max_iterations, out, stop_event),
+        args=(problem, time_limit_s, search.seed, search.max_iterations, out, stop_event),
         daemon=True,
     )
     child.start()
@@ -333,16 +331,13 @@ def _portfolio(
     thread.start()
 
     def stop_both() -> bool:
-        requested = stop is not None and (
-            stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
-        )
+        requested = _stop_requested(stop)
         if requested:
             stop_event.set()
         return requested
 
-    ortools_plan, second = _ortools_then_pyvrp(
-        problem, time_limit_s, seed, report, stop_both, solution_limit, max_iterations, descent
-    )
+    here = dataclasses.replace(search, progress=report, stop=stop_both)
+    ortools_plan, second = _ortools_then_pyvrp(problem, here)
     if ortools_plan.status == "interrupted" or (
         isinstance(second, Plan) and second.status == "interrupted"
     ):
@@ -359,65 +354,35 @@ def _portfolio(
 
     first: Plan | str = pyvrp_result[0][1] if pyvrp_result else "no result"  # plan or error
     runs = {"ortools": ortools_plan, "pyvrp": first, "pyvrp_second": second}
-    return _choose(problem, runs, "parallel", solution_limit, max_iterations)
+    return _choose(problem, runs, "parallel", search)
 
 
-def _ortools_then_pyvrp(
-    problem: Problem,
-    time_limit_s: float,
-    seed: int,
-    progress: ProgressFn | None,
-    stop: StopFn | None,
-    solution_limit: int | None,
-    max_iterations: int | None,
-    descent: bool,
-) -> tuple[Plan, Plan | str | None]:
+def _ortools_then_pyvrp(problem: Problem, search: _Search) -> tuple[Plan, Plan | str | None]:
     """OR-Tools on ``ORTOOLS_SHARE`` of the budget, then PyVRP with ``seed + 1`` on what is
     left of it (``None`` when nothing worth a search is left or a stop was requested;
     an error message when PyVRP raised — the OR-Tools plan still stands)."""
     t0 = time.perf_counter()
-    ortools_plan = _run_ortools(
-        problem, ORTOOLS_SHARE * time_limit_s, seed, progress, stop, solution_limit, descent
-    )
-    left = time_limit_s - (time.perf_counter() - t0)
-    stopped = ortools_plan.status == "interrupted" or (
-        stop is not None and (stop.is_set() if isinstance(stop, threading.Event) else stop())
-    )
+    ortools_plan = search.ortools(problem, ORTOOLS_SHARE * search.time_limit_s)
+    left = search.time_limit_s - (time.perf_counter() - t0)
+    stopped = ortools_plan.status == "interrupted" or _stop_requested(search.stop)
     if stopped or left < MIN_SECOND_SEARCH_S:
         return ortools_plan, None
     try:
-        second: Plan | str = _run_pyvrp(
-            problem, left, (seed + 1) % 2**32, progress, stop, max_iterations
-        )
+        second: Plan | str = search.pyvrp(problem, left, seed_offset=1)
     except Exception as exc:
         second = f"{type(exc).__name__}: {exc}"
     return ortools_plan, second
 
 
-def _portfolio_sequential(
-    problem: Problem,
-    time_limit_s: float,
-    seed: int,
-    progress: ProgressFn | None,
-    stop: StopFn | None,
-    solution_limit: int | None,
-    max_iterations: int | None,
-    descent: bool = False,
-) -> Plan:
+def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
     """One core: OR-Tools on its share of the budget, then PyVRP (``seed + 1``) on the rest."""
-    ortools_plan, second = _ortools_then_pyvrp(
-        problem, time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent
-    )
+    ortools_plan, second = _ortools_then_pyvrp(problem, search)
     runs = {"ortools": ortools_plan, "pyvrp": second}
-    return _choose(problem, runs, "sequential", solution_limit, max_iterations)
+    return _choose(problem, runs, "sequential", search)
 
 
 def _choose(
-    problem: Problem,
-    runs: dict[str, Plan | str | None],
-    mode: str,
-    solution_limit: int | None,
-    max_iterations: int | None,
+    problem: Problem, runs: dict[str, Plan | str | None], mode: str, search: _Search
 ) -> Plan:
     """Check every plan; keep the valid one with fewest unserved, then lowest cost.
 
@@ -444,7 +409,7 @@ def _choose(
     meta["portfolio"] = outcome
     meta["chosen"] = chosen_name
     meta["deterministic"] = len(candidates) == len(runs) and all(
-        _is_deterministic(p, solution_limit, max_iterations) for _, p in candidates
+        _is_deterministic(p, search.solution_limit, search.max_iterations) for _, p in candidates
     )
     return dataclasses.replace(chosen, meta=meta)
 

@@ -97,7 +97,8 @@ def test_auto_gives_ortools_its_share_and_pyvrp_the_rest(monkeypatch):
 
     monkeypatch.setattr(S, "_run_ortools", ortools)
     monkeypatch.setattr(S, "_run_pyvrp", pyvrp)
-    plan = S._portfolio_sequential(F.line_problem(3), 4.0, 5, None, None, None, None)
+    search = S._Search(4.0, 5, None, None, None, None, descent=False)
+    plan = S._portfolio_sequential(F.line_problem(3), search)
     assert [(name, seed) for name, _, seed in calls] == [("ortools", 5), ("pyvrp", 6)]
     assert calls[0][1] == pytest.approx(S.ORTOOLS_SHARE * 4.0)
     assert 4.0 - calls[0][1] - 0.5 < calls[1][1] <= 4.0  # and what OR-Tools left unused
