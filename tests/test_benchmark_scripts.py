@@ -3,28 +3,18 @@ and ``routing_summary.py`` turns them into verdicts that can fail."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_loader import load_benchmark
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "vrpspd"
-
-
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_routing_vrpspd_writes_checked_rows(tmp_path, capsys):
     out = tmp_path / "rows.json"
-    bench = _script("routing_vrpspd")
+    bench = load_benchmark("routing_vrpspd")
     args = [str(DATA / "SCA3-0.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
     assert bench.main([*args, "--backend", "pyvrp", "--json", str(out)]) == 0
     (row,) = json.loads(out.read_text())
@@ -54,7 +44,7 @@ def _rows(backend: str, gaps: list[float], set_: str = "dethloff", feasible: boo
 
 @pytest.fixture
 def summary(monkeypatch):
-    module = _script("routing_summary")
+    module = load_benchmark("routing_summary")
     monkeypatch.setattr(module, "SET_SIZES", {"dethloff": 2})
     return module
 

@@ -320,14 +320,9 @@ def test_cli_sweep_bad_grid_is_one_line_and_exit_2(grid, needle):
 
 # ---- the layout benchmark's days -------------------------------------------------------------
 def test_compare_layouts_festival_day_validates():
-    import importlib.util
+    from bench_loader import load_benchmark
 
-    path = Path(__file__).parent.parent / "benchmarks" / "compare_layouts.py"
-    spec = importlib.util.spec_from_file_location("compare_layouts", path)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    days = bench.days()
+    days = load_benchmark("compare_layouts").days()
     normal, festival = days["normal"], days["festival"]
     assert [e.kind for e in festival.model.events] == ["festival"]
     assert festival.model.events[0].volume_multiplier == 2.5

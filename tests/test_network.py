@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import matplotlib
 import networkx as nx
 import numpy as np
 import pytest
+from bench_loader import load_benchmark
 
 from gongpei.geography import (
     DEFAULT_SEED,
@@ -39,7 +39,6 @@ from routing.network import (
 
 matplotlib.use("Agg")
 SEAT = "331123001"  # 妙高街道
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -168,18 +167,8 @@ def test_unreachable_pairs_and_repeated_ids():
         travel_matrices(g, ["a", "zz"])
 
 
-def _calibration_module():
-    spec = importlib.util.spec_from_file_location(
-        "calibrate_roads", ROOT / "benchmarks" / "calibrate_roads.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_calibration_within_20_percent_of_reported(county, graph):
-    cal = _calibration_module()
+    cal = load_benchmark("calibrate_roads")
     towns = {t.name: t.code for t in county[0]}
     ids = [SEAT] + [towns[name] for name in cal.REPORTED_KM]
     dist, _ = travel_matrices(graph, ids)
