@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from routing import solve
 from routing.check import check
+from routing.plan import Plan
 from routing.problem import Depot, Problem, VehicleType, Village
 from routing.solve import BACKENDS
 
@@ -241,17 +242,22 @@ def test_random_problems_pass_the_checker(problem):
         assert u.reason != "interrupted"
 
 
-def test_pyvrp_ctrl_c_returns_best_so_far():
+def _solve_with_ctrl_c(problem: Problem, backend: str) -> Plan:
+    """Solve on a 20 s budget and press Ctrl-C (SIGINT to this process) after 0.5 s."""
     import os
     import signal
 
-    problem = F.tight_fleet_problem()
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
-        plan = solve(problem, "pyvrp", time_limit_s=20.0)
+        return solve(problem, backend, time_limit_s=20.0)
     finally:
         timer.cancel()
+
+
+def test_pyvrp_ctrl_c_returns_best_so_far():
+    problem = F.tight_fleet_problem()
+    plan = _solve_with_ctrl_c(problem, "pyvrp")
     assert plan.wall_s < 10
     assert plan.status == "interrupted"
     assert check(plan, problem) == []
@@ -260,16 +266,8 @@ def test_pyvrp_ctrl_c_returns_best_so_far():
 def test_auto_ctrl_c_returns_best_so_far():
     """SIGINT reaches the parent (OR-Tools turns it into a stop) and the PyVRP child is
     told to stop too; both plans so far are checked and the better one comes back."""
-    import os
-    import signal
-
     problem = F.tight_fleet_problem()
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        plan = solve(problem, "auto", time_limit_s=20.0)
-    finally:
-        timer.cancel()
+    plan = _solve_with_ctrl_c(problem, "auto")
     assert plan.wall_s < 10
     assert plan.status == "interrupted"
     assert plan.meta["portfolio"]["ortools"]["status"] == "interrupted"
