@@ -1,7 +1,7 @@
 """Road calibration: model road distance from the county seat vs the reported figures.
 
 Builds the default Suichang network (villages placed with the default seed 331123, links
-from ``gongpei/data/suichang/roads.csv``) and prints, for every township with a reported
+from ``gongpei/county/data/suichang/roads.csv``) and prints, for every township with a reported
 road distance, the model's distance along the fastest path (the path the travel matrices
 use) from the **county seat node** (妙高街道), because the figures are distances "from the
 county seat". The hub (上江村) sits about 4 road-km from the seat; its distances are shown
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from gongpei.geography import (
+from gongpei.county.geography import (
     DEFAULT_SEED,
     HUB_CODE,
     SUICHANG_DIR,

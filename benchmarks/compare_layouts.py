@@ -4,7 +4,7 @@ chute capacity, on a normal day and on a shopping-festival day, with replication
     python benchmarks/compare_layouts.py [--quick] [--replications R] [--workers N]
                                          [--json FILE] [--figure FILE]
 
-Sorter only (``gongpei.pipeline.sort_day``), no routing. Every layout is run on the same
+Sorter only (``gongpei.day.pipeline.sort_day``), no routing. Every layout is run on the same
 replication seeds (common random numbers, spawned from the scenario seed), so layouts are
 compared on identical trucks and parcels. Prints one aligned line per layout (mean ± the half
 width of the 95 % Student-t interval), the main effect of each factor, and saves a figure.
@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gongpei.experiments import aggregate, jsonable, plot_sweep, sweep
-from gongpei.scenario import Scenario, load_scenario
-from gongpei.schema import format_clock
+from gongpei.scenario.loading import Scenario, load_scenario
+from gongpei.scenario.schema import format_clock
+from gongpei.studies.sweep import aggregate, jsonable, plot_sweep, sweep
 
 ASSIGNMENTS = ["by_round", "by_volume", "by_township", "random"]
 STATIONS = [2, 3, 4]

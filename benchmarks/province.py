@@ -22,8 +22,8 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gongpei.newcounty import find_county, list_counties
-    from gongpei.province import run_province
+    from gongpei.county.catalogue import find_county, list_counties
+    from gongpei.studies.province import run_province
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", help="write the results here")
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 def _fields() -> list[str]:
     from dataclasses import fields
 
-    from gongpei.province import CountyRow
+    from gongpei.studies.province import CountyRow
 
     return [f.name for f in fields(CountyRow)]
 

@@ -36,8 +36,8 @@ def _peak_rss_mb() -> float:
 
 
 def _big_day(parcels: int) -> dict[str, Any]:
-    from gongpei.pipeline import sort_day
-    from gongpei.scenario import load_scenario
+    from gongpei.day.pipeline import sort_day
+    from gongpei.scenario.loading import load_scenario
 
     # Keep the county; scale the volume: half to the rural villages, half to the town.
     sc = load_scenario().with_overrides(
@@ -95,8 +95,8 @@ def _mg400(time_limit: float) -> dict[str, Any]:
 
 def _county400(time_limit: float) -> dict[str, Any]:
     """The largest mountain county (永嘉县, 454 villages) end to end, rounds without baselines."""
-    from gongpei.pipeline import run_day
-    from gongpei.province import province_scenario
+    from gongpei.day.pipeline import run_day
+    from gongpei.studies.province import province_scenario
 
     sc = province_scenario(
         "330324",

@@ -23,9 +23,9 @@ EXIT_BAD_INPUT = 2
 
 def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
-    from gongpei.geography import GeographyError
-    from gongpei.replan import ReplanError
-    from gongpei.scenario import ScenarioError
+    from gongpei.county.geography import GeographyError
+    from gongpei.scenario.loading import ScenarioError
+    from gongpei.studies.replan import ReplanError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
     from routing.plan_io import PlanFormatError
@@ -55,7 +55,7 @@ def reports_input_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import click
 
-        from gongpei.scenario import ScenarioError
+        from gongpei.scenario.loading import ScenarioError
 
         try:
             return func(*args, **kwargs)

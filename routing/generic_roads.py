@@ -1,6 +1,6 @@
 """A generic, *synthetic* road skeleton between township seats, for a county with no road data.
 
-Suichang has calibrated corridors (``gongpei/data/suichang/roads.csv``); the other mountain
+Suichang has calibrated corridors (``gongpei/county/data/suichang/roads.csv``); the other mountain
 counties have only their township seats and outline. :func:`generic_links` turns those into
 inter-township :class:`~routing.network.RoadLink` s that :func:`routing.network.build_network`
 then completes with village roads down to every village. It is a stand-in, not a map: when a

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gongpei.compare import compare_summaries, load_summary
+from gongpei.report.compare import compare_summaries, load_summary
 
 
 def _summary(km: float, cost: float, *, township: bool = False) -> dict[str, Any]:

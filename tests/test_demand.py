@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongpei.demand import day_demand, expected_demand
-from gongpei.scenario import load_scenario
-from gongpei.schema import Demand
+from gongpei.day.demand import day_demand, expected_demand
+from gongpei.scenario.loading import load_scenario
+from gongpei.scenario.schema import Demand
 
 CODES = [f"3311230010{k:02d}" for k in range(40)]
 RURAL = [k >= 4 for k in range(40)]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gongpei.pipeline import day_problem
-from gongpei.scenario import load_scenario
+from gongpei.day.pipeline import day_problem
+from gongpei.scenario.loading import load_scenario
 from routing.check import check
 from routing.plan_io import plan_from_dict
 

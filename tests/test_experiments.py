@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gongpei.experiments import (
+from gongpei.scenario.loading import ScenarioError, load_scenario
+from gongpei.studies.sweep import (
     SORT_METRICS,
     aggregate,
     grid_points,
@@ -23,7 +24,6 @@ from gongpei.experiments import (
     t_quantile,
     write_rows,
 )
-from gongpei.scenario import ScenarioError, load_scenario
 
 DATA = Path(__file__).parent / "data"
 SMALL = {"demand.village_parcels": 2000, "demand.urban_parcels": 1000}
@@ -200,7 +200,7 @@ def test_replicate_and_labels(small):
 def test_replicate_a_whole_day(small):
     """``what="day"`` adds the rounds' numbers to the sorter's (good.toml has no baseline,
     so the saving is NaN and left out of the interval)."""
-    from gongpei.experiments import DAY_METRICS
+    from gongpei.studies.sweep import DAY_METRICS
 
     day = small.with_overrides({"routing.time_limit_s": 1})
     rows = replicate(day, 1, what="day")
@@ -265,7 +265,7 @@ def test_plot_sweep_draws_one_series_per_hue(capacity_rows):
 def test_cli_sweep_writes_rows_summary_and_plot(tmp_path):
     from click.testing import CliRunner
 
-    from gongpei.cli_sweep import sweep as command
+    from gongpei.cli.sweep import sweep as command
 
     out = tmp_path / "sw"
     result = CliRunner().invoke(
@@ -309,7 +309,7 @@ def test_cli_sweep_writes_rows_summary_and_plot(tmp_path):
 def test_cli_sweep_bad_grid_is_one_line_and_exit_2(grid, needle):
     from click.testing import CliRunner
 
-    from gongpei.cli_sweep import sweep as command
+    from gongpei.cli.sweep import sweep as command
 
     args = [grid] if grid.startswith("--set=") else ["--grid", grid]
     result = CliRunner().invoke(command, [str(DATA / "good.toml"), *args])

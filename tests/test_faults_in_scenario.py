@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gongpei.pipeline import sort_day
-from gongpei.scenario import load_scenario
+from gongpei.day.pipeline import sort_day
+from gongpei.scenario.loading import load_scenario
 
 GOOD = Path(__file__).parent / "data" / "good.toml"
 FAULTS = [

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
-from gongpei.geography import (
+from gongpei.county.geography import (
     DEFAULT_SEED,
     HUB_CODE,
     SUICHANG_DIR,

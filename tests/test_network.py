@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from bench_loader import load_benchmark
 
-from gongpei.geography import (
+from gongpei.county.geography import (
     DEFAULT_SEED,
     HUB_CODE,
     SUICHANG_DIR,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gongpei.cli_county import new_scenario
-from gongpei.newcounty import (
+from gongpei.cli.county import new_scenario
+from gongpei.county.catalogue import (
     UnknownCountyError,
     find_county,
     list_counties,
@@ -21,7 +21,7 @@ from gongpei.newcounty import (
     package_zhejiang26,
     plan_sizes,
 )
-from gongpei.scenario import builtin_path, load_scenario, load_scenario_text
+from gongpei.scenario.loading import builtin_path, load_scenario, load_scenario_text
 
 DATA = builtin_path("zhejiang26")
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "zhejiang26"
@@ -143,7 +143,7 @@ def test_cli_prints_writes_and_rejects(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("code", ["331125", "331102"])  # the smallest; 莲都's hub fallback
 def test_small_counties_run_end_to_end(code: str) -> None:
-    from gongpei.pipeline import run_day
+    from gongpei.day.pipeline import run_day
 
     day = run_day(load(code).with_overrides(FAST))
     s = day.summary()

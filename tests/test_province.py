@@ -10,16 +10,16 @@ import matplotlib
 import pytest
 from click.testing import CliRunner
 
-from gongpei.cli_county import province
-from gongpei.newcounty import new_scenario_text
-from gongpei.province import (
+from gongpei.cli.county import province
+from gongpei.county.catalogue import new_scenario_text
+from gongpei.scenario.loading import builtin_path, load_scenario_text
+from gongpei.studies.province import (
     CountyRow,
     ProvinceTable,
     plot_province,
     run_scenarios,
     write_province,
 )
-from gongpei.scenario import builtin_path, load_scenario_text
 
 matplotlib.use("Agg")
 
@@ -91,7 +91,7 @@ def test_table_text_and_csv(serial: ProvinceTable, tmp_path: Path) -> None:
 def test_a_cut_off_hub_or_a_failing_county_is_a_row_not_a_crash(
     scenarios, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gongpei.county import build_county
+    from gongpei.county.build import build_county
 
     county = build_county(scenarios[0])
     closed = [[county.hub, n] for n in county.graph.neighbors(county.hub)]
@@ -102,7 +102,7 @@ def test_a_cut_off_hub_or_a_failing_county_is_a_row_not_a_crash(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("solver exploded\nsecond line")
 
-    monkeypatch.setattr("gongpei.pipeline.run_day", boom)
+    monkeypatch.setattr("gongpei.day.pipeline.run_day", boom)
     table = run_scenarios(scenarios, workers=1)
     assert [r.error for r in table.rows] == ["RuntimeError: solver exploded"] * 2
     assert table.totals()["failed"] == 2
@@ -147,7 +147,7 @@ def test_cli_runs_the_province_and_writes_table_and_map(
         seen.update(codes=codes, **kwargs)
         return serial
 
-    monkeypatch.setattr("gongpei.province.run_province", fake_run_province)
+    monkeypatch.setattr("gongpei.studies.province.run_province", fake_run_province)
     res = CliRunner().invoke(
         province,
         ["--counties", "云和,changshan", "--workers", "1", "--time-limit", "2",

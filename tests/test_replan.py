@@ -10,10 +10,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from gongpei.cli_replan import replan as replan_cmd
-from gongpei.pipeline import run_day
-from gongpei.replan import ReplanError, closed_graph, day_problem, parse_closure, replan_day
-from gongpei.scenario import load_scenario
+from gongpei.cli.replan import replan as replan_cmd
+from gongpei.day.pipeline import run_day
+from gongpei.scenario.loading import load_scenario
+from gongpei.studies.replan import ReplanError, closed_graph, day_problem, parse_closure, replan_day
 from routing.check import REASONS, check
 from routing.disruption import RECOVERY_DELAY_S, RoadClosure, VanBreakdown
 from routing.plan_io import plan_from_dict, plan_to_dict

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from gongpei import report
-from gongpei.atomic import atomic_open, atomic_write_bytes, atomic_write_text
-from gongpei.results import DayResult, StatusLight
+from gongpei.day.results import DayResult, StatusLight
+from gongpei.report import files as report
+from gongpei.report.atomic import atomic_open, atomic_write_bytes, atomic_write_text
 
 GOOD = Path(__file__).parent / "data" / "good.toml"
 ALWAYS = (
@@ -41,8 +41,8 @@ def day() -> DayResult:
     by work (500 OR-Tools solutions), which takes minutes on this 201-village day. The
     report's own determinism is tested by writing equal days twice.
     """
-    from gongpei.pipeline import run_day
-    from gongpei.scenario import load_scenario
+    from gongpei.day.pipeline import run_day
+    from gongpei.scenario.loading import load_scenario
 
     sc = load_scenario(GOOD).with_overrides(
         {"routing.time_limit_s": 1.0, "routing.deterministic": False}
@@ -206,7 +206,7 @@ def test_html_escapes_names(day: DayResult) -> None:
 
 
 def test_headline_shows_savings_against_each_baseline(day: DayResult) -> None:
-    from gongpei.results import BaselineResult
+    from gongpei.day.results import BaselineResult
 
     km, cost = day.plan.distance_m / 1000, day.plan.cost
     baselines = {
@@ -340,7 +340,7 @@ def test_report_renders_in_headless_chromium(day: DayResult, out: Path, tmp_path
 
 
 def test_compare_reads_a_finished_output_folder(day: DayResult, out: Path) -> None:
-    from gongpei.compare import compare_summaries, load_summary
+    from gongpei.report.compare import compare_summaries, load_summary
 
     table = compare_summaries([load_summary(out), day.summary()], ["folder", "memory"])
     lines = {line.split("  ")[0]: line.split() for line in table.splitlines()}

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongpei.rounds import StopDemand, brand_stops, split_by_share
-from gongpei.scenario import load_scenario
+from gongpei.day.problems import StopDemand, brand_stops, split_by_share
+from gongpei.scenario.loading import load_scenario
 
 GOOD = Path(__file__).parent / "data" / "good.toml"
 

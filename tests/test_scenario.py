@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gongpei.scenario import ScenarioError, apply_overrides, load_scenario
+from gongpei.scenario.loading import ScenarioError, apply_overrides, load_scenario
 
 DATA = Path(__file__).parent / "data"
 BAD = sorted((DATA / "bad").glob("*.toml"))
@@ -30,7 +30,9 @@ def test_default_scenario_loads() -> None:
 def test_shipped_copy_matches_embedded_default() -> None:
     """scenarios/suichang.toml is what `gongpei run` uses when given no file."""
     shipped = (Path(__file__).parents[1] / "scenarios" / "suichang.toml").read_text("utf-8")
-    embedded = (Path(__file__).parents[1] / "gongpei" / "data" / "suichang.toml").read_text("utf-8")
+    embedded = (
+        Path(__file__).parents[1] / "gongpei" / "county" / "data" / "suichang.toml"
+    ).read_text("utf-8")
     assert shipped == embedded
 
 
@@ -96,7 +98,7 @@ def test_scenario_pickles() -> None:
 
 
 def test_schema_is_json_schema() -> None:
-    from gongpei.schema import ScenarioModel
+    from gongpei.scenario.schema import ScenarioModel
 
     doc = ScenarioModel.model_json_schema()
     assert doc["additionalProperties"] is False

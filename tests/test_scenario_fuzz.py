@@ -16,7 +16,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongpei.scenario import Scenario, ScenarioError, builtin_path, load_scenario
+from gongpei.scenario.loading import Scenario, ScenarioError, builtin_path, load_scenario
 
 DEFAULT = tomllib.loads(builtin_path("suichang.toml").read_text("utf-8"))
 

@@ -91,15 +91,15 @@ def replan(
     """
     import json
 
-    from gongpei.atomic import atomic_write_text
-    from gongpei.replan import (
+    from gongpei.report.atomic import atomic_write_text
+    from gongpei.scenario.loading import load_scenario
+    from gongpei.studies.replan import (
         ReplanError,
         day_problem,
         parse_breakdown,
         parse_closure,
         replan_day,
     )
-    from gongpei.scenario import load_scenario
     from routing.disruption import RoadClosure, VanBreakdown, fleet_names
     from routing.plan_io import plan_from_dict, plan_to_dict
 

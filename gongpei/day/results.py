@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gongpei.county import County
-    from gongpei.demand import DayDemand
-    from gongpei.scenario import Scenario
+    from gongpei.county.build import County
+    from gongpei.day.demand import DayDemand
+    from gongpei.scenario.loading import Scenario
     from routing import Plan, Problem
     from sorter import SortResult
 
@@ -189,6 +189,6 @@ def _finite(value: Any, digits: int) -> float | None:
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    from gongpei.schema import format_clock
+    from gongpei.scenario.schema import format_clock
 
     return format_clock(seconds)

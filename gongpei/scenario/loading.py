@@ -1,6 +1,7 @@
 """Loading scenario files: read, validate everything up front, explain every fault in one line.
 
-A scenario is a TOML file (schema in :mod:`gongpei.schema`). :func:`load_scenario` returns a
+A scenario is a TOML file (schema in :mod:`gongpei.scenario.schema`). :func:`load_scenario`
+returns a
 frozen :class:`Scenario` or raises :class:`ScenarioError`, whose ``lines`` each name the file,
 the field path and the value, e.g.::
 
@@ -25,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gongpei.schema import EVENT_KINDS, ScenarioModel
+from gongpei.scenario.schema import EVENT_KINDS, ScenarioModel
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -51,8 +52,8 @@ class ScenarioError(Exception):
 
 
 def builtin_path(name: str) -> Path:
-    """The file ``name`` shipped in ``gongpei/data``."""
-    return Path(str(resources.files("gongpei") / "data" / name))
+    """The file ``name`` shipped in ``gongpei/county/data``."""
+    return Path(str(resources.files("gongpei.county") / "data" / name))
 
 
 def resolve_data_path(value: str, base_dir: Path) -> Path:
@@ -196,7 +197,9 @@ def _validate(raw: Mapping[str, Any], source: str, base_dir: Path) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
     scenario = Scenario(model=model, source=source, base_dir=base_dir, raw=copy.deepcopy(raw))
-    from gongpei.checks import check_scenario_data  # needs the data files: after the schema
+    from gongpei.scenario.checks import (
+        check_scenario_data,  # needs the data files: after the schema
+    )
 
     problems = check_scenario_data(scenario)
     if problems:

@@ -48,7 +48,7 @@ def new_scenario(
     county: str | None, out_file: str | None, hub: str | None, list_only: bool
 ) -> None:
     """Write a complete, commented scenario for one of Zhejiang's 26 mountain counties."""
-    from gongpei.newcounty import UnknownCountyError, list_counties, new_scenario_text
+    from gongpei.county.catalogue import UnknownCountyError, list_counties, new_scenario_text
 
     if list_only:
         for c in list_counties():
@@ -130,8 +130,8 @@ def province(
     quiet: bool,
 ) -> None:
     """Run a day in every county (in parallel on Dask) → province table + map."""
-    from gongpei.newcounty import UnknownCountyError, find_county
-    from gongpei.province import METRICS, run_province, write_province
+    from gongpei.county.catalogue import UnknownCountyError, find_county
+    from gongpei.studies.province import METRICS, run_province, write_province
 
     if metric not in METRICS:
         _fail(f"--metric {metric!r}: one of {', '.join(METRICS)}")

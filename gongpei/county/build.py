@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gongpei.geography import (
+from gongpei.county.geography import (
     Town,
     VillageUnit,
     load_outline,
@@ -28,7 +28,7 @@ from gongpei.geography import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from gongpei.scenario import Scenario
+    from gongpei.scenario.loading import Scenario
 
 __all__ = ["County", "build_county"]
 

@@ -103,7 +103,8 @@ def sweep(
     quiet: bool,
 ) -> None:
     """Replicate SCENARIO (default: the embedded Suichang day) over a grid of field values."""
-    from gongpei.experiments import (
+    from gongpei.scenario.loading import ScenarioError, load_scenario
+    from gongpei.studies.sweep import (
         DAY_METRICS,
         SORT_METRICS,
         aggregate,
@@ -112,8 +113,7 @@ def sweep(
         plot_sweep,
         write_rows,
     )
-    from gongpei.experiments import sweep as run_sweep
-    from gongpei.scenario import ScenarioError, load_scenario
+    from gongpei.studies.sweep import sweep as run_sweep
 
     if workers is not None and scheduler is not None:
         raise click.UsageError("give --workers or --scheduler, not both")

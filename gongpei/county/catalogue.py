@@ -9,7 +9,7 @@ the file explains itself:
   seats, county outline; see ``data/zhejiang26/SOURCES.md``).
 * **Hub** — the county co-delivery centre: the seat township's 村 with the lowest NBS code
   (no village coordinates are published, so "nearest the seat" cannot be measured; the
-  hub's spot is then put 3 km from the seat by :func:`gongpei.geography.place_villages`).
+  hub's spot is then put 3 km from the seat by :func:`gongpei.county.geography.place_villages`).
   A seat township without any 村 (莲都 万象街道) hands the choice to the township whose seat
   is nearest the county seat and has one. Suichang keeps its documented hub 上江村.
   ``--hub CODE`` names any village-level unit of the county instead.
@@ -92,7 +92,7 @@ class CountyInfo:
 
 
 def _data_dir() -> Path:
-    from gongpei.scenario import builtin_path
+    from gongpei.scenario.loading import builtin_path
 
     return builtin_path(ZJ26)
 
@@ -195,7 +195,7 @@ def _read_county(code: str) -> tuple[list[_Town], list[_Unit]]:
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from gongpei.geography import haversine_m
+    from gongpei.county.geography import haversine_m
 
     return haversine_m(lon1, lat1, lon2, lat2) / 1000.0
 
@@ -343,11 +343,11 @@ def new_scenario_text(county: str, *, hub: str | None = None) -> str:
     """The scenario file for ``county`` (code, name or pinyin), as commented TOML text.
 
     Raises :class:`UnknownCountyError` for an unknown county or hub. The text validates with
-    :func:`gongpei.scenario.load_scenario_text` from any folder (its data paths are
+    :func:`gongpei.scenario.loading.load_scenario_text` from any folder (its data paths are
     ``gongpei:`` paths).
     """
-    from gongpei.scenario import load_scenario
-    from gongpei.schema import format_clock
+    from gongpei.scenario.loading import load_scenario
+    from gongpei.scenario.schema import format_clock
 
     info = find_county(county)
     sz = plan_sizes(info, hub=hub)
@@ -400,7 +400,7 @@ def new_scenario_text(county: str, *, hub: str | None = None) -> str:
     w("# are first guesses scaled from the Suichang default — sweep them before trusting a\n")
     w("# result. Village positions and the road network are synthetic (seeded); township\n")
     w("# names, codes and seat points are real (NBS 2023; see\n")
-    w(f"# gongpei/data/{ZJ26}/SOURCES.md).\n")
+    w(f"# gongpei/county/data/{ZJ26}/SOURCES.md).\n")
     if notes:
         w("#\n")
         w(_comment_block(notes))
@@ -594,7 +594,7 @@ SEAT_POINT_OVERRIDES = {
 def package_zhejiang26(src: Path | str, dst: Path | str) -> list[str]:
     """Copy the research folder ``src`` (shared/data/zhejiang26) into the per-county package
     layout ``dst/<code>/{towns.csv,villages.csv,outline.geojson}`` + ``counties.csv``, which
-    the loaders of :mod:`gongpei.geography` read as they are. Returns one message per row
+    the loaders of :mod:`gongpei.county.geography` read as they are. Returns one message per row
     that was changed or left out.
 
     The awkward rows, each by a stated rule:

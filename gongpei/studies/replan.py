@@ -1,7 +1,7 @@
 """Re-planning a county day after a van breakdown or a road closure.
 
 The saved plan (``plan.json`` from ``gongpei run``) only holds rounds; the problem it solves
-is rebuilt here from the scenario exactly as :func:`gongpei.pipeline.run_day` builds it
+is rebuilt here from the scenario exactly as :func:`gongpei.day.pipeline.run_day` builds it
 (same seed ⇒ same sorter day, ready times and demand), and the plan is checked against it
 so a plan from another scenario or seed is refused. Closures remove road-graph edges from
 a copy of the county graph and recompute the travel matrices; the re-planning itself is
@@ -24,8 +24,8 @@ from routing.disruption import Event, Replan, RoadClosure, VanBreakdown, fleet_n
 if TYPE_CHECKING:
     import networkx as nx
 
-    from gongpei.county import County
-    from gongpei.scenario import Scenario
+    from gongpei.county.build import County
+    from gongpei.scenario.loading import Scenario
     from routing import Plan, Problem
 
 __all__ = [
@@ -44,7 +44,7 @@ class ReplanError(ValueError):
 
 
 def _clock(text: str, where: str) -> int:
-    from gongpei.schema import parse_clock
+    from gongpei.scenario.schema import parse_clock
 
     try:
         t = parse_clock(text)
@@ -129,7 +129,7 @@ def _corridor(g: nx.Graph, a: str, b: str) -> list[str]:
 def day_problem(scenario: Scenario) -> tuple[County, Problem]:
     """The county and the co-delivery problem of ``scenario``'s day, exactly as ``run_day``
     builds them (the sorter day is re-simulated: deterministic for a seed, under a second)."""
-    from gongpei.pipeline import day_problem as build
+    from gongpei.day.pipeline import day_problem as build
 
     dp = build(scenario)
     return dp.sorted.county, dp.problem
@@ -231,8 +231,8 @@ def _report(
     result: Replan,
     removed: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    from gongpei.pipeline import plan_co2_kg
-    from gongpei.schema import format_clock
+    from gongpei.day.pipeline import plan_co2_kg
+    from gongpei.scenario.schema import format_clock
 
     def hhmm(t: int | None) -> str:
         return "" if t is None else format_clock(t)

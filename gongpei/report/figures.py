@@ -2,7 +2,7 @@
 
 Every function takes data (numbers, ids, coordinates — not a whole ``DayResult``) and
 ``ax=None``, draws on the axes (default: the current ones) and returns nothing; the report
-(:mod:`gongpei.report`) composes them into PNGs with the sorting line's figures from
+(:mod:`gongpei.report.files`) composes them into PNGs with the sorting line's figures from
 :mod:`sorter.plotting`. matplotlib is imported inside the functions, so importing this module
 (for the colour constants) stays cheap.
 """

@@ -11,17 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongpei.schema import ChuteJam, Festival, HarvestPeak
+from gongpei.scenario.schema import ChuteJam, Festival, HarvestPeak
 
 if TYPE_CHECKING:
-    from gongpei.scenario import Scenario
+    from gongpei.scenario.loading import Scenario
 
 __all__ = ["check_scenario_data"]
 
 
 def check_scenario_data(scenario: Scenario) -> list[str]:
     """Every data-level problem of ``scenario``, one line each (empty: all good)."""
-    from gongpei.geography import GeographyError, load_towns, load_villages
+    from gongpei.county.geography import GeographyError, load_towns, load_villages
 
     m = scenario.model
     problems: list[str] = []

@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gongpei.county import County
-from gongpei.demand import DayDemand
-from gongpei.scenario import Scenario
+from gongpei.county.build import County
+from gongpei.day.demand import DayDemand
+from gongpei.scenario.loading import Scenario
 from routing import Depot, Problem, VehicleType, Village
 
 __all__ = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gongpei.schema import Demand, Festival, HarvestPeak, ScenarioModel
+from gongpei.scenario.schema import Demand, Festival, HarvestPeak, ScenarioModel
 
 __all__ = ["DayDemand", "VillageDemand", "day_demand", "expected_demand"]
 

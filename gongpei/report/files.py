@@ -1,6 +1,6 @@
 """The output folder of a county day: JSON, CSV, GeoJSON, PNG plots and one HTML page.
 
-:func:`write_outputs` writes every file through :mod:`gongpei.atomic` (temporary name in
+:func:`write_outputs` writes every file through :mod:`gongpei.report.atomic` (temporary name in
 the same folder, then ``os.replace``), and ``summary.json`` last: a folder with a
 ``summary.json`` is a finished run, one without it is not (a stale one is removed first).
 
@@ -39,11 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gongpei.atomic import atomic_open, atomic_write_bytes, atomic_write_text
-from gongpei.plots import LIGHT_COLOURS, LIGHT_LABELS, round_colour
+from gongpei.report.atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from gongpei.report.figures import LIGHT_COLOURS, LIGHT_LABELS, round_colour
 
 if TYPE_CHECKING:
-    from gongpei.results import DayResult, VillageOutcome
+    from gongpei.day.results import DayResult, VillageOutcome
     from routing import Problem, Route
     from sorter import SortResult
 
@@ -515,7 +515,7 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
     """
     from matplotlib.figure import Figure
 
-    from gongpei import plots
+    from gongpei.report import figures as plots
     from sorter import plotting as sorter_plots
 
     out: dict[str, bytes] = {}
@@ -769,7 +769,7 @@ _BASELINE_HEADER = ["plan", "km", "van hours", "vans", "¥", "CO₂ kg", "saving
 
 def _baseline_rows(day: DayResult, s: Mapping[str, Any]) -> list[list[tuple[str, bool]]]:
     """Co-delivery first, then each baseline with what co-delivery saves against it."""
-    from gongpei.results import saving
+    from gongpei.day.results import saving
 
     r = s["routing"]
     rows = [

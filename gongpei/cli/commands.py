@@ -1,6 +1,6 @@
 """The ``gongpei`` command line.
 
-Every command loads its scenario through :func:`gongpei.scenario.load_scenario`; a bad input
+Every command loads its scenario through :func:`gongpei.scenario.loading.load_scenario`; a bad input
 prints one line per fault (file, field path, value) and exits with status 2, never with a
 traceback. Progress bars go to stderr; results go to files and a short summary to stdout.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from gongpei.errors import reports_input_errors
-from gongpei.scenario import ScenarioError, load_scenario
+from gongpei.scenario.loading import ScenarioError, load_scenario
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +35,7 @@ def validate(scenario: str | None) -> None:
 @main.command()
 def schema() -> None:
     """Print the scenario JSON Schema (for editor validation while typing)."""
-    from gongpei.schema import ScenarioModel
+    from gongpei.scenario.schema import ScenarioModel
 
     doc = ScenarioModel.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -76,7 +76,7 @@ def run(
     quiet: bool,
 ) -> None:
     """Run a county day: sort → ready times → rounds → check → report."""
-    from gongpei.pipeline import run_pipeline
+    from gongpei.day.pipeline import run_pipeline
 
     sc = load_scenario(scenario)
     overrides: dict[str, Any] = {}
@@ -110,8 +110,8 @@ def compare(inputs: tuple[str, ...], time_limit: float | None, quiet: bool) -> N
     Each INPUT is a scenario file (run now, nothing written) or the output folder of an
     earlier `gongpei run` (its summary.json is read).
     """
-    from gongpei.compare import compare_summaries, load_summary
-    from gongpei.pipeline import run_day
+    from gongpei.day.pipeline import run_day
+    from gongpei.report.compare import compare_summaries, load_summary
 
     summaries, names = [], []
     for item in inputs:
@@ -133,9 +133,9 @@ def compare(inputs: tuple[str, ...], time_limit: float | None, quiet: bool) -> N
 
 def _register_commands() -> None:
     """Commands that live in their own modules (each keeps its heavy imports inside)."""
-    from gongpei.cli_county import new_scenario, province
-    from gongpei.cli_replan import replan
-    from gongpei.cli_sweep import sweep
+    from gongpei.cli.county import new_scenario, province
+    from gongpei.cli.replan import replan
+    from gongpei.cli.sweep import sweep
 
     for command in (sweep, replan, new_scenario, province):
         main.add_command(command)

@@ -1,6 +1,6 @@
 """One county day: arrivals → sorter → ready times → rounds → check → baselines → report.
 
-:func:`run_day` computes a :class:`~gongpei.results.DayResult` (no files); :func:`run_pipeline`
+:func:`run_day` computes a :class:`~gongpei.day.results.DayResult` (no files); :func:`run_pipeline`
 also writes the output folder. Every random draw comes from the scenario seed, so the same
 scenario and seed give the same day (with ``routing.deterministic`` the same rounds too).
 """
@@ -18,20 +18,9 @@ from typing import Any
 import numpy as np
 
 import sorter
-from gongpei.county import County, build_county
-from gongpei.demand import DayDemand, day_demand, expected_demand
-from gongpei.results import BaselineResult, DayResult, StatusLight, VillageOutcome
-from gongpei.rounds import (
-    StopDemand,
-    TrunkRun,
-    brand_problems,
-    codelivery_problem,
-    station_problem,
-    stops_from_day,
-    township_drop_problems,
-)
-from gongpei.scenario import Scenario
-from gongpei.sorting import (
+from gongpei.county.build import County, build_county
+from gongpei.day.demand import DayDemand, day_demand, expected_demand
+from gongpei.day.line_inputs import (
     assignment_policy,
     build_faults,
     build_line,
@@ -40,6 +29,17 @@ from gongpei.sorting import (
     round_groups,
     village_infos,
 )
+from gongpei.day.problems import (
+    StopDemand,
+    TrunkRun,
+    brand_problems,
+    codelivery_problem,
+    station_problem,
+    stops_from_day,
+    township_drop_problems,
+)
+from gongpei.day.results import BaselineResult, DayResult, StatusLight, VillageOutcome
+from gongpei.scenario.loading import Scenario
 from routing import Plan, Problem
 from routing.check import check
 from routing.solve import solve
@@ -116,7 +116,7 @@ class _Progress:
 
 def run_pipeline(scenario: Scenario, out_dir: Path, *, progress: bool = False) -> DayResult:
     """Run the day and write every output file into ``out_dir``."""
-    from gongpei.report import write_outputs
+    from gongpei.report.files import write_outputs
 
     day = run_day(scenario, progress=progress)
     t0 = time.perf_counter()
@@ -464,7 +464,7 @@ def bagged_by_brand(sort: sorter.SortResult) -> dict[str, dict[str, int]]:
 
 def _seat_villages(county: County) -> set[str]:
     """Villages nearest their township seat: the seat villages that get ×seat_multiplier."""
-    from gongpei.geography import haversine_m
+    from gongpei.county.geography import haversine_m
 
     out = set()
     for t in county.towns:

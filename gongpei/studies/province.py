@@ -1,7 +1,7 @@
 """A province run: one county day per county, in parallel on Dask, into one table and map.
 
 Each county's scenario is the one ``gongpei new-scenario`` writes (plus overrides such as a
-short routing budget); each task runs :func:`gongpei.pipeline.run_day` and returns one
+short routing budget); each task runs :func:`gongpei.day.pipeline.run_day` and returns one
 :class:`CountyRow`. Tasks are independent and seeded by their scenario, so the table is the
 same serially or on any number of workers (with ``routing.deterministic = true``; the wall
 time column aside).
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gongpei.scenario import Scenario
+    from gongpei.scenario.loading import Scenario
 
 __all__ = [
     "METRICS",
@@ -174,8 +174,8 @@ def province_scenario(code: str, overrides: Mapping[str, Any] | None = None) -> 
     overrides say otherwise), serially or on Dask alike, so the workers are not
     oversubscribed and the serial and parallel tables agree.
     """
-    from gongpei.newcounty import find_county, new_scenario_text
-    from gongpei.scenario import load_scenario_text
+    from gongpei.county.catalogue import find_county, new_scenario_text
+    from gongpei.scenario.loading import load_scenario_text
 
     info = find_county(code)
     sc = load_scenario_text(
@@ -189,7 +189,7 @@ def run_county(scenario: Scenario) -> CountyRow:
 
     A top-level function of picklable arguments, so Dask ships it to any worker.
     """
-    from gongpei.pipeline import run_day
+    from gongpei.day.pipeline import run_day
 
     m = scenario.model
     t0 = time.perf_counter()
@@ -228,7 +228,7 @@ def run_province(
     progress: bool = False,
 ) -> ProvinceTable:
     """Run the generated scenario of each county in ``codes`` (default: all 26)."""
-    from gongpei.newcounty import list_counties
+    from gongpei.county.catalogue import list_counties
 
     if codes is None:
         codes = [c.code for c in list_counties()]
@@ -333,9 +333,9 @@ def plot_province(table: ProvinceTable, metric: str = "saving_pct", ax: Any = No
     from matplotlib.colors import Normalize
     from matplotlib.patches import Polygon as MplPolygon
 
-    from gongpei.geography import load_outline
-    from gongpei.newcounty import county_files
-    from gongpei.scenario import resolve_data_path
+    from gongpei.county.catalogue import county_files
+    from gongpei.county.geography import load_outline
+    from gongpei.scenario.loading import resolve_data_path
 
     if metric not in METRICS:
         raise ValueError(f"metric = {metric!r}: one of {', '.join(METRICS)}")

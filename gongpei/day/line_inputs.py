@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 import sorter
-from gongpei.county import County
-from gongpei.scenario import Scenario, ScenarioError
-from gongpei.schema import ChuteJam, LineStoppage, ScannerOutage, StationUnstaffed
+from gongpei.county.build import County
+from gongpei.scenario.loading import Scenario, ScenarioError
+from gongpei.scenario.schema import ChuteJam, LineStoppage, ScannerOutage, StationUnstaffed
 
 __all__ = [
     "assignment_policy",

@@ -32,10 +32,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from gongpei.scenario import Scenario, ScenarioError
+from gongpei.scenario.loading import Scenario, ScenarioError
 
 if TYPE_CHECKING:
-    from gongpei.results import DayResult
+    from gongpei.day.results import DayResult
     from sorter import SortResult
 
 __all__ = [
@@ -253,11 +253,11 @@ def day_metrics(day: DayResult) -> dict[str, float]:
 def run_one(scenario: Scenario, what: What = "sort") -> dict[str, float]:
     """Simulate ``scenario`` once and return its metrics (a plain dict: picklable)."""
     if what == "sort":
-        from gongpei.pipeline import sort_day
+        from gongpei.day.pipeline import sort_day
 
         return sort_metrics(sort_day(scenario).sort, scenario)
     if what == "day":
-        from gongpei.pipeline import run_day
+        from gongpei.day.pipeline import run_day
 
         return day_metrics(run_day(scenario))
     raise ValueError(f"what = {what!r}: must be 'sort' or 'day'")
