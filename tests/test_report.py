@@ -18,6 +18,7 @@ import pytest
 
 from gongpei.day.results import DayResult, StatusLight
 from gongpei.report import files as report
+from gongpei.report import formatting
 from gongpei.report.atomic import atomic_open, atomic_write_bytes, atomic_write_text
 
 GOOD = Path(__file__).parent / "data" / "good.toml"
@@ -107,7 +108,7 @@ def test_villages_csv_has_one_row_per_unit(day: DayResult, out: Path) -> None:
             assert r["round"] == r["arrival"] == r["vehicle"] == ""
         if v.ready_s is not None:
             assert math.isclose(float(r["ready_s"]), v.ready_s, abs_tol=0.05)
-            assert r["ready"] == report._clock(v.ready_s)
+            assert r["ready"] == formatting.clock(v.ready_s)
     assert any(r["light"] != "white" for r in rows)
 
 
@@ -193,7 +194,7 @@ def test_html_is_self_contained_and_lists_every_village(day: DayResult, out: Pat
         assert src.startswith("data:"), src
     assert page.count('src="data:image/png;base64,') == len(report.PLOT_FILES)
     for light in StatusLight.ALL:
-        assert report.LIGHT_COLOURS[light] in page
+        assert formatting.LIGHT_COLOURS[light] in page
     assert 'id="headline"' in page and 'id="village-table"' in page
 
 
@@ -352,7 +353,7 @@ def test_compare_reads_a_finished_output_folder(day: DayResult, out: Path) -> No
 def test_json_has_no_nan_and_plain_numbers() -> None:
     import numpy as np
 
-    text = report._dump({"b": float("nan"), "a": [np.int64(3), np.float32("inf"), 0.5]})
+    text = formatting.dump_json({"b": float("nan"), "a": [np.int64(3), np.float32("inf"), 0.5]})
     assert json.loads(text) == {"a": [3, None, 0.5], "b": None}
     assert text.index('"a"') < text.index('"b"')
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gongpei.county.build import County
 from gongpei.scenario.schema import Demand, Festival, HarvestPeak, ScenarioModel
 
 __all__ = ["DayDemand", "VillageDemand", "day_demand", "expected_demand"]
@@ -142,3 +143,19 @@ def day_demand(
 def inbound_litres(parcels: int, demand: Demand) -> int:
     """Volume of ``parcels`` inbound parcels at the scenario's mean parcel volume (litres)."""
     return round(parcels * demand.litres_per_parcel)
+
+
+def seat_villages(county: County) -> set[str]:
+    """Villages nearest their township seat: the seat villages that get ×seat_multiplier."""
+    from gongpei.county.geography import haversine_m
+
+    out = set()
+    for t in county.towns:
+        best = min(
+            (v for v in county.rural if v.town_code == t.code),
+            key=lambda v: haversine_m(t.lon, t.lat, *county.positions[v.code]),
+            default=None,
+        )
+        if best is not None:
+            out.add(best.code)
+    return out

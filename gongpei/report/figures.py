@@ -9,49 +9,26 @@ Every function takes data (numbers, ids, coordinates — not a whole ``DayResult
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from gongpei.report.formatting import LIGHT_COLOURS
+from gongpei.report.geojson import RoundPath, round_paths
+
+if TYPE_CHECKING:
+    from gongpei.day.results import DayResult
+
 
 __all__ = [
-    "LIGHT_COLOURS",
-    "LIGHT_LABELS",
-    "ROUND_COLOURS",
     "RoundLine",
     "VillagePoint",
     "plot_lights",
     "plot_ready_arrival",
     "plot_rounds_map",
-    "round_colour",
+    "render_plots",
 ]
-
-#: The county cockpit's status lights (fill colours) — one convention in PNG, HTML and GeoJSON.
-LIGHT_COLOURS: dict[str, str] = {
-    "white": "#ffffff",
-    "blue": "#1f6fd1",
-    "green": "#2ca02c",
-    "yellow": "#f2c200",
-    "red": "#d62728",
-}
-
-LIGHT_LABELS: dict[str, str] = {
-    "white": "not started (no parcels today / not on the rounds)",
-    "blue": "ahead of time (≥ 1 h before the promised time)",
-    "green": "on time",
-    "yellow": "exception (unserved, or parcels stuck on the line)",
-    "red": "late (after the promised time)",
-}
-
-#: Round colours (matplotlib's tab20 order), cycled when there are more rounds.
-ROUND_COLOURS: tuple[str, ...] = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
-    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
-)  # fmt: skip
-
-
-def round_colour(k: int) -> str:
-    """The colour of the ``k``-th round (0-based), the same on the map and in GeoJSON."""
-    return ROUND_COLOURS[k % len(ROUND_COLOURS)]
 
 
 RoundLine = tuple[str, str, Sequence[tuple[float, float]]]
@@ -80,7 +57,6 @@ def plot_rounds_map(
 ) -> None:
     """The day's rounds on the county map: each round's road polyline in its colour,
     villages as dots in their status light, the hub as a star, the county outline."""
-    import math
 
     ax = _axes(ax)
     if outline is not None:
@@ -171,3 +147,66 @@ def plot_lights(counts: Mapping[str, int], ax: Any = None) -> None:
     ax.invert_yaxis()
     ax.set_xlabel("villages")
     ax.set_title("Status lights")
+
+
+# ---------------------------------------------------------------------------- plots
+def _png(fig: Any) -> bytes:
+    """PNG bytes of a pyplot-free ``Figure`` (saved with Agg; no timestamp in the file)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> dict[str, bytes]:
+    """The report's figures as PNG bytes, keyed by file name (:data:`PLOT_FILES`).
+
+    Uses matplotlib's Agg backend (no display needed) without changing the global backend.
+    """
+    from matplotlib.figure import Figure
+
+    from gongpei.report import figures as plots
+    from sorter import plotting as sorter_plots
+
+    out: dict[str, bytes] = {}
+    sort = day.sort
+
+    fig = Figure(figsize=(9, 4))
+    ax = fig.add_subplot()
+    sorter_plots.plot_throughput(sort, ax=ax)
+    out["throughput.png"] = _png(fig)
+
+    fig = Figure(figsize=(9, 3.5))
+    ax = fig.add_subplot()
+    sorter_plots.plot_induction_queues(sort, ax=ax, per_station=False)
+    out["induction_queue.png"] = _png(fig)
+
+    fig = Figure(figsize=(9, 5))
+    ax = fig.add_subplot()
+    sorter_plots.plot_chute_fill_heatmap(sort, ax=ax, bin_s=600.0)
+    out["chute_fill.png"] = _png(fig)
+
+    paths = round_paths(day) if paths is None else paths
+    fig = Figure(figsize=(8, 8))
+    ax = fig.add_subplot()
+    pts = [(*day.county.position(v.code), v.light) for v in day.villages]
+    plots.plot_rounds_map(
+        [(f"{p.round} {p.vehicle}", p.colour, p.coords) for p in paths],
+        pts,
+        ax=ax,
+        hub=day.county.position(day.county.hub),
+        outline=day.county.outline,
+    )
+    out["rounds_map.png"] = _png(fig)
+
+    fig = Figure(figsize=(7, 5))
+    ax = fig.add_subplot()
+    served = [v for v in day.villages if v.arrival_s is not None and v.ready_s is not None]
+    plots.plot_ready_arrival(
+        [float(v.ready_s) for v in served if v.ready_s is not None],
+        [float(v.arrival_s) for v in served if v.arrival_s is not None],
+        [v.light for v in served],
+        ax=ax,
+        promised_s=float(day.scenario.model.routing.promised_by),
+    )
+    out["ready_arrival.png"] = _png(fig)
+    return out

@@ -231,7 +231,7 @@ def _report(
     result: Replan,
     removed: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    from gongpei.day.pipeline import plan_co2_kg
+    from gongpei.day.outcomes import plan_co2_kg
     from gongpei.scenario.schema import format_clock
 
     def hhmm(t: int | None) -> str:

@@ -1,0 +1,55 @@
+"""When each village's chute is ready: release times for today's rounds from the sorter.
+
+The coupling between the line and the vans lives here: a village is ready when its last
+parcel of today's same-day waves is bagged; what is bagged too late waits for tomorrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+import sorter
+
+
+def same_day_ready(
+    sort: sorter.SortResult, waves: Sequence[tuple[str, float]], sweep_s: float
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Village → release time for today's rounds, and village → parcels too late for them.
+
+    ``waves`` are today's same-day waves as (name, cut-off). A village is ready when its last
+    parcel of those waves is bagged — counting only bags done by the wave's cut-off sweep
+    (cut-off + ``sweep_s``, the time the bagging operators need to bag every chute once).
+    A parcel bagged later goes on tomorrow's round instead of holding today's van (and in a
+    steady state, as many of yesterday's stragglers are ready in its place).
+    """
+    ok = sort.outcome == sorter.OUTCOMES.index("bagged")
+    ready = np.full(len(sort.village_ids), -np.inf)
+    late = np.zeros(len(sort.village_ids), dtype=np.int64)
+    for name, cutoff in waves:
+        if name not in sort.wave_names:
+            continue
+        w = ok & (sort.wave == sort.wave_names.index(name))
+        on_time = w & (sort.bag_s <= cutoff + sweep_s)
+        np.maximum.at(ready, sort.village[on_time], sort.bag_s[on_time])
+        late += np.bincount(sort.village[w & ~on_time], minlength=late.size)
+    return (
+        {v: float(ready[k]) for k, v in enumerate(sort.village_ids) if np.isfinite(ready[k])},
+        {v: int(late[k]) for k, v in enumerate(sort.village_ids) if late[k]},
+    )
+
+
+def bagged_by_brand(sort: sorter.SortResult) -> dict[str, dict[str, int]]:
+    """Village → brand → parcels bagged (what each brand would carry on its own)."""
+    brands = sorted(set(sort.truck_brands))
+    brand_index = {b: k for k, b in enumerate(brands)}
+    of_truck = np.array([brand_index[b] for b in sort.truck_brands], dtype=np.int64)
+    ok = sort.outcome == sorter.OUTCOMES.index("bagged")
+    nb = len(brands)
+    flat = sort.village[ok].astype(np.int64) * nb + of_truck[sort.truck[ok]]
+    table = np.bincount(flat, minlength=len(sort.village_ids) * nb).reshape(-1, nb)
+    return {
+        v: {b: int(table[k, j]) for j, b in enumerate(brands) if table[k, j]}
+        for k, v in enumerate(sort.village_ids)
+    }
