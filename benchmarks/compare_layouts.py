@@ -33,7 +33,9 @@ from typing import Any
 
 from gongpei.scenario.loading import Scenario, load_scenario
 from gongpei.scenario.schema import format_clock
-from gongpei.studies.sweep import aggregate, jsonable, plot_sweep, sweep
+from gongpei.studies.statistics import aggregate
+from gongpei.studies.sweep import jsonable, sweep
+from gongpei.studies.sweep_plot import plot_sweep
 
 ASSIGNMENTS = ["by_round", "by_volume", "by_township", "random"]
 STATIONS = [2, 3, 4]

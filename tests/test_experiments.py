@@ -11,19 +11,17 @@ import numpy as np
 import pytest
 
 from gongpei.scenario.loading import ScenarioError, load_scenario
+from gongpei.studies.metrics import SORT_METRICS
+from gongpei.studies.statistics import aggregate, mean_ci, t_quantile
 from gongpei.studies.sweep import (
-    SORT_METRICS,
-    aggregate,
     grid_points,
-    mean_ci,
     parse_grid,
-    plot_sweep,
     replicate,
     replication_seeds,
     sweep,
-    t_quantile,
     write_rows,
 )
+from gongpei.studies.sweep_plot import plot_sweep
 
 DATA = Path(__file__).parent / "data"
 SMALL = {"demand.village_parcels": 2000, "demand.urban_parcels": 1000}
@@ -200,7 +198,7 @@ def test_replicate_and_labels(small):
 def test_replicate_a_whole_day(small):
     """``what="day"`` adds the rounds' numbers to the sorter's (good.toml has no baseline,
     so the saving is NaN and left out of the interval)."""
-    from gongpei.studies.sweep import DAY_METRICS
+    from gongpei.studies.metrics import DAY_METRICS
 
     day = small.with_overrides({"routing.time_limit_s": 1})
     rows = replicate(day, 1, what="day")

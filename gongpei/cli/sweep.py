@@ -104,16 +104,11 @@ def sweep(
 ) -> None:
     """Replicate SCENARIO (default: the embedded Suichang day) over a grid of field values."""
     from gongpei.scenario.loading import ScenarioError, load_scenario
-    from gongpei.studies.sweep import (
-        DAY_METRICS,
-        SORT_METRICS,
-        aggregate,
-        parse_grid,
-        parse_overrides,
-        plot_sweep,
-        write_rows,
-    )
+    from gongpei.studies.metrics import DAY_METRICS, SORT_METRICS
+    from gongpei.studies.statistics import aggregate
+    from gongpei.studies.sweep import parse_grid, parse_overrides, write_rows
     from gongpei.studies.sweep import sweep as run_sweep
+    from gongpei.studies.sweep_plot import plot_sweep
 
     if workers is not None and scheduler is not None:
         raise click.UsageError("give --workers or --scheduler, not both")

@@ -245,24 +245,26 @@ def run_scenarios(
 ) -> ProvinceTable:
     """Run each scenario's day (serially when ``workers == 1`` and no ``scheduler``), rows
     in the order given. Larger counties are submitted first so the workers finish together."""
+    from gongpei.studies.runner import run_tasks
+
     t0 = time.perf_counter()
     order = sorted(range(len(scenarios)), key=lambda k: -_size(scenarios[k]))
-    rows: dict[int, CountyRow] = {}
-    if scheduler is None and workers == 1:
-        bar = _bar(progress, len(scenarios))
-        for k in order:
-            rows[k] = run_county(scenarios[k])
-            if bar is not None:
-                bar.update(1)
+    serial = scheduler is None and workers == 1
+    bar = _bar(progress, len(scenarios))
+    try:
+        rows = run_tasks(
+            run_county,
+            [(sc,) for sc in scenarios],
+            workers=None if serial else workers,
+            scheduler=scheduler,
+            submit_order=order,
+            tick=None if bar is None else lambda: bar.update(1),
+        )
+    finally:
         if bar is not None:
             bar.close()
-        mode = "serial"
-    else:
-        rows = _run_dask(scenarios, order, scheduler, workers, progress)
-        mode = scheduler or f"local:{workers}"
-    return ProvinceTable(
-        tuple(rows[k] for k in range(len(scenarios))), mode, time.perf_counter() - t0
-    )
+    mode = "serial" if serial else scheduler or f"local:{workers}"
+    return ProvinceTable(tuple(rows), mode, time.perf_counter() - t0)
 
 
 def _size(scenario: Scenario) -> int:
@@ -275,51 +277,6 @@ def _bar(progress: bool, total: int) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc="counties", unit="county")
-
-
-def _run_dask(
-    scenarios: Sequence[Scenario],
-    order: Sequence[int],
-    scheduler: str | None,
-    workers: int,
-    progress: bool,
-) -> dict[int, CountyRow]:
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        # Non-daemonic workers: a county day may start child processes of its own.
-        with dask.config.set({"distributed.worker.daemon": False}):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,  # logging.ERROR
-            )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        futures = {
-            client.submit(run_county, scenarios[k], key=f"county-{k}-{scenarios[k].name}",
-                          pure=False): k
-            for k in order
-        }  # fmt: skip
-        bar = _bar(progress, len(futures))
-        rows: dict[int, CountyRow] = {}
-        for fut in as_completed(list(futures)):
-            rows[futures[fut]] = fut.result()
-            if bar is not None:
-                bar.update(1)
-        if bar is not None:
-            bar.close()
-        return rows
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 # --------------------------------------------------------------------------- outputs

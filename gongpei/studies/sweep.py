@@ -33,66 +33,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from gongpei.scenario.loading import Scenario, ScenarioError
+from gongpei.studies.metrics import day_metrics, sort_metrics
 
 if TYPE_CHECKING:
-    from gongpei.day.results import DayResult
-    from sorter import SortResult
+    pass
 
 __all__ = [
-    "DAY_METRICS",
-    "SORT_METRICS",
-    "aggregate",
-    "day_metrics",
     "grid_points",
     "jsonable",
-    "mean_ci",
     "parse_grid",
     "parse_overrides",
-    "plot_sweep",
     "replicate",
     "replication_seeds",
     "run_one",
-    "sort_metrics",
     "sweep",
-    "t_quantile",
     "write_rows",
 ]
 
 What = Literal["sort", "day"]
-
-#: Metrics of a sorting day (``what="sort"``), in display order. Times in seconds after
-#: midnight (``*_ready_s``) or seconds (``makespan_s``, waits); counts in parcels.
-SORT_METRICS: tuple[str, ...] = (
-    "throughput_per_h",
-    "peak_throughput_per_h",
-    "recirculation_rate",
-    "last_chute_ready_s",
-    "same_day_ready_s",
-    "makespan_s",
-    "mean_induction_wait_s",
-    "parcels",
-    "bagged",
-    "no_read",
-    "exception",
-    "overflow",
-    "in_system",
-    "bags",
-)
-
-#: Extra metrics of a whole day (``what="day"``): the rounds and the co-delivery saving
-#: against every brand driving alone (absent when the scenario has no such baseline).
-DAY_METRICS: tuple[str, ...] = (
-    "routes",
-    "vans_used",
-    "distance_km",
-    "cost",
-    "co2_kg",
-    "villages_served",
-    "villages_unserved",
-    "saving_distance_pct",
-    "saving_cost_pct",
-    "saving_van_hours_pct",
-)
 
 
 # ---- seeds and grids -------------------------------------------------------------------------
@@ -196,60 +154,6 @@ def _point_scenarios(
     return out
 
 
-# ---- one run ---------------------------------------------------------------------------------
-def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
-    """Headline numbers of a sorting day (see :data:`SORT_METRICS`).
-
-    ``throughput_per_h`` averages over the whole day, idle hours between waves included;
-    ``peak_throughput_per_h`` is the busiest clock hour, what the layout can sustain.
-    ``same_day_ready_s`` is the last village ready time counting only the waves whose parcels
-    go on today's rounds: the time the last van can leave, which the layout should bring
-    forward. ``last_chute_ready_s`` counts every wave.
-    """
-    s = sort.summary()
-    p = s["parcels"]
-    same_day = {w.name for w in scenario.model.brands.waves if w.rounds == "same_day"}
-    ready = [
-        t
-        for wave, by_village in sort.village_ready_by_wave.items()
-        if wave in same_day
-        for t in by_village.values()
-    ]
-    _, per_hour = sort.throughput_per_hour()
-    return {
-        "throughput_per_h": float(s["throughput_per_h"]),
-        "peak_throughput_per_h": float(per_hour.max()) if len(per_hour) else 0.0,
-        "recirculation_rate": float(s["recirculation_rate"]),
-        "last_chute_ready_s": float(s["last_chute_ready_s"]),
-        "same_day_ready_s": float(max(ready)) if ready else math.nan,
-        "makespan_s": float(s["makespan_s"]),
-        "mean_induction_wait_s": float(s["mean_induction_wait_s"]),
-        "parcels": int(p["total"]),
-        "bagged": int(p["bagged"]),
-        "no_read": int(p["no_read"]),
-        "exception": int(p["exception"]),
-        "overflow": int(p["overflow"]),
-        "in_system": int(p["in_system"]),
-        "bags": int(s["bags"]),
-    }
-
-
-def day_metrics(day: DayResult) -> dict[str, float]:
-    """Headline numbers of a whole day: the sorter's, the rounds' and the saving."""
-    out: dict[str, float] = sort_metrics(day.sort, day.scenario)
-    s = day.summary()
-    r = s["routing"]
-    for key in ("routes", "vans_used", "distance_km", "cost", "co2_kg"):
-        if key in r:
-            out[key] = float(r[key])
-    out["villages_served"] = int(s["villages"]["served"])
-    out["villages_unserved"] = int(s["villages"]["unserved"])
-    saving = s.get("codelivery_saving") or {}
-    for key in ("distance_pct", "cost_pct", "van_hours_pct"):
-        out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan
-    return out
-
-
 def run_one(scenario: Scenario, what: What = "sort") -> dict[str, float]:
     """Simulate ``scenario`` once and return its metrics (a plain dict: picklable)."""
     if what == "sort":
@@ -350,33 +254,18 @@ def sweep(
             head = {"scenario": scenario.name, **cols, "replication": r, "seed": seed}
             jobs.append((head, sc.with_seed(seed)))
 
+    from gongpei.studies.runner import run_tasks
+
     tick, close = _progress(progress, len(jobs))
     try:
-        if client is not None:
-            results = _run_dask(client, jobs, what, tick)
-        elif scheduler is not None:
-            from distributed import Client
-
-            with Client(scheduler) as cl:
-                results = _run_dask(cl, jobs, what, tick)
-        elif workers is not None and workers > 1:
-            from distributed import Client, LocalCluster
-
-            with (
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address="127.0.0.1:0",  # a free local port, never a clash
-                ) as cluster,
-                Client(cluster) as cl,
-            ):
-                results = _run_dask(cl, jobs, what, tick)
-        else:
-            results = []
-            for _, sc in jobs:
-                results.append(_task(sc, what))
-                tick()
+        results = run_tasks(
+            _task,
+            [(sc, what) for _, sc in jobs],
+            workers=workers,
+            scheduler=scheduler,
+            client=client,
+            tick=tick,
+        )
     finally:
         close()
 
@@ -386,24 +275,6 @@ def sweep(
             raise ScenarioError(res["error"])
         rows.append({**head, **res["ok"]})
     return rows
-
-
-def _run_dask(
-    client: Any, jobs: list[tuple[dict[str, Any], Scenario]], what: What, tick: Callable[[], None]
-) -> list[dict[str, Any]]:
-    from distributed import as_completed
-
-    futures = [client.submit(_task, sc, what, pure=False) for _, sc in jobs]
-    index = {f.key: k for k, f in enumerate(futures)}
-    results: list[dict[str, Any] | None] = [None] * len(futures)
-    try:
-        for fut in as_completed(futures):
-            results[index[fut.key]] = fut.result()
-            tick()
-    finally:
-        client.cancel([f for f in futures if not f.done()])
-    assert all(r is not None for r in results)
-    return results  # type: ignore[return-value]
 
 
 def _progress(
@@ -423,125 +294,6 @@ def _progress(
         bar = tqdm(total=total, desc="runs", unit="run")
         return lambda: bar.update(1), bar.close
     return lambda: None, lambda: None
-
-
-# ---- statistics ------------------------------------------------------------------------------
-def _t_two_sided_cdf(t: float, df: int) -> float:
-    """P(|T| <= t) for Student's t with integer ``df`` (Abramowitz & Stegun 26.7.3/26.7.4)."""
-    theta = math.atan(t / math.sqrt(df))
-    c2 = math.cos(theta) ** 2
-    s = math.sin(theta)
-    if df % 2 == 1:
-        if df == 1:
-            return 2 * theta / math.pi
-        term, total = math.cos(theta), math.cos(theta)
-        for k in range(1, (df - 3) // 2 + 1):
-            term *= c2 * (2 * k) / (2 * k + 1)
-            total += term
-        return 2 / math.pi * (theta + s * total)
-    term, total = 1.0, 1.0
-    for k in range(1, (df - 2) // 2 + 1):
-        term *= c2 * (2 * k - 1) / (2 * k)
-        total += term
-    return s * total
-
-
-def t_quantile(p: float, df: int) -> float:
-    """The ``p`` quantile of Student's t with ``df`` (integer >= 1) degrees of freedom.
-
-    Exact to about 1e-10: the closed-form CDF inverted by bisection (no scipy needed).
-    """
-    if not 0 < p < 1:
-        raise ValueError(f"p = {p}: must be in (0, 1)")
-    if df < 1 or int(df) != df:
-        raise ValueError(f"df = {df}: must be an integer >= 1")
-    if p == 0.5:
-        return 0.0
-    two_sided = abs(2 * p - 1)  # P(|T| <= q)
-    lo, hi = 0.0, 1.0
-    while _t_two_sided_cdf(hi, int(df)) < two_sided:
-        hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if _t_two_sided_cdf(mid, int(df)) < two_sided:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
-            break
-    q = (lo + hi) / 2
-    return q if p > 0.5 else -q
-
-
-def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
-    """(mean, low, high): the Student-t interval for the mean of ``values``.
-
-    NaN values are dropped; with fewer than two values the bounds are NaN (no spread known).
-    """
-    xs = [float(v) for v in values if v is not None and not math.isnan(float(v))]
-    n = len(xs)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    mean = math.fsum(xs) / n
-    if n < 2:
-        return mean, math.nan, math.nan
-    sd = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
-    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-    return mean, mean - half, mean + half
-
-
-def aggregate(
-    rows: Sequence[Mapping[str, Any]],
-    by: Sequence[str] | None = None,
-    metrics: Sequence[str] | None = None,
-    *,
-    confidence: float = 0.95,
-) -> list[dict[str, Any]]:
-    """One row per group: the group's values, ``n``, and for every metric its mean
-    (``metric``), standard deviation (``metric_sd``) and interval (``metric_ci = [lo, hi]``).
-
-    ``metrics`` defaults to the columns named in :data:`SORT_METRICS` and :data:`DAY_METRICS`;
-    ``by`` to every other column except ``replication`` and ``seed`` (the scenario name and
-    the grid values). NaN values are left out of a metric's statistics. Groups keep the order
-    in which they first appear.
-    """
-    if not rows:
-        return []
-    skip = {"replication", "seed"}
-    cols = list(rows[0])
-    if metrics is None:
-        known = set(SORT_METRICS) | set(DAY_METRICS)
-        metrics = [c for c in cols if c in known]
-    if by is None:
-        by = [c for c in cols if c not in skip and c not in metrics]
-    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
-    for row in rows:
-        key = tuple(_hashable(row.get(k)) for k in by)
-        groups.setdefault(key, []).append(row)
-    out = []
-    for members in groups.values():
-        agg: dict[str, Any] = {k: members[0].get(k) for k in by}
-        agg["n"] = len(members)
-        for m in metrics:
-            vals = [float(r[m]) for r in members if r.get(m) is not None]
-            mean, lo, hi = mean_ci(vals, confidence)
-            finite = [v for v in vals if not math.isnan(v)]
-            sd = (
-                math.sqrt(math.fsum((v - mean) ** 2 for v in finite) / (len(finite) - 1))
-                if len(finite) > 1
-                else math.nan
-            )
-            agg[m] = mean
-            agg[f"{m}_sd"] = sd
-            agg[f"{m}_ci"] = [lo, hi]
-        out.append(agg)
-    return out
-
-
-def _hashable(v: Any) -> Any:
-    if isinstance(v, list | dict):
-        return json.dumps(v, sort_keys=True)
-    return v
 
 
 # ---- output ----------------------------------------------------------------------------------
@@ -590,85 +342,3 @@ def write_rows(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
         w.writeheader()
         w.writerows(flat)
     return path
-
-
-# ---- plot ------------------------------------------------------------------------------------
-def plot_sweep(
-    rows: Sequence[Mapping[str, Any]],
-    x: str,
-    y: str,
-    hue: str | None = None,
-    ax: Any = None,
-    *,
-    confidence: float = 0.95,
-) -> None:
-    """Mean of ``y`` against ``x`` (one line per ``hue`` value) with CI error bars.
-
-    ``rows`` are run rows (from :func:`sweep`); they are averaged over everything but ``x``
-    and ``hue``, so filter rows first when the sweep has other grid fields. Text ``x`` values
-    are categories (side by side per hue); numbers are placed on a numeric axis. Metrics
-    ending in ``_ready_s`` (seconds after midnight) are labelled as clock times.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        ax = plt.gca()
-    if not rows:
-        ax.set_title("no runs")
-        return
-    by = [x] if hue is None else [hue, x]
-    agg = aggregate(rows, by=by, metrics=[y], confidence=confidence)
-    hues = list(dict.fromkeys(_hashable(a[hue]) for a in agg)) if hue else [None]
-    xs = list(dict.fromkeys(_hashable(a[x]) for a in agg))
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in xs)
-    if numeric:
-        xs = sorted(xs)
-        span = (max(xs) - min(xs)) or 1.0
-        step = 0.012 * span
-    else:
-        step = 0.8 / max(len(hues), 1)
-    for k, h in enumerate(hues):
-        sel = [a for a in agg if hue is None or _hashable(a[hue]) == h]
-        sel.sort(key=lambda a: xs.index(_hashable(a[x])))
-        offset = (k - (len(hues) - 1) / 2) * step
-        pos = [(float(a[x]) if numeric else float(xs.index(_hashable(a[x])))) + offset for a in sel]
-        mean = [a[y] for a in sel]
-        lo = [a[f"{y}_ci"][0] for a in sel]
-        hi = [a[f"{y}_ci"][1] for a in sel]
-        err = [
-            [0.0 if math.isnan(lv) else m - lv for m, lv in zip(mean, lo, strict=True)],
-            [0.0 if math.isnan(hv) else hv - m for m, hv in zip(mean, hi, strict=True)],
-        ]
-        ax.errorbar(
-            pos,
-            mean,
-            yerr=err,
-            marker="o",
-            capsize=3,
-            linestyle="-" if numeric else "none",
-            label=None if hue is None else str(h),
-        )
-    if not numeric:
-        ax.set_xticks(range(len(xs)))
-        ax.set_xticklabels([str(v) for v in xs])
-    elif len(xs) <= 12:
-        ax.set_xticks(xs)
-    if y.endswith("_ready_s"):  # clock times (seconds after midnight) read as HH:MM
-        _clock_axis(ax.yaxis, *ax.get_ylim())
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"{y} (mean, {confidence:.0%} CI)")
-    if hue is not None:
-        ax.legend(title=hue, fontsize="small")
-
-
-def _clock_axis(axis: Any, lo: float, hi: float) -> None:
-    """Ticks on whole minutes/hours, labelled HH:MM."""
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
-
-    span = max(hi - lo, 1.0)
-    steps = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
-    step = next((st for st in steps if span / st <= 7), 43200)
-    axis.set_major_locator(MultipleLocator(step))
-    axis.set_major_formatter(
-        FuncFormatter(lambda s, _pos: f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}")
-    )

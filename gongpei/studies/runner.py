@@ -1,0 +1,99 @@
+"""One way to run independent, seeded tasks: serially, or on Dask distributed.
+
+Sweeps (replications of layouts) and province runs (one day per county) both hand a list of
+independent tasks here. Serial is the default, so notebooks never hang on a pool; parallel is
+opt-in: a ``LocalCluster`` of single-threaded worker *processes* started and closed here, a
+scheduler address for a real cluster, or a ``Client`` the caller owns. Workers are not
+daemonic, so a task may start child processes of its own (a county day's baselines on a
+process pool). Results come back in the order the tasks were given, wherever and in whatever
+order they ran: every task carries its own seed, so the answer does not depend on where it ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["Tick", "run_tasks"]
+
+#: Called once per finished task (progress bars).
+Tick = Callable[[], None]
+
+
+def run_tasks(
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    submit_order: Sequence[int] | None = None,
+    tick: Tick | None = None,
+) -> list[Any]:
+    """``[fn(*t) for t in tasks]``, serially or on Dask, in the order of ``tasks``.
+
+    Args:
+        workers: > 1 starts a local cluster of that many worker processes (closed here);
+            ``None`` or 1 runs serially in this process.
+        scheduler: address of a running Dask scheduler (its workers need gongpei and the
+            scenario's data files at the same paths).
+        client: an existing ``dask.distributed.Client`` (not closed here).
+        submit_order: the order to start tasks in (e.g. largest first, so the workers
+            finish together); results still follow ``tasks``.
+        tick: called after each finished task.
+    """
+    order = list(range(len(tasks))) if submit_order is None else list(submit_order)
+    if sorted(order) != list(range(len(tasks))):
+        raise ValueError("submit_order must be a permutation of the task indices")
+    done = tick or (lambda: None)
+    if client is None and scheduler is None and (workers is None or workers <= 1):
+        results: dict[int, Any] = {}
+        for k in order:
+            results[k] = fn(*tasks[k])
+            done()
+        return [results[k] for k in range(len(tasks))]
+    if client is not None:
+        return _on_client(client, fn, tasks, order, done)
+
+    from distributed import Client
+
+    if scheduler is not None:
+        with Client(scheduler) as cl:
+            return _on_client(cl, fn, tasks, order, done)
+
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,  # logging.ERROR
+        )
+    try:
+        with Client(cluster) as cl:
+            return _on_client(cl, fn, tasks, order, done)
+    finally:
+        cluster.close()
+
+
+def _on_client(
+    client: Any,
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    order: Sequence[int],
+    tick: Tick,
+) -> list[Any]:
+    from distributed import as_completed
+
+    futures = {client.submit(fn, *tasks[k], pure=False): k for k in order}
+    results: dict[int, Any] = {}
+    try:
+        for fut in as_completed(list(futures)):
+            results[futures[fut]] = fut.result()
+            tick()
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+    return [results[k] for k in range(len(tasks))]
