@@ -13,14 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from gongpei.cli.county import new_scenario
-from gongpei.county.catalogue import (
-    UnknownCountyError,
-    find_county,
-    list_counties,
-    new_scenario_text,
-    package_zhejiang26,
-    plan_sizes,
-)
+from gongpei.county.catalogue import UnknownCountyError, find_county, list_counties, plan_sizes
+from gongpei.county.packaging import package_zhejiang26
+from gongpei.county.template import new_scenario_text
 from gongpei.scenario.loading import builtin_path, load_scenario, load_scenario_text
 
 DATA = builtin_path("zhejiang26")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from gongpei.cli.county import province
-from gongpei.county.catalogue import new_scenario_text
+from gongpei.county.template import new_scenario_text
 from gongpei.scenario.loading import builtin_path, load_scenario_text
 from gongpei.studies.province import (
     CountyRow,

@@ -48,7 +48,8 @@ def new_scenario(
     county: str | None, out_file: str | None, hub: str | None, list_only: bool
 ) -> None:
     """Write a complete, commented scenario for one of Zhejiang's 26 mountain counties."""
-    from gongpei.county.catalogue import UnknownCountyError, list_counties, new_scenario_text
+    from gongpei.county.catalogue import UnknownCountyError, list_counties
+    from gongpei.county.template import new_scenario_text
 
     if list_only:
         for c in list_counties():

@@ -174,7 +174,8 @@ def province_scenario(code: str, overrides: Mapping[str, Any] | None = None) -> 
     overrides say otherwise), serially or on Dask alike, so the workers are not
     oversubscribed and the serial and parallel tables agree.
     """
-    from gongpei.county.catalogue import find_county, new_scenario_text
+    from gongpei.county.catalogue import find_county
+    from gongpei.county.template import new_scenario_text
     from gongpei.scenario.loading import load_scenario_text
 
     info = find_county(code)
