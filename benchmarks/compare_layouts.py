@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gongpei.scenario.clock import format_clock
 from gongpei.scenario.loading import Scenario, load_scenario
-from gongpei.scenario.schema import format_clock
 from gongpei.studies.statistics import aggregate
 from gongpei.studies.sweep import jsonable, sweep
 from gongpei.studies.sweep_plot import plot_sweep

@@ -24,7 +24,7 @@ EXIT_BAD_INPUT = 2
 def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
     from gongpei.county.geography import GeographyError
-    from gongpei.scenario.loading import ScenarioError
+    from gongpei.scenario.messages import ScenarioError
     from gongpei.studies.replan import ReplanError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
@@ -55,7 +55,7 @@ def reports_input_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import click
 
-        from gongpei.scenario.loading import ScenarioError
+        from gongpei.scenario.messages import ScenarioError
 
         try:
             return func(*args, **kwargs)

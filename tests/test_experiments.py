@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gongpei.scenario.loading import ScenarioError, load_scenario
+from gongpei.scenario.loading import load_scenario
+from gongpei.scenario.messages import ScenarioError
 from gongpei.studies.metrics import SORT_METRICS
 from gongpei.studies.statistics import aggregate, mean_ci, t_quantile
 from gongpei.studies.sweep import (

@@ -16,7 +16,8 @@ from gongpei.cli.county import new_scenario
 from gongpei.county.catalogue import UnknownCountyError, find_county, list_counties, plan_sizes
 from gongpei.county.packaging import package_zhejiang26
 from gongpei.county.template import new_scenario_text
-from gongpei.scenario.loading import builtin_path, load_scenario, load_scenario_text
+from gongpei.scenario.loading import load_scenario, load_scenario_text
+from gongpei.scenario.paths import builtin_path
 
 DATA = builtin_path("zhejiang26")
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "zhejiang26"

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from gongpei.cli.county import province
 from gongpei.county.template import new_scenario_text
-from gongpei.scenario.loading import builtin_path, load_scenario_text
+from gongpei.scenario.loading import load_scenario_text
+from gongpei.scenario.paths import builtin_path
 from gongpei.studies.province import (
     CountyRow,
     ProvinceTable,

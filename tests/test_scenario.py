@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gongpei.scenario.loading import ScenarioError, apply_overrides, load_scenario
+from gongpei.scenario.loading import apply_overrides, load_scenario
+from gongpei.scenario.messages import ScenarioError
 
 DATA = Path(__file__).parent / "data"
 BAD = sorted((DATA / "bad").glob("*.toml"))

@@ -16,7 +16,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongpei.scenario.loading import Scenario, ScenarioError, builtin_path, load_scenario
+from gongpei.scenario.loading import Scenario, load_scenario
+from gongpei.scenario.messages import ScenarioError
+from gongpei.scenario.paths import builtin_path
 
 DEFAULT = tomllib.loads(builtin_path("suichang.toml").read_text("utf-8"))
 

@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from gongpei.errors import reports_input_errors
-from gongpei.scenario.loading import ScenarioError, load_scenario
+from gongpei.scenario.loading import load_scenario
+from gongpei.scenario.messages import ScenarioError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -103,7 +103,8 @@ def sweep(
     quiet: bool,
 ) -> None:
     """Replicate SCENARIO (default: the embedded Suichang day) over a grid of field values."""
-    from gongpei.scenario.loading import ScenarioError, load_scenario
+    from gongpei.scenario.loading import load_scenario
+    from gongpei.scenario.messages import ScenarioError
     from gongpei.studies.metrics import DAY_METRICS, SORT_METRICS
     from gongpei.studies.statistics import aggregate
     from gongpei.studies.sweep import parse_grid, parse_overrides, write_rows

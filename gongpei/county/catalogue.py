@@ -89,7 +89,7 @@ class CountyInfo:
 
 
 def _data_dir() -> Path:
-    from gongpei.scenario.loading import builtin_path
+    from gongpei.scenario.paths import builtin_path
 
     return builtin_path(ZJ26)
 

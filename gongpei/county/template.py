@@ -50,8 +50,8 @@ def new_scenario_text(county: str, *, hub: str | None = None) -> str:
     :func:`gongpei.scenario.loading.load_scenario_text` from any folder (its data paths are
     ``gongpei:`` paths).
     """
+    from gongpei.scenario.clock import format_clock
     from gongpei.scenario.loading import load_scenario
-    from gongpei.scenario.schema import format_clock
 
     info = find_county(county)
     sz = plan_sizes(info, hub=hub)

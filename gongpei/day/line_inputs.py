@@ -14,7 +14,8 @@ import numpy as np
 
 import sorter
 from gongpei.county.build import County
-from gongpei.scenario.loading import Scenario, ScenarioError
+from gongpei.scenario.loading import Scenario
+from gongpei.scenario.messages import ScenarioError
 from gongpei.scenario.schema import ChuteJam, LineStoppage, ScannerOutage, StationUnstaffed
 
 __all__ = [

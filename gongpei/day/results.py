@@ -189,6 +189,6 @@ def _finite(value: Any, digits: int) -> float | None:
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    from gongpei.scenario.schema import format_clock
+    from gongpei.scenario.clock import format_clock
 
     return format_clock(seconds)

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 from gongpei.scenario.schema import ChuteJam, Festival, HarvestPeak
 
 if TYPE_CHECKING:
-    from gongpei.scenario.loading import Scenario
+    from gongpei.scenario.schema import ScenarioModel
 
 __all__ = ["check_scenario_data"]
 
 
-def check_scenario_data(scenario: Scenario) -> list[str]:
-    """Every data-level problem of ``scenario``, one line each (empty: all good)."""
+def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
+    """Every data-level problem of a validated model whose relative paths start at
+    ``base_dir``, one line each (empty: all good)."""
     from gongpei.county.geography import GeographyError, load_towns, load_villages
 
-    m = scenario.model
     problems: list[str] = []
 
     files = {
@@ -36,18 +36,18 @@ def check_scenario_data(scenario: Scenario) -> list[str]:
     if m.roads.graphml:
         files["roads.graphml"] = m.roads.graphml
     for path, value in files.items():
-        if not scenario.path(value).is_file():
+        if not _path(base_dir, value).is_file():
             problems.append(f'{path} = "{value}": no such file')
     if problems:
         return problems
     if m.roads.network == "graphml" and m.roads.graphml:
-        problems += _check_graphml(m.roads.graphml, scenario.path(m.roads.graphml))
+        problems += _check_graphml(m.roads.graphml, _path(base_dir, m.roads.graphml))
         if problems:
             return problems
 
     try:
-        towns = load_towns(scenario.path(m.county.towns))
-        villages = load_villages(scenario.path(m.county.villages))
+        towns = load_towns(_path(base_dir, m.county.towns))
+        villages = load_villages(_path(base_dir, m.county.villages))
     except GeographyError as exc:
         return [str(exc)]
     town_codes = {t.code for t in towns}
@@ -155,3 +155,9 @@ def _check_graphml(value: str, path: Path) -> list[str]:
     if graph.number_of_nodes() == 0:
         return [f'roads.graphml = "{value}": the graph has no nodes']
     return []
+
+
+def _path(base_dir: Path, value: str) -> Path:
+    from gongpei.scenario.paths import resolve_data_path
+
+    return resolve_data_path(value, base_dir)

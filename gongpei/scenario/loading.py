@@ -17,50 +17,25 @@ import copy
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from gongpei.scenario.schema import EVENT_KINDS, ScenarioModel
+from gongpei.scenario.checks import check_scenario_data
+from gongpei.scenario.messages import ScenarioError, format_validation_error, show_value
+from gongpei.scenario.paths import BUILTIN_PREFIX, DEFAULT_SCENARIO, builtin_path, resolve_data_path
+from gongpei.scenario.schema import ScenarioModel
 
 __all__ = [
-    "BUILTIN_PREFIX",
-    "DEFAULT_SCENARIO",
     "Scenario",
-    "ScenarioError",
     "apply_overrides",
     "load_scenario",
     "load_scenario_text",
 ]
-
-BUILTIN_PREFIX = "gongpei:"
-#: The embedded default: Suichang county, a normal weekday.
-DEFAULT_SCENARIO = "gongpei:suichang.toml"
-
-
-class ScenarioError(Exception):
-    """A scenario cannot be used. ``lines`` holds one self-contained message per fault."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = list(lines)
-        super().__init__("\n".join(self.lines))
-
-
-def builtin_path(name: str) -> Path:
-    """The file ``name`` shipped in ``gongpei/county/data``."""
-    return Path(str(resources.files("gongpei.county") / "data" / name))
-
-
-def resolve_data_path(value: str, base_dir: Path) -> Path:
-    if value.startswith(BUILTIN_PREFIX):
-        return builtin_path(value[len(BUILTIN_PREFIX) :])
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else base_dir / p
 
 
 @dataclass(frozen=True)
@@ -197,79 +172,10 @@ def _validate(raw: Mapping[str, Any], source: str, base_dir: Path) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
     scenario = Scenario(model=model, source=source, base_dir=base_dir, raw=copy.deepcopy(raw))
-    from gongpei.scenario.checks import (
-        check_scenario_data,  # needs the data files: after the schema
-    )
-
-    problems = check_scenario_data(scenario)
+    problems = check_scenario_data(model, base_dir)  # needs the data files: after the schema
     if problems:
         raise ScenarioError(f"{source}: {p}" for p in problems)
     return scenario
-
-
-# ---------------------------------------------------------------------------------------------
-def format_path(loc: Iterable[Any]) -> str:
-    """``('fleet', 'vans', 0, 'capacity')`` → ``fleet.vans[0].capacity``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif out:
-            out += f".{part}"
-        else:
-            out = str(part)
-    return out
-
-
-def show_value(value: Any) -> str:
-    """A value as a planner wrote it in TOML, shortened if long."""
-    if isinstance(value, Mapping):
-        text = "{table}"
-    else:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-_EVENT_KINDS = frozenset(EVENT_KINDS)
-
-
-def format_validation_error(exc: ValidationError, source: str) -> list[str]:
-    lines: list[str] = []
-    for err in exc.errors(include_url=False):
-        loc = list(err["loc"])
-        # Discriminated unions add the tag to the path (events[0].festival.x): drop it.
-        if len(loc) >= 3 and loc[0] == "events" and loc[2] in _EVENT_KINDS:
-            del loc[2]
-        kind = err["type"]
-        ctx = err.get("ctx") or {}
-        msg = _message(kind, err["msg"])
-        if kind == "bad_field":
-            sub = str(ctx.get("field", ""))
-            path = format_path(loc)
-            path = path + sub if sub.startswith("[") else ".".join(p for p in (path, sub) if p)
-            value = ctx.get("value")
-            lines.append(
-                f"{source}: {path}: {msg}"
-                if value is None
-                else f"{source}: {path} = {show_value(value)}: {msg}"
-            )
-        elif kind == "missing":
-            lines.append(f"{source}: {format_path(loc)}: missing (required)")
-        elif kind == "extra_forbidden":
-            lines.append(f"{source}: {format_path(loc)} = {show_value(err['input'])}: unknown key")
-        else:
-            lines.append(f"{source}: {format_path(loc)} = {show_value(err['input'])}: {msg}")
-    return lines
-
-
-def _message(kind: str, msg: str) -> str:
-    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
-    msg = msg.replace("Input should be", "must be")
-    msg = msg.replace("greater than or equal to", ">=").replace("less than or equal to", "<=")
-    msg = msg.replace("greater than", ">").replace("less than", "<")
-    if kind == "union_tag_invalid":
-        msg = "unknown event kind; " + msg.split("expected tags:")[-1].strip().join(("one of ", ""))
-    return msg
 
 
 # ---------------------------------------------------------------------------------------------

@@ -293,7 +293,7 @@ def plot_province(table: ProvinceTable, metric: str = "saving_pct", ax: Any = No
 
     from gongpei.county.catalogue import county_files
     from gongpei.county.geography import load_outline
-    from gongpei.scenario.loading import resolve_data_path
+    from gongpei.scenario.paths import resolve_data_path
 
     if metric not in METRICS:
         raise ValueError(f"metric = {metric!r}: one of {', '.join(METRICS)}")

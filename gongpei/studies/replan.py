@@ -44,7 +44,7 @@ class ReplanError(ValueError):
 
 
 def _clock(text: str, where: str) -> int:
-    from gongpei.scenario.schema import parse_clock
+    from gongpei.scenario.clock import parse_clock
 
     try:
         t = parse_clock(text)
@@ -232,7 +232,7 @@ def _report(
     removed: list[tuple[str, str]],
 ) -> dict[str, Any]:
     from gongpei.day.outcomes import plan_co2_kg
-    from gongpei.scenario.schema import format_clock
+    from gongpei.scenario.clock import format_clock
 
     def hhmm(t: int | None) -> str:
         return "" if t is None else format_clock(t)

@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from gongpei.scenario.loading import Scenario, ScenarioError
+from gongpei.scenario.loading import Scenario
+from gongpei.scenario.messages import ScenarioError
 from gongpei.studies.metrics import day_metrics, sort_metrics
 
 if TYPE_CHECKING:
