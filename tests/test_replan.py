@@ -13,7 +13,13 @@ from click.testing import CliRunner
 from gongpei.cli.replan import replan as replan_cmd
 from gongpei.day.pipeline import run_day
 from gongpei.scenario.loading import load_scenario
-from gongpei.studies.replan import ReplanError, closed_graph, day_problem, parse_closure, replan_day
+from gongpei.studies.replan import (
+    ReplanError,
+    closed_graph,
+    county_and_problem,
+    parse_closure,
+    replan_day,
+)
 from routing.check import REASONS, check
 from routing.disruption import RECOVERY_DELAY_S, RoadClosure, VanBreakdown
 from routing.plan_io import plan_from_dict, plan_to_dict
@@ -43,7 +49,7 @@ def _covered_once(problem, plan) -> None:  # type: ignore[no-untyped-def]
 
 def test_day_problem_rebuilds_the_run_day_problem(day) -> None:  # type: ignore[no-untyped-def]
     sc, d = day
-    _county, problem = day_problem(sc)
+    _county, problem = county_and_problem(sc)
     assert problem == d.problem
     assert check(d.plan, problem) == []
 

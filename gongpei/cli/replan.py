@@ -95,7 +95,7 @@ def replan(
     from gongpei.scenario.loading import load_scenario
     from gongpei.studies.replan import (
         ReplanError,
-        day_problem,
+        county_and_problem,
         parse_breakdown,
         parse_closure,
         replan_day,
@@ -116,7 +116,7 @@ def replan(
     except json.JSONDecodeError as exc:
         raise ReplanError(f"--plan {plan_path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
     plan = plan_from_dict(doc)
-    county, problem = day_problem(sc)
+    county, problem = county_and_problem(sc)
     fleet = fleet_names(problem)
     events: list[VanBreakdown | RoadClosure] = [parse_breakdown(b, fleet) for b in breakdowns]
     events += [parse_closure(c, county.graph) for c in closures]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gongpei.county.build import County
-from gongpei.scenario.schema import Demand, Festival, HarvestPeak, ScenarioModel
+from gongpei.scenario.schema import Demand, FestivalEvent, HarvestPeakEvent, ScenarioModel
 
 __all__ = ["DayDemand", "VillageDemand", "day_demand", "expected_demand"]
 
@@ -110,10 +110,12 @@ def day_demand(
     """
     rng = np.random.default_rng([seed, _DAY])
     d = model.demand
-    volume = float(np.prod([e.volume_multiplier for e in model.events if isinstance(e, Festival)]))
+    volume = float(
+        np.prod([e.volume_multiplier for e in model.events if isinstance(e, FestivalEvent)])
+    )
     peaks: dict[str, float] = {}
     for e in model.events:
-        if isinstance(e, HarvestPeak):
+        if isinstance(e, HarvestPeakEvent):
             for code in e.villages:
                 peaks[code] = peaks.get(code, 1.0) * e.pickup_multiplier
     lam = np.asarray(expected, dtype=float) * volume

@@ -16,7 +16,12 @@ import sorter
 from gongpei.county.build import County
 from gongpei.scenario.loading import Scenario
 from gongpei.scenario.messages import ScenarioError
-from gongpei.scenario.schema import ChuteJam, LineStoppage, ScannerOutage, StationUnstaffed
+from gongpei.scenario.schema import (
+    ChuteJamEvent,
+    LineStoppageEvent,
+    ScannerOutageEvent,
+    StationUnstaffedEvent,
+)
 
 __all__ = [
     "assignment_policy",
@@ -140,7 +145,7 @@ def round_groups(
 ) -> dict[str, str]:
     """Standing rounds for the ``by_round`` layout, before today's plan exists.
 
-    A sweep around the hub: rural villages in order of bearing (ties by distance), cut into a
+    Rural villages around the hub in order of bearing (ties by distance), cut into a
     new group when the next village would push expected parcels past 85 % of a van or the
     group past ``per_round`` villages (8 per round, PARAMETERS). Planners with last week's
     plan can pass its routes instead; this keeps the layout deterministic and cheap.
@@ -171,13 +176,13 @@ def build_faults(
     """The scenario's sorter fault events as sorter fault objects."""
     out: list[sorter.Fault] = []
     for ev in scenario.model.events:
-        if isinstance(ev, LineStoppage):
+        if isinstance(ev, LineStoppageEvent):
             out.append(sorter.LineStoppage(mtbf_s=ev.mtbf_h * 3600, mttr_s=ev.mttr_min * 60))
-        elif isinstance(ev, StationUnstaffed):
+        elif isinstance(ev, StationUnstaffedEvent):
             out.append(sorter.StationUnstaffed(line.induction[ev.station].name, ev.start, ev.end))
-        elif isinstance(ev, ChuteJam):
+        elif isinstance(ev, ChuteJamEvent):
             out.append(sorter.ChuteJam(chute_of[ev.village], ev.start, ev.end))
-        elif isinstance(ev, ScannerOutage):
+        elif isinstance(ev, ScannerOutageEvent):
             out.append(sorter.ScannerOutage(ev.start, ev.end))
     return tuple(out)
 

@@ -129,7 +129,7 @@ class DayProblem:
 
     sorted: SortedDay
     ready: dict[str, float]  # village → release for today's rounds
-    late: dict[str, int]  # village → parcels bagged after the cut-off sweep
+    late: dict[str, int]  # village → parcels bagged after the cut-off bagging round
     by_brand: dict[str, dict[str, int]]  # village → brand → parcels bagged
     stops: list[StopDemand]
     problem: Problem
@@ -144,11 +144,13 @@ def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
 def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
     m = scenario.model
     sd = _sort_day(scenario, bars)
-    sweep_s = math.ceil(len(sd.line.village_chutes) / m.sorter.bagging_operators) * (
+    bagging_round_s = math.ceil(len(sd.line.village_chutes) / m.sorter.bagging_operators) * (
         m.sorter.bag_time_s
     )
     ready, late = same_day_ready(
-        sd.sort, [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"], sweep_s
+        sd.sort,
+        [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],
+        bagging_round_s,
     )
     stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready)
     trunk: tuple[TrunkRun, ...] = ()

@@ -14,13 +14,13 @@ import sorter
 
 
 def same_day_ready(
-    sort: sorter.SortResult, waves: Sequence[tuple[str, float]], sweep_s: float
+    sort: sorter.SortResult, waves: Sequence[tuple[str, float]], bagging_round_s: float
 ) -> tuple[dict[str, float], dict[str, int]]:
     """Village → release time for today's rounds, and village → parcels too late for them.
 
     ``waves`` are today's same-day waves as (name, cut-off). A village is ready when its last
-    parcel of those waves is bagged — counting only bags done by the wave's cut-off sweep
-    (cut-off + ``sweep_s``, the time the bagging operators need to bag every chute once).
+    parcel of those waves is bagged — counting only bags done by the wave's cut-off bagging round
+    (cut-off + ``bagging_round_s``, the time the bagging operators need to bag every chute once).
     A parcel bagged later goes on tomorrow's round instead of holding today's van (and in a
     steady state, as many of yesterday's stragglers are ready in its place).
     """
@@ -31,7 +31,7 @@ def same_day_ready(
         if name not in sort.wave_names:
             continue
         w = ok & (sort.wave == sort.wave_names.index(name))
-        on_time = w & (sort.bag_s <= cutoff + sweep_s)
+        on_time = w & (sort.bag_s <= cutoff + bagging_round_s)
         np.maximum.at(ready, sort.village[on_time], sort.bag_s[on_time])
         late += np.bincount(sort.village[w & ~on_time], minlength=late.size)
     return (

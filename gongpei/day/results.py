@@ -92,7 +92,7 @@ class DayResult:
     villages: tuple[VillageOutcome, ...]
     baselines: dict[str, BaselineResult]
     co2_kg: float
-    late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off sweep
+    late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off bagging round
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 

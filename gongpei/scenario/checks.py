@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongpei.scenario.schema import ChuteJam, Festival, HarvestPeak
+from gongpei.scenario.schema import ChuteJamEvent, FestivalEvent, HarvestPeakEvent
 
 if TYPE_CHECKING:
     from gongpei.scenario.schema import ScenarioModel
@@ -123,7 +123,9 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
                 f'fleet.vans[{k}].depot = "{van.depot}": not "hub" nor a township in '
                 "county.transfer_stations"
             )
-    volume = max((ev.volume_multiplier for ev in m.events if isinstance(ev, Festival)), default=1.0)
+    volume = max(
+        (ev.volume_multiplier for ev in m.events if isinstance(ev, FestivalEvent)), default=1.0
+    )
     peak = m.demand.village_max * volume
     biggest = max(m.fleet.vans, key=lambda v: v.capacity_parcels)
     if peak > biggest.capacity_parcels:
@@ -135,10 +137,10 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
         )
 
     for k, ev in enumerate(m.events):
-        if isinstance(ev, HarvestPeak):
+        if isinstance(ev, HarvestPeakEvent):
             for j, code in enumerate(ev.villages):
                 need_village(f"events[{k}].villages[{j}]", code, rural=True)
-        elif isinstance(ev, ChuteJam):
+        elif isinstance(ev, ChuteJamEvent):
             need_village(f"events[{k}].village", ev.village)
     return problems
 

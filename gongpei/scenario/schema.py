@@ -28,18 +28,18 @@ from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_cloc
 
 __all__ = [
     "Brands",
-    "County",
+    "CountyTable",
     "Demand",
-    "Event",
     "Fleet",
     "Output",
     "Roads",
     "Routing",
+    "ScenarioEvent",
     "ScenarioModel",
     "SorterConfig",
     "Trunk",
     "VanType",
-    "Wave",
+    "WaveTable",
 ]
 
 
@@ -111,7 +111,7 @@ class Meta(_Table):
     seed: int = Field(default=2023, ge=0, le=2**32 - 1)
 
 
-class County(_Table):
+class CountyTable(_Table):
     """``[county]``: the county, its data files and the hub."""
 
     code: str = Field(pattern=r"^\d{6}$")
@@ -191,7 +191,7 @@ class Demand(_Table):
         return self
 
 
-class Wave(_Table):
+class WaveTable(_Table):
     """A linehaul wave: the brands' trucks arrive between ``start`` and ``end``."""
 
     name: str
@@ -207,7 +207,7 @@ class Wave(_Table):
     )
 
     @model_validator(mode="after")
-    def _order(self) -> Wave:
+    def _order(self) -> WaveTable:
         if self.end < self.start:
             raise bad("end", format_clock(self.end), "is before start")
         if self.cutoff < self.start:
@@ -219,14 +219,14 @@ class Brands(_Table):
     """``[brands]``: the brand mix of inbound parcels and the linehaul waves."""
 
     shares: dict[Annotated[str, Field(min_length=1)], Positive] = Field(min_length=1)
-    waves: list[Wave] = Field(min_length=1)
+    waves: list[WaveTable] = Field(min_length=1)
     stagger_min: float = Field(
         default=8.0, ge=0, le=120, description="trucks of a wave arrive this far apart, by brand"
     )
 
     @field_validator("waves")
     @classmethod
-    def _wave_shares(cls, waves: list[Wave]) -> list[Wave]:
+    def _wave_shares(cls, waves: list[WaveTable]) -> list[WaveTable]:
         total = sum(w.share for w in waves)
         if abs(total - 1.0) > 1e-6:
             raise bad("share", round(total, 6), "wave shares must add up to 1")
@@ -381,51 +381,63 @@ class Output(_Table):
 
 
 # --- events ----------------------------------------------------------------------------------
-class HarvestPeak(_Table):
+class HarvestPeakEvent(_Table):
     kind: Literal["harvest_peak"]
     villages: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(min_length=1)
     pickup_multiplier: float = Field(gt=0, le=100)
     produce: str = "produce"
 
 
-class Festival(_Table):
+class FestivalEvent(_Table):
     kind: Literal["festival"]
     volume_multiplier: float = Field(gt=0, le=20)
     name: str = "shopping festival"
 
 
-class LineStoppage(_Table):
+class LineStoppageEvent(_Table):
     kind: Literal["line_stoppage"]
     mtbf_h: float = Field(gt=0, le=1000)
     mttr_min: float = Field(gt=0, le=1440)
 
 
-class StationUnstaffed(_Table):
+class StationUnstaffedEvent(_Table):
     kind: Literal["station_unstaffed"]
     station: int = Field(ge=0, le=100)
     start: Clock
     end: Clock
 
 
-class ChuteJam(_Table):
+class ChuteJamEvent(_Table):
     kind: Literal["chute_jam"]
     village: str = Field(pattern=r"^\d{12}$")
     start: Clock
     end: Clock
 
 
-class ScannerOutage(_Table):
+class ScannerOutageEvent(_Table):
     kind: Literal["scanner_outage"]
     start: Clock
     end: Clock
 
 
-EVENT_TYPES = (HarvestPeak, Festival, LineStoppage, StationUnstaffed, ChuteJam, ScannerOutage)
+EVENT_TYPES = (
+    HarvestPeakEvent,
+    FestivalEvent,
+    LineStoppageEvent,
+    StationUnstaffedEvent,
+    ChuteJamEvent,
+    ScannerOutageEvent,
+)
 #: The ``kind`` tag of each event table.
 EVENT_KINDS = tuple(get_args(t.model_fields["kind"].annotation)[0] for t in EVENT_TYPES)
 
-Event = Annotated[
-    HarvestPeak | Festival | LineStoppage | StationUnstaffed | ChuteJam | ScannerOutage,
+ScenarioEvent = Annotated[
+    HarvestPeakEvent
+    | FestivalEvent
+    | LineStoppageEvent
+    | StationUnstaffedEvent
+    | ChuteJamEvent
+    | ScannerOutageEvent,
     Field(discriminator="kind"),
 ]
 
@@ -434,7 +446,7 @@ class ScenarioModel(_Table):
     """A whole scenario file."""
 
     scenario: Meta
-    county: County
+    county: CountyTable
     roads: Roads
     demand: Demand = Demand()
     brands: Brands
@@ -442,14 +454,20 @@ class ScenarioModel(_Table):
     fleet: Fleet
     routing: Routing = Routing()
     output: Output = Output()
-    events: list[Event] = Field(default_factory=list)
+    events: list[ScenarioEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _periods(self) -> ScenarioModel:
         for k, ev in enumerate(self.events):
-            if isinstance(ev, StationUnstaffed | ChuteJam | ScannerOutage) and ev.end <= ev.start:
+            if (
+                isinstance(ev, StationUnstaffedEvent | ChuteJamEvent | ScannerOutageEvent)
+                and ev.end <= ev.start
+            ):
                 raise bad(f"events[{k}].end", format_clock(ev.end), "is not after start")
-            if isinstance(ev, StationUnstaffed) and ev.station >= self.sorter.induction.stations:
+            if (
+                isinstance(ev, StationUnstaffedEvent)
+                and ev.station >= self.sorter.induction.stations
+            ):
                 raise bad(
                     f"events[{k}].station",
                     ev.station,

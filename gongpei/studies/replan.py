@@ -32,7 +32,7 @@ __all__ = [
     "DayReplan",
     "ReplanError",
     "closed_graph",
-    "day_problem",
+    "county_and_problem",
     "parse_breakdown",
     "parse_closure",
     "replan_day",
@@ -126,7 +126,7 @@ def _corridor(g: nx.Graph, a: str, b: str) -> list[str]:
     return []
 
 
-def day_problem(scenario: Scenario) -> tuple[County, Problem]:
+def county_and_problem(scenario: Scenario) -> tuple[County, Problem]:
     """The county and the co-delivery problem of ``scenario``'s day, exactly as ``run_day``
     builds them (the sorter day is re-simulated: deterministic for a seed, under a second)."""
     from gongpei.day.pipeline import day_problem as build
@@ -178,13 +178,13 @@ def replan_day(
     """Re-plan ``scenario``'s day after ``events``, from the saved ``plan``.
 
     ``problem``: the (county, problem) pair if the caller has it (e.g. from ``run_day``),
-    else it is rebuilt with :func:`day_problem`. Budget and backend default to the
+    else it is rebuilt with :func:`county_and_problem`. Budget and backend default to the
     scenario's routing settings.
     """
     from routing.check import check
     from routing.disruption import replan
 
-    county, prob = problem if problem is not None else day_problem(scenario)
+    county, prob = problem if problem is not None else county_and_problem(scenario)
     bad = check(plan, prob)
     if bad:
         raise ReplanError(
