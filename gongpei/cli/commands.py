@@ -28,8 +28,15 @@ def main() -> None:
 @click.argument("scenario", required=False)
 @reports_input_errors
 def validate(scenario: str | None) -> None:
-    """Check SCENARIO (default: the embedded Suichang day) and report every fault."""
+    """Check SCENARIO (default: the embedded Suichang day) and report every fault.
+
+    Runs everything ``gongpei run`` checks before it simulates (the county, its roads, the
+    line, the faults, the vans and depots), so what ``run`` rejects, ``validate`` rejects.
+    """
+    from gongpei.day.inputs import prepare_day
+
     sc = load_scenario(scenario)
+    prepare_day(sc)
     click.echo(f"{sc.source}: ok ({sc.model.scenario.title or sc.name})")
 
 

@@ -12,21 +12,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 import sorter
-from gongpei.county.build import County, build_county
+from gongpei.county.build import County
 from gongpei.day.baselines import baseline_result, stations_comparison
-from gongpei.day.demand import DayDemand, day_demand, expected_demand, seat_villages
-from gongpei.day.line_inputs import (
-    assignment_policy,
-    build_faults,
-    build_line,
-    build_waves,
-    expected_by_code,
-    round_groups,
-    village_infos,
-)
+from gongpei.day.demand import DayDemand
+from gongpei.day.inputs import prepare_day
 from gongpei.day.outcomes import plan_co2_kg, village_outcomes
 from gongpei.day.problems import (
     StopDemand,
@@ -80,47 +70,29 @@ def sort_day(scenario: Scenario, *, progress: bool = False) -> SortedDay:
 
 def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
     m = scenario.model
-    timings: dict[str, float] = {}
+    inputs = prepare_day(scenario)
+    timings = dict(inputs.timings)
     t0 = time.perf_counter()
-    county = build_county(scenario)
-    codes = [v.code for v in county.villages]
-    rural = [v.kind not in county.excluded_kinds for v in county.villages]
-    seat_towns = seat_villages(county)
-    expected = expected_demand(
-        codes, rural, [c in seat_towns for c in codes], m.demand, m.county.placement_seed
-    )
-    biggest_van = max(v.capacity_parcels for v in m.fleet.vans)
-    demand = day_demand(codes, expected, rural, m, scenario.seed, max_inbound=biggest_van)
-    timings["county_s"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    line = build_line(scenario, len(codes))
-    exp = expected_by_code(codes, expected)
-    groups = round_groups(county, exp, biggest_van)
-    infos = village_infos(county, exp, groups)
-    waves = build_waves(scenario)
-    arrivals = sorter.generate_arrivals(
-        np.random.default_rng([scenario.seed, 0xA11]),
-        village_parcels=demand.inbound(),
-        brand_shares=m.brands.shares,
-        waves=waves,
-        oversize_share=m.sorter.oversize_share,
-    )
-    policy = assignment_policy(scenario)
-    chute_of = dict(policy) if isinstance(policy, dict) else policy.assign(infos, line)
-    faults = build_faults(scenario, line, chute_of)
     with bars.sorting() as tick:
         sort = sorter.simulate(
-            line,
-            arrivals,
-            assignment=chute_of,
+            inputs.line,
+            inputs.arrivals,
+            assignment=inputs.chute_of,
             seed=scenario.seed,
             horizon_s=float(m.sorter.horizon),
-            faults=faults,
+            faults=inputs.faults,
             progress=tick,
         )
-    timings["sort_s"] = time.perf_counter() - t0
-    return SortedDay(county, demand, line, arrivals, chute_of, sort, timings)
+    timings["sort_s"] = timings.pop("inputs_s") + time.perf_counter() - t0
+    return SortedDay(
+        inputs.county,
+        inputs.demand,
+        inputs.line,
+        inputs.arrivals,
+        inputs.chute_of,
+        sort,
+        timings,
+    )
 
 
 @dataclass(frozen=True, eq=False)
