@@ -7,6 +7,12 @@ only the village order of each round plus the departure time and rebuilds loads,
 distances and costs from :class:`routing.Problem`, then compares them with what the plan
 recorded and with every limit.
 
+It stays independent of :class:`routing.evaluate.RouteEvaluator` (the round evaluator the
+backends, the readers, diagnosis and re-planning share) on purpose: the same timing rules
+are written here a second time, so a mistake in the evaluator shows up as a violation
+instead of being repeated by the tool meant to catch it. The tests compare the two on
+random plans.
+
 Timing model (the contract every backend must follow): a round leaves its start depot at
 ``depart_s``; ``arrival = previous departure + travel``; ``start = max(arrival, window
 open)``; ``departure = start + service_s``; ``return = last departure + travel to the end
@@ -106,7 +112,9 @@ class PlanError(ValueError):
 
 
 def route_cost(vtype: VehicleType, distance_m: int, duration_s: int) -> float:
-    """Yuan for one round (:meth:`routing.problem.VehicleType.round_cost`)."""
+    """Yuan for one round: :meth:`routing.problem.VehicleType.round_cost`, the one cost
+    formula. The only wrapper left (the PyVRP adapter imports it from here); new code
+    calls ``vtype.round_cost`` directly."""
     return vtype.round_cost(distance_m, duration_s)
 
 
