@@ -5,6 +5,7 @@ from routing.ortools_backend import solve_ortools
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.plotting import plot_rounds
 from routing.problem import Depot, Problem, ProblemError, VehicleType, Village
+from routing.settings import SettingsError, SolveSettings
 from routing.solve import BACKENDS, solve
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "Problem",
     "ProblemError",
     "Route",
+    "SettingsError",
+    "SolveSettings",
     "Stop",
     "Unserved",
     "VehicleType",

@@ -32,9 +32,7 @@ class Van:
 def vans(problem: Problem) -> list[Van]:
     """Every van, ``type#k`` in vehicle-type order (the numbering of every backend)."""
     return [
-        Van(f"{t.name}#{c}", k)
-        for k, t in enumerate(problem.vehicle_types)
-        for c in range(t.count)
+        Van(f"{t.name}#{c}", k) for k, t in enumerate(problem.vehicle_types) for c in range(t.count)
     ]
 
 

@@ -142,9 +142,7 @@ class RouteEvaluator:
             postpone=postpone,
         )
 
-    def route(
-        self, vehicle: str, type_index: int, seq: Sequence[int], times: RouteTimes
-    ) -> Route:
+    def route(self, vehicle: str, type_index: int, seq: Sequence[int], times: RouteTimes) -> Route:
         """The :class:`~routing.plan.Route` of van ``vehicle`` for ``times`` (as returned by
         :meth:`evaluate` for ``type_index`` and ``seq`` with ``full=True``)."""
         t = self.problem.vehicle_types[type_index]
