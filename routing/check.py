@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from routing.plan import Plan, Route
+from routing.plan import UNSERVED_REASONS, Plan, Route
 from routing.problem import Problem, VehicleType
 
 __all__ = [
@@ -44,18 +44,7 @@ __all__ = [
 COST_TOLERANCE = 0.01
 
 #: Unserved reasons a plan may give (see :class:`routing.plan.Unserved`).
-REASONS = frozenset(
-    {
-        "capacity",
-        "time_window",
-        "shift_length",
-        "release_too_late",
-        "unreachable",
-        "distance_limit",
-        "fleet_size",
-        "interrupted",
-    }
-)
+REASONS = frozenset(UNSERVED_REASONS)
 
 #: Every violation kind the checker reports, with what it means.
 KINDS = {

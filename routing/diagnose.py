@@ -30,22 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from routing.evaluate import RouteEvaluator, RouteTimes
-from routing.plan import Unserved
+from routing.plan import UNSERVED_REASONS, Unserved
 from routing.problem import Problem
 
 # RouteEvaluator and RouteTimes live in routing.evaluate; re-exported for old imports.
 __all__ = ["REASONS", "RouteEvaluator", "RouteTimes", "allowed_types", "diagnose"]
 
-#: Diagnosis order; earlier reasons win.
-REASONS = (
-    "unreachable",
-    "capacity",
-    "release_too_late",
-    "time_window",
-    "shift_length",
-    "distance_limit",
-    "fleet_size",
-)
+#: Diagnosis order; earlier reasons win (the plan vocabulary without ``interrupted``).
+REASONS = tuple(r for r in UNSERVED_REASONS if r != "interrupted")
 _RANK = {r: k for k, r in enumerate(REASONS)}
 
 
