@@ -63,6 +63,14 @@ def residual_problem(
     delay: int,
     stuck: Mapping[str, tuple[str, int | None]],
 ) -> tuple[Problem, ResidualInfo]:
+    """What is left of ``plan``'s day at ``now``, from the fleet ``state`` then.
+
+    ``base`` holds the travel matrices in force at ``now`` (after closures); ``delay`` is
+    the rescue delay of a broken-down van's parcels; ``stuck`` the villages whose parcels
+    were already brought back (→ where they were, when they are at the depot). One
+    residual vehicle type per van that can still drive, named after the van (``"/2"``
+    for a second round); the :class:`ResidualInfo` maps them back.
+    """
     types = {t.name: t for t in problem.vehicle_types}
     routes = {r.vehicle: r for r in plan.routes}
     done = set(state.done)
