@@ -253,7 +253,7 @@ class RouteEvaluator:
             if load[k] > cap[k]:
                 reason = "capacity"
                 detail = f"leaves with {load[k]} {problem.dimensions[k]} > {cap[k]}"
-        for i in seq:
+        for i in seq if full or not reason else ():  # loads after each stop: when wanted
             d, p = self._deliv[i], self._pick[i]
             for k in range(dims):
                 load[k] += p[k] - d[k]

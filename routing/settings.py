@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,18 +53,21 @@ class SolveSettings:
                 f"SolveSettings.backend = {self.backend!r}: expected one of {BACKENDS}"
             )
         t = self.time_limit_s
-        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or t <= 0:
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t) or t <= 0:
             raise SettingsError(f"SolveSettings.time_limit_s = {t!r}: must be a number > 0")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        if not _is_int(self.seed) or self.seed < 0:
             raise SettingsError(f"SolveSettings.seed = {self.seed!r}: must be an integer >= 0")
+        object.__setattr__(self, "seed", int(self.seed))  # numpy integers become int
         if not isinstance(self.deterministic, bool):
             raise SettingsError(
                 f"SolveSettings.deterministic = {self.deterministic!r}: must be true or false"
             )
         for name in ("solution_limit", "max_iterations"):
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise SettingsError(f"SolveSettings.{name} = {v!r}: must be an integer >= 1")
+            if v is not None:
+                if not _is_int(v) or v < 1:
+                    raise SettingsError(f"SolveSettings.{name} = {v!r}: must be an integer >= 1")
+                object.__setattr__(self, name, int(v))
 
     def replace(self, **changes: Any) -> SolveSettings:
         """A copy with some fields changed (validated again)."""
@@ -88,3 +92,7 @@ class SolveSettings:
         module = importlib.import_module("routing.solve")
         plan: Plan = module.solve(problem, **self.solve_kwargs(), progress=progress, stop=stop)
         return plan
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)

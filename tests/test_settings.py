@@ -80,6 +80,14 @@ def test_bad_values_name_the_field(changes: dict[str, Any], message: str) -> Non
         SolveSettings().replace(**changes)
 
 
+def test_numpy_integers_become_plain_ints() -> None:
+    import numpy as np
+
+    s = SolveSettings(seed=np.int64(3), solution_limit=np.int32(5), time_limit_s=np.float64(2))
+    assert s == SolveSettings(seed=3, solution_limit=5, time_limit_s=2.0)
+    assert type(s.seed) is int and type(s.solution_limit) is int
+
+
 def test_frozen_comparable_picklable_replaceable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         ODD.seed = 1  # type: ignore[misc]
