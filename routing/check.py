@@ -7,6 +7,12 @@ only the village order of each round plus the departure time and rebuilds loads,
 distances and costs from :class:`routing.Problem`, then compares them with what the plan
 recorded and with every limit.
 
+It stays independent of :class:`routing.evaluate.RouteEvaluator` (the round evaluator the
+backends, the readers, diagnosis and re-planning share) on purpose: the same timing rules
+are written here a second time, so a mistake in the evaluator shows up as a violation
+instead of being repeated by the tool meant to catch it. The tests compare the two on
+random plans.
+
 Timing model (the contract every backend must follow): a round leaves its start depot at
 ``depart_s``; ``arrival = previous departure + travel``; ``start = max(arrival, window
 open)``; ``departure = start + service_s``; ``return = last departure + travel to the end
@@ -20,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from routing.plan import Plan, Route
+from routing.plan import UNSERVED_REASONS, Plan, Route
 from routing.problem import Problem, VehicleType
 
 __all__ = [
@@ -38,18 +44,7 @@ __all__ = [
 COST_TOLERANCE = 0.01
 
 #: Unserved reasons a plan may give (see :class:`routing.plan.Unserved`).
-REASONS = frozenset(
-    {
-        "capacity",
-        "time_window",
-        "shift_length",
-        "release_too_late",
-        "unreachable",
-        "distance_limit",
-        "fleet_size",
-        "interrupted",
-    }
-)
+REASONS = frozenset(UNSERVED_REASONS)
 
 #: Every violation kind the checker reports, with what it means.
 KINDS = {
@@ -106,7 +101,9 @@ class PlanError(ValueError):
 
 
 def route_cost(vtype: VehicleType, distance_m: int, duration_s: int) -> float:
-    """Yuan for one round (:meth:`routing.problem.VehicleType.round_cost`)."""
+    """Yuan for one round: :meth:`routing.problem.VehicleType.round_cost`, the one cost
+    formula. The only wrapper left (the PyVRP adapter imports it from here); new code
+    calls ``vtype.round_cost`` directly."""
     return vtype.round_cost(distance_m, duration_s)
 
 

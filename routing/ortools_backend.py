@@ -32,9 +32,9 @@ Modelling decisions (why, not just what):
 * **First solution**: OR-Tools' insertion heuristics leave villages out on tight fleets
   (``tight_fleet_problem`` in the tests: 5 of 6 served) and are slow on long days (5 s
   for the 201-village test county day, which our savings construction serves fully in
-  0.06 s), so :func:`construct_routes` (Clarke–Wright savings and best-fit decreasing
-  insertion, both with the full feasibility check of
-  :class:`~routing.diagnose.RouteEvaluator`) builds the start, handed to the search with
+  0.06 s), so :func:`routing.construct.construct_routes` (Clarke–Wright savings and
+  best-fit decreasing insertion, both with the full feasibility check of
+  :class:`~routing.evaluate.RouteEvaluator`) builds the start, handed to the search with
   ``ReadAssignmentFromRoutes``; OR-Tools' parallel cheapest insertion is tried as well only
   when ours leaves villages out. OR-Tools does not check its time limit inside its own
   first-solution phase; ours checks the stop flag between insertions.
@@ -42,27 +42,28 @@ Modelling decisions (why, not just what):
   breaks ties in the construction's insertion order. With a wall-clock limit the number of
   search steps — hence the result — can vary run to run; pass ``solution_limit`` for a
   deterministic search (same inputs + seed ⇒ same plan).
-* **Stop times in the plan** are recomputed by :class:`~routing.diagnose.RouteEvaluator`
+* **Stop times in the plan** are recomputed by :class:`~routing.evaluate.RouteEvaluator`
   from the solver's sequence: earliest feasible departure, postponed as long as that only
   removes waiting — the van leaves as late as useful.
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from routing.diagnose import RouteEvaluator, allowed_types, diagnose
-from routing.plan import Plan, Route, Stop, Unserved
+from routing.callbacks import ProgressFn, StopFlag, StopFn
+from routing.construct import construct_routes, score, vans
+from routing.diagnose import allowed_types, diagnose
+from routing.evaluate import RouteEvaluator
+from routing.plan import Plan, Route, Unserved
 from routing.problem import HORIZON, Problem
 
+# ProgressFn, StopFn (routing.callbacks) and construct_routes (routing.construct) are
+# re-exported for the imports that name them here.
 __all__ = ["COST_SCALE", "ProgressFn", "StopFn", "construct_routes", "solve_ortools"]
 
 #: Integer cost units per yuan inside the OR-Tools model (micro-yuan).
@@ -70,223 +71,6 @@ COST_SCALE = 1_000_000
 #: Penalty for leaving a village unserved, in yuan (far above any realistic round cost).
 UNSERVED_PENALTY_YUAN = 1_000_000.0
 _BIG = 10**9
-
-ProgressFn = Callable[[float, float], None]
-StopFn = Callable[[], bool] | threading.Event
-
-
-@dataclass(frozen=True, slots=True)
-class _Vehicle:
-    name: str
-    type_index: int
-
-
-def _vehicles(problem: Problem) -> list[_Vehicle]:
-    return [
-        _Vehicle(f"{t.name}#{c}", k)
-        for k, t in enumerate(problem.vehicle_types)
-        for c in range(t.count)
-    ]
-
-
-class _StopFlag:
-    """Stop requests from the caller (callable or Event) or from Ctrl-C (SIGINT)."""
-
-    def __init__(self, stop: StopFn | None) -> None:
-        self._stop = stop
-        self.sigint = False
-
-    def __call__(self) -> bool:
-        if self.sigint:
-            return True
-        if self._stop is None:
-            return False
-        if isinstance(self._stop, threading.Event):
-            return self._stop.is_set()
-        return bool(self._stop())
-
-    @contextlib.contextmanager
-    def catching_sigint(self) -> Iterator[None]:
-        """Turn Ctrl-C into a stop request while solving (main thread only), so the best
-        plan so far is returned instead of being lost with a traceback."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: Any) -> None:
-            self.sigint = True
-
-        previous = signal.signal(signal.SIGINT, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-
-# -- construction ---------------------------------------------------------------------------
-def construct_routes(
-    problem: Problem,
-    villages: Sequence[int] | None = None,
-    *,
-    seed: int = 0,
-    evaluator: RouteEvaluator | None = None,
-    stop: Callable[[], bool] | None = None,
-    max_tries: int = 60,
-) -> list[list[int]]:
-    """A first solution that respects load at every point, windows, releases and limits.
-
-    Two constructions, the better one returned (more villages served, then cheaper):
-
-    * **savings** (Clarke–Wright, parallel): per vehicle type, most vans first, merge the
-      rounds with the largest saving whose merged round stays feasible; the rounds are given
-      to that type's vans, largest first; villages left over are inserted as below.
-      Geographically coherent rounds, good when the fleet is loose.
-    * **best-fit decreasing insertion**: villages in decreasing order of their largest load
-      fraction (ties: narrower window first, then a seeded random key), each at the
-      cheapest position over all vans (a fresh van is charged its fixed cost) whose
-      recomputed round stays feasible. Packs tight fleets (bin-packing-like days).
-
-    At most ``max_tries`` cheapest positions (plus a fresh van of each type) are tried per
-    inserted village. Returns one village sequence (problem village positions) per vehicle,
-    in the order of ``"{type}#{k}"`` expansion; villages that fit nowhere are left out.
-    """
-    c = _Construction(problem, evaluator, seed, stop, max_tries)
-    todo = list(range(len(problem.villages))) if villages is None else list(villages)
-    by_savings = c.insert(c.savings(todo), todo)
-    by_insertion = c.insert([[] for _ in c.vehicles], todo)
-    return min(by_savings, by_insertion, key=lambda r: _score(problem, c.ev, r))
-
-
-class _Construction:
-    """Shared data of the construction heuristics (problem village positions only)."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        evaluator: RouteEvaluator | None,
-        seed: int,
-        stop: Callable[[], bool] | None,
-        max_tries: int,
-    ) -> None:
-        self.problem = problem
-        self.ev = evaluator if evaluator is not None else RouteEvaluator(problem)
-        self.vehicles = _vehicles(problem)
-        self.stop = stop
-        self.max_tries = max_tries
-        types = problem.vehicle_types
-        self.tiebreak = np.random.default_rng(seed).random(len(problem.villages))
-        self.dist = problem.distance_m.tolist()
-        self.dur = problem.duration_s.tolist()
-        self.vloc = [problem.index(v.location) for v in problem.villages]
-        self.tstart = [problem.index(problem.depot(t.start_depot).location) for t in types]
-        self.tend = [problem.index(problem.depot(t.return_depot).location) for t in types]
-        self.allowed = [set(allowed_types(problem, i)) for i in range(len(problem.villages))]
-
-    def _stopped(self) -> bool:
-        return self.stop is not None and self.stop()
-
-    def savings(self, todo: Sequence[int]) -> list[list[int]]:
-        """Clarke–Wright rounds per vehicle type, assigned to that type's vans."""
-        problem, ev = self.problem, self.ev
-        routes: list[list[int]] = [[] for _ in self.vehicles]
-        placed: set[int] = set()
-        order = sorted(
-            range(len(problem.vehicle_types)), key=lambda k: -problem.vehicle_types[k].count
-        )
-        for ti in order:
-            t = problem.vehicle_types[ti]
-            cand = [
-                i
-                for i in todo
-                if i not in placed and ti in self.allowed[i] and ev.feasible(ti, [i])
-            ]
-            if not cand or self._stopped():
-                continue
-            loc = np.array([self.vloc[i] for i in cand])
-            per_m, per_s = t.cost_per_km / 1000.0, t.cost_per_h / 3600.0
-            if per_m == 0 and per_s == 0:
-                per_m = 1.0
-            cost = per_m * problem.distance_m.astype(float) + per_s * problem.duration_s.astype(
-                float
-            )
-            back = cost[loc, self.tend[ti]]  # i → end depot
-            out = cost[self.tstart[ti], loc]  # start depot → j
-            saving = back[:, None] + out[None, :] - cost[np.ix_(loc, loc)]
-            np.fill_diagonal(saving, -np.inf)
-            flat = np.argsort(-saving, axis=None, kind="stable")
-            n = len(cand)
-            route_of = {i: [i] for i in cand}
-            for f in flat:
-                a, b = divmod(int(f), n)
-                if saving[a, b] <= 0:
-                    break
-                i, j = cand[a], cand[b]
-                ra, rb = route_of[i], route_of[j]
-                if ra is rb or ra[-1] != i or rb[0] != j:
-                    continue
-                merged = ra + rb
-                if ev.feasible(ti, merged):
-                    for v in merged:
-                        route_of[v] = merged
-            rounds = {id(r): r for r in route_of.values()}.values()
-            ranked = sorted(rounds, key=lambda r: (-len(r), r))
-            vans = [k for k, veh in enumerate(self.vehicles) if veh.type_index == ti]
-            for k, r in zip(vans, ranked, strict=False):
-                routes[k] = list(r)
-                placed.update(r)
-        return routes
-
-    def insert(self, routes: list[list[int]], todo: Sequence[int]) -> list[list[int]]:
-        """Best-fit decreasing insertion of the villages of ``todo`` not yet on a round."""
-        problem, ev, types = self.problem, self.ev, self.problem.vehicle_types
-        dist, dur, vloc = self.dist, self.dur, self.vloc
-        routes = [list(r) for r in routes]
-        on_round = {i for r in routes for i in r}
-        dims = range(len(problem.dimensions))
-        max_cap = [max(t.capacity[d] for t in types) for d in dims]
-
-        def difficulty(i: int) -> tuple[float, int, float]:
-            v = problem.villages[i]
-            frac = max(max(v.delivery[d], v.pickup[d]) / max_cap[d] for d in dims)
-            return (-frac, v.window[1] - v.window[0], float(self.tiebreak[i]))
-
-        for i in sorted((i for i in todo if i not in on_round), key=difficulty):
-            if self._stopped():
-                break
-            cands: list[tuple[float, int, int]] = []
-            empty_seen: set[int] = set()
-            loc = vloc[i]
-            serv = problem.villages[i].service_s
-            for k, veh in enumerate(self.vehicles):
-                ti = veh.type_index
-                if ti not in self.allowed[i]:
-                    continue
-                t = types[ti]
-                seq = routes[k]
-                if not seq:
-                    if ti in empty_seen:
-                        continue
-                    empty_seen.add(ti)
-                per_m = t.cost_per_km / 1000.0
-                per_s = t.cost_per_h / 3600.0
-                prev = self.tstart[ti]
-                for p in range(len(seq) + 1):
-                    nxt = vloc[seq[p]] if p < len(seq) else self.tend[ti]
-                    dd = dist[prev][loc] + dist[loc][nxt] - dist[prev][nxt]
-                    dt = dur[prev][loc] + dur[loc][nxt] - dur[prev][nxt] + serv
-                    cost = per_m * dd + per_s * dt + (t.fixed_cost if not seq else 0.0)
-                    cands.append((cost, k, p))
-                    prev = nxt
-            cands.sort()
-            # The cheapest positions, then (never cut) a fresh van of each type.
-            limit = self.max_tries
-            tries = cands[:limit] + [c for c in cands[limit:] if not routes[c[1]]]
-            for _, k, p in tries:
-                trial = [*routes[k][:p], i, *routes[k][p:]]
-                if ev.feasible(self.vehicles[k].type_index, trial):
-                    routes[k] = trial
-                    break
-        return routes
 
 
 # -- the OR-Tools model ----------------------------------------------------------------------
@@ -297,7 +81,7 @@ class _Model:
         from ortools.constraint_solver import pywrapcp
 
         self.problem = problem
-        self.vehicles = _vehicles(problem)
+        self.vehicles = vans(problem)
         depot_pos = {d.id: k for k, d in enumerate(problem.depots)}
         nd = len(problem.depots)
         self.node_village = {nd + j: i for j, i in enumerate(villages)}
@@ -472,7 +256,7 @@ def solve_ortools(
     if first_solution not in ("best", "construct", "ortools"):
         raise ValueError(f"first_solution = {first_solution!r}: 'best', 'construct' or 'ortools'")
     t0 = time.perf_counter()
-    flag = _StopFlag(stop)
+    flag = StopFlag(stop)
     ev = RouteEvaluator(problem)
     ids = [v.id for v in problem.villages]
     alone = {u.village: u for u in diagnose(problem, ids, ev)}
@@ -540,7 +324,7 @@ def solve_ortools(
                 meta["ortools_first_s"] = round(time.perf_counter() - t_first, 3)
                 if found is not None:
                     starts["ortools"] = model.sequences(found)
-            scores = {k: _score(problem, ev, seqs) for k, seqs in starts.items()}
+            scores = {k: score(problem, ev, seqs) for k, seqs in starts.items()}
             meta["first_solutions"] = {
                 k: {"served": -sc[0], "cost": round(sc[1], 4)} for k, sc in scores.items()
             }
@@ -575,7 +359,7 @@ def solve_ortools(
     if error:
         raise error[0]
     if sequences is None:
-        sequences = [[] for _ in _vehicles(problem)]
+        sequences = [[] for _ in vans(problem)]
     interrupted = flag()
     if interrupted:
         meta["stopped_by"] = "stop"
@@ -590,18 +374,6 @@ def solve_ortools(
     return _plan(problem, ev, sequences, alone, interrupted, meta, time.perf_counter() - t0)
 
 
-def _score(
-    problem: Problem, ev: RouteEvaluator, sequences: Sequence[Sequence[int]]
-) -> tuple[int, float]:
-    """(−villages served, cost in yuan) of a set of sequences: smaller is better."""
-    served, cost = 0, 0.0
-    for veh, seq in zip(_vehicles(problem), sequences, strict=True):
-        if seq:
-            served += len(seq)
-            cost += ev.evaluate(veh.type_index, seq).cost
-    return (-served, cost)
-
-
 def _plan(
     problem: Problem,
     ev: RouteEvaluator,
@@ -612,44 +384,19 @@ def _plan(
     wall_s: float,
 ) -> Plan:
     """Turn village sequences per vehicle into a Plan (times recomputed, user ids only)."""
-    types = problem.vehicle_types
     routes: list[Route] = []
     disagreements: list[str] = []
     dropped: set[int] = set()
-    for veh, seq in zip(_vehicles(problem), sequences, strict=True):
+    for veh, seq in zip(vans(problem), sequences, strict=True):
         if not seq:
             continue
-        t = types[veh.type_index]
         rt = ev.evaluate(veh.type_index, seq)
         if not rt.feasible:
             disagreements.append(f"{veh.name}: {rt.reason}: {rt.detail}")
-            if not rt.arrivals:  # no times at all (no road): cannot be reported as served
+            if rt.reason == "unreachable":  # no road: cannot be reported as served
                 dropped.update(seq)
                 continue
-        stops = tuple(
-            Stop(
-                village=problem.villages[i].id,
-                arrival_s=rt.arrivals[p],
-                start_s=rt.starts[p],
-                departure_s=rt.departures[p],
-                load_after=rt.loads_after[p],
-            )
-            for p, i in enumerate(seq)
-        )
-        routes.append(
-            Route(
-                vehicle=veh.name,
-                vehicle_type=t.name,
-                start_depot=t.start_depot,
-                end_depot=t.return_depot,
-                depart_s=rt.depart_s,
-                return_s=rt.return_s,
-                stops=stops,
-                load_start=rt.load_start,
-                distance_m=rt.distance_m,
-                cost=rt.cost,
-            )
-        )
+        routes.append(ev.route(veh.name, veh.type_index, seq, rt))
     served = {i for seq in sequences for i in seq} - dropped
     unserved: list[Unserved] = []
     for i, v in enumerate(problem.villages):

@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Plan", "Route", "Stop", "Unserved"]
+__all__ = ["UNSERVED_REASONS", "Plan", "Route", "Stop", "Unserved"]
+
+#: Every reason a plan may give for an unserved village, in diagnosis order (earlier
+#: reasons win; :mod:`routing.diagnose`), then ``interrupted`` (a stopped search).
+UNSERVED_REASONS = (
+    "unreachable",
+    "capacity",
+    "release_too_late",
+    "time_window",
+    "shift_length",
+    "distance_limit",
+    "fleet_size",
+    "interrupted",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +62,10 @@ class Route:
 class Unserved:
     """A village the plan does not serve, with the binding reason found by diagnosis.
 
-    ``reason`` is one of: ``capacity``, ``time_window``, ``shift_length``, ``release_too_late``,
-    ``unreachable``, ``distance_limit``, ``fleet_size`` (every constraint alone can be met, but
-    not with the vans available), ``interrupted`` (the search was stopped before placing it).
+    ``reason`` is one of :data:`UNSERVED_REASONS`: ``capacity``, ``time_window``,
+    ``shift_length``, ``release_too_late``, ``unreachable``, ``distance_limit``,
+    ``fleet_size`` (every constraint alone can be met, but not with the vans available),
+    ``interrupted`` (the search was stopped before placing it).
     """
 
     village: str

@@ -1,14 +1,18 @@
-"""Rounds on a map. Matplotlib is imported inside the function, never at package import."""
+"""Rounds and road networks on a map. Matplotlib (and networkx) are imported inside the
+functions, never at package import."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from routing.plan import Plan
 from routing.problem import Problem
 
-__all__ = ["plot_rounds"]
+__all__ = ["plot_network", "plot_rounds"]
 
 
 def plot_rounds(
@@ -75,3 +79,62 @@ def _locations(plan: Plan, problem: Problem) -> list[str]:
     locs += [problem.village(v).location for r in plan.routes for v in r.villages]
     locs += [problem.village(u.village).location for u in plan.unserved]
     return locs
+
+
+_CLASS_STYLE = {
+    "expressway": ("#6a3d9a", 2.6),
+    "trunk": ("#d7301f", 2.0),
+    "county": ("#fc8d59", 1.4),
+    "village": ("#969696", 0.7),
+}
+
+
+def plot_network(graph: Any, ax: Any = None, outline: Any = None) -> None:
+    """Draw the roads of a :func:`routing.network.build_network` graph coloured by class,
+    villages as dots, seats as squares.
+
+    ``outline`` is an optional shapely (Multi)Polygon in lon/lat (e.g. the county).
+    Draws on ``ax`` (default: the current axes) and returns nothing.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    from routing.network import ROAD_CLASSES
+
+    if ax is None:
+        ax = plt.gca()
+    if outline is not None:
+        polys = getattr(outline, "geoms", [outline])
+        for k, poly in enumerate(polys):
+            x, y = poly.exterior.xy
+            ax.plot(x, y, color="black", lw=0.8, label="county outline" if k == 0 else None)
+    for cls in ROAD_CLASSES[::-1]:
+        segs = [
+            [
+                (graph.nodes[u]["lon"], graph.nodes[u]["lat"]),
+                (graph.nodes[v]["lon"], graph.nodes[v]["lat"]),
+            ]
+            for u, v, d in graph.edges(data=True)
+            if d.get("road_class") == cls
+        ]
+        if segs:
+            colour, width = _CLASS_STYLE[cls]
+            ax.add_collection(
+                LineCollection(segs, colors=colour, linewidths=width, label=f"{cls} road")
+            )
+    for kind, style in (("village", dict(s=6, c="#2b8cbe")), ("point", dict(s=6, c="#2b8cbe"))):
+        pts = [(d["lon"], d["lat"]) for _, d in graph.nodes(data=True) if d.get("kind") == kind]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.scatter(xs, ys, zorder=3, label=f"{kind}s", **style)
+    seats = [(d["lon"], d["lat"]) for _, d in graph.nodes(data=True) if d.get("kind") == "seat"]
+    if seats:
+        xs, ys = zip(*seats, strict=True)
+        ax.scatter(xs, ys, s=30, marker="s", c="black", zorder=4, label="township seats")
+    ax.autoscale_view()
+    lats = [d["lat"] for _, d in graph.nodes(data=True)]
+    if lats:
+        ax.set_aspect(1 / math.cos(math.radians(float(np.mean(lats)))))
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.legend(loc="best", fontsize="small")

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from routing.check import route_cost
-from routing.plan import Plan, Route, Stop
+from routing.evaluate import RouteEvaluator
+from routing.plan import Plan
 from routing.problem import Depot, Problem, VehicleType, Village
 
 __all__ = [
@@ -256,43 +256,17 @@ def plan_from_sequences(
     leaving its depot as early as allowed and starting every stop as early as allowed.
 
     Used to score externally produced tours (LKH) with the checker; it does not repair
-    anything, so an infeasible sequence yields a plan the checker rejects.
+    anything, so an infeasible sequence yields a plan the checker rejects. Timed by
+    :class:`routing.evaluate.RouteEvaluator` without postponing the departure.
     """
-    vt = problem.vehicle_type(vehicle_type or problem.vehicle_types[0].name)
-    depot = problem.depot(vt.start_depot)
-    end = problem.depot(vt.return_depot)
+    ev = RouteEvaluator(problem)
+    k_type = ev.type_index(vehicle_type or problem.vehicle_types[0].name)
+    name = problem.vehicle_types[k_type].name
     routes = []
     for k, seq in enumerate(sequences):
-        vs = [problem.village(v) for v in seq]
-        depart = max([vt.shift_start_s, depot.ready_s] + [v.release_s for v in vs])
-        load = [sum(v.delivery[d] for v in vs) for d in range(len(problem.dimensions))]
-        load_start = tuple(load)
-        t, prev, dist = depart, depot.location, 0
-        stops = []
-        for v in vs:
-            arrival = t + problem.duration(prev, v.location)
-            start = max(arrival, v.window[0])
-            t = start + v.service_s
-            dist += problem.distance(prev, v.location)
-            load = [a - d + p for a, d, p in zip(load, v.delivery, v.pickup, strict=True)]
-            stops.append(Stop(v.id, arrival, start, t, tuple(load)))
-            prev = v.location
-        ret = t + problem.duration(prev, end.location)
-        dist += problem.distance(prev, end.location)
-        routes.append(
-            Route(
-                vehicle=f"{vt.name}#{k}",
-                vehicle_type=vt.name,
-                start_depot=depot.id,
-                end_depot=end.id,
-                depart_s=depart,
-                return_s=ret,
-                stops=tuple(stops),
-                load_start=load_start,
-                distance_m=dist,
-                cost=route_cost(vt, dist, ret - depart),
-            )
-        )
+        idx = ev.village_indices(seq)
+        times = ev.evaluate(k_type, idx, postpone=False)
+        routes.append(ev.route(f"{name}#{k}", k_type, idx, times))
     served = {v for seq in sequences for v in seq}
     missing = [v.id for v in problem.villages if v.id not in served]
     return Plan(

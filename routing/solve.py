@@ -38,9 +38,10 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
+from routing.callbacks import ProgressFn, StopFn
 from routing.plan import Plan
 from routing.problem import Problem
 
@@ -68,9 +69,6 @@ DETERMINISTIC_PYVRP_ITERATIONS = 1000
 
 #: Deterministic mode stops on work, not time; this wall-clock cap only guards runaways.
 DETERMINISTIC_WALL_CAP_S = 3600.0
-
-ProgressFn = Callable[[float, float], None]
-StopFn = Callable[[], bool] | threading.Event
 
 
 def solve(

@@ -10,6 +10,7 @@ back 08:19:40.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 
 import numpy as np
@@ -28,9 +29,12 @@ from routing.disruption import (
 from routing.plan import Plan
 from routing.plan_io import PlanFormatError, plan_from_dict, plan_to_dict
 from routing.problem import Depot, Problem, VehicleType, Village
+from routing.settings import SolveSettings
 from tests.routing_fixtures import euclid_problem
 
 T0 = 8 * 3600
+#: The residual solves of these tests: a 1 s budget.
+FAST = SolveSettings(time_limit_s=1)
 
 
 def _problem(spares: int = 1) -> Problem:
@@ -86,7 +90,7 @@ def test_fleet_state_positions_and_loads() -> None:
 def test_no_event_keeps_the_plan() -> None:
     p = _problem()
     plan = _plan(p)
-    r = replan(p, plan, [], at_s=T0 + 400, time_limit_s=1, seed=1)
+    r = replan(p, plan, [], at_s=T0 + 400, settings=FAST.replace(seed=1))
     assert r.changes == ()
     assert r.plan.routes == plan.routes
     assert r.violations == ()
@@ -97,7 +101,7 @@ def test_breakdown_mid_round_spare_van_serves_the_stuck_villages() -> None:
     p = _problem(spares=1)
     plan = _plan(p)
     at = T0 + 400
-    r = replan(p, plan, [VanBreakdown("van#0", at)], time_limit_s=1, seed=1)
+    r = replan(p, plan, [VanBreakdown("van#0", at)], settings=FAST.replace(seed=1))
     assert check(r.residual_plan, r.residual_problem) == []
     _covered_once(p, r.plan)
     # done stops unchanged; van#0's round ends at the breakdown
@@ -117,7 +121,7 @@ def test_breakdown_mid_round_spare_van_serves_the_stuck_villages() -> None:
 def test_breakdown_without_spare_lists_villages_with_a_reason() -> None:
     p = _problem(spares=0)
     plan = _plan(p)
-    r = replan(p, plan, [VanBreakdown("van#0", T0 + 400)], time_limit_s=1, seed=1)
+    r = replan(p, plan, [VanBreakdown("van#0", T0 + 400)], settings=FAST.replace(seed=1))
     _covered_once(p, r.plan)
     assert {u.village for u in r.unserved} == {"E2", "E3"}
     for u in r.unserved:
@@ -128,7 +132,9 @@ def test_breakdown_without_spare_lists_villages_with_a_reason() -> None:
 def test_on_board_villages_stay_with_their_van() -> None:
     p = _problem()
     plan = _plan(p)
-    r = replan(p, plan, [VanBreakdown("van#1", T0 + 400)], time_limit_s=1, seed=1, policy="full")
+    r = replan(
+        p, plan, [VanBreakdown("van#1", T0 + 400)], settings=FAST.replace(seed=1), policy="full"
+    )
     assert r.residual_problem.village("E3").depot == "@van#0"
     assert r.residual_problem.vehicle_type("van#0").capacity == (20 - 4,)
     assert r.residual_problem.depot("@van#0").ready_s == T0 + 520
@@ -162,7 +168,7 @@ def test_closure_reroutes_with_a_longer_distance() -> None:
     plan = _plan(p)
     after = _closed(p, detour=1.5)
     ev = RoadClosure((("E1", "E2"),), T0 + 400)
-    r = replan(p, plan, [ev], problem_after=after, time_limit_s=1, seed=1)
+    r = replan(p, plan, [ev], problem_after=after, settings=FAST.replace(seed=1))
     _covered_once(p, r.plan)
     assert r.unserved == ()
     v0 = next(x for x in r.plan.routes if x.vehicle == "van#0")
@@ -177,7 +183,7 @@ def test_closure_cutting_a_village_marks_it_unreachable() -> None:
     plan = _plan(p)
     after = _closed(p, cut="W2")
     r = replan(p, plan, [RoadClosure((("W1", "W2"),), T0 + 60)], problem_after=after,
-               time_limit_s=1, seed=1)  # fmt: skip
+               settings=FAST.replace(seed=1))  # fmt: skip
     _covered_once(p, r.plan)
     assert [(u.village, u.reason) for u in r.unserved] == [("W2", "unreachable")]
     assert check(r.residual_plan, r.residual_problem) == []
@@ -187,8 +193,8 @@ def test_replan_is_deterministic() -> None:
     p = _problem()
     plan = _plan(p)
     ev = [VanBreakdown("van#0", T0 + 400)]
-    a = replan(p, plan, ev, time_limit_s=1, seed=3, deterministic=True)
-    b = replan(p, plan, ev, time_limit_s=1, seed=3, deterministic=True)
+    a = replan(p, plan, ev, settings=FAST.replace(seed=3, deterministic=True))
+    b = replan(p, plan, ev, settings=FAST.replace(seed=3, deterministic=True))
     assert a.plan == b.plan and a.changes == b.changes
 
 
@@ -202,7 +208,7 @@ def test_replan_is_deterministic() -> None:
 def test_bad_events_name_the_fault(events: list, message: str) -> None:
     p = _problem()
     with pytest.raises(DisruptionError, match=message):
-        replan(p, _plan(p), events, time_limit_s=1)
+        replan(p, _plan(p), events, settings=FAST)
 
 
 def test_event_validation() -> None:
@@ -234,7 +240,7 @@ def test_events_after_the_day_change_nothing() -> None:
     p = _problem(spares=0)
     plan = _plan(p)
     late = T0 + 5 * 3600  # after every shift
-    r = replan(p, plan, [VanBreakdown("van#0", late)], time_limit_s=1)
+    r = replan(p, plan, [VanBreakdown("van#0", late)], settings=FAST)
     assert r.changes == () and r.plan.routes == plan.routes
     assert check(r.residual_plan, r.residual_problem) == []
 
@@ -242,7 +248,7 @@ def test_events_after_the_day_change_nothing() -> None:
 def test_later_moment_uses_a_van_back_at_the_hub_for_a_second_round() -> None:
     p = _problem(spares=0)
     plan = _plan(p)  # van#1 is back from the west at 08:15:20
-    r = replan(p, plan, [VanBreakdown("van#0", T0 + 400)], at_s=T0 + 1000, time_limit_s=1)
+    r = replan(p, plan, [VanBreakdown("van#0", T0 + 400)], at_s=T0 + 1000, settings=FAST)
     assert [s.at_s for s in r.stages] == [T0 + 400, T0 + 1000]
     _covered_once(p, r.plan)
     assert r.unserved == ()
@@ -259,7 +265,7 @@ def test_events_are_replanned_in_time_order() -> None:
     ready = T0 + 400 + RECOVERY_DELAY_S + 300  # the spare leaves with E2, E3
     cut = ready + 430  # the spare is at E2 (arrives +400, leaves +460); E3 is cut off
     events = [RoadClosure((("E2", "E3"),), cut), VanBreakdown("van#0", T0 + 400)]
-    r = replan(p, plan, events, problem_after={cut: _closed(p, cut="E3")}, time_limit_s=1)
+    r = replan(p, plan, events, problem_after={cut: _closed(p, cut="E3")}, settings=FAST)
     assert [s.at_s for s in r.stages] == [T0 + 400, cut]
     _covered_once(p, r.plan)
     spare = next(x for x in r.plan.routes if x.vehicle == "van#2")
@@ -268,3 +274,48 @@ def test_events_are_replanned_in_time_order() -> None:
     assert u.village == "E3" and u.reason == "unreachable"
     assert "came back on van#2" in u.detail
     assert r.violations == ()
+
+
+def test_every_solver_setting_reaches_each_residual_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """replan hands its SolveSettings on whole: nothing (solution_limit, max_iterations, ...)
+    is dropped between the caller and routing.solve.solve, for both policies."""
+    solve_module = importlib.import_module("routing.solve")
+    real, calls = solve_module.solve, []
+
+    def recording(problem: Problem, **kwargs: object) -> Plan:
+        calls.append(kwargs)
+        return real(problem, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve_module, "solve", recording)
+    odd = SolveSettings(
+        backend="ortools", time_limit_s=2.5, seed=9, deterministic=True, solution_limit=30,
+        max_iterations=40,
+    )  # fmt: skip
+    p = _problem(spares=1)
+    for policy in ("keep", "full"):
+        calls.clear()
+        r = replan(p, _plan(p), [VanBreakdown("van#0", T0 + 400)], settings=odd, policy=policy)
+        assert calls, policy  # at least one residual solve
+        expected = {**dataclasses.asdict(odd), "progress": None, "stop": None}
+        assert all(c == expected for c in calls), (policy, calls)
+        assert r.violations == ()
+
+
+def test_loose_solver_arguments_are_deprecated_but_equal() -> None:
+    p = _problem()
+    plan = _plan(p)
+    ev = [VanBreakdown("van#0", T0 + 400)]
+    with pytest.warns(DeprecationWarning, match="settings=routing.SolveSettings"):
+        old = replan(p, plan, ev, time_limit_s=1, seed=3, deterministic=True)
+    new = replan(p, plan, ev, settings=FAST.replace(seed=3, deterministic=True))
+    assert old.plan == new.plan and old.summary() == new.summary()
+    with pytest.raises(DisruptionError, match="settings and seed given"):
+        replan(p, plan, ev, settings=FAST, seed=3)
+
+
+def test_disruption_is_the_routing_name_and_event_its_old_alias() -> None:
+    import routing.disruption as D
+
+    assert D.Event is D.Disruption
+    assert isinstance(VanBreakdown("van#0", 0), D.Disruption)
+    assert isinstance(RoadClosure((("a", "b"),), 0), D.Disruption)

@@ -1,0 +1,74 @@
+"""What can happen during the day: a van breaks down, a road closes.
+
+The routing names are :class:`VanBreakdown`, :class:`RoadClosure` and their union
+:data:`Disruption` (the application's scenario has its own ``Event``; ``Event`` here is
+kept as an alias of :data:`Disruption` for old imports and will go).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Disruption",
+    "DisruptionError",
+    "Event",
+    "RoadClosure",
+    "VanBreakdown",
+    "disruption_dict",
+    "is_disruption",
+]
+
+
+class DisruptionError(ValueError):
+    """An event or a plan does not fit the problem; the message names the id and value."""
+
+
+@dataclass(frozen=True, slots=True)
+class VanBreakdown:
+    """Van ``vehicle`` (e.g. ``"van#3"``) stops for the day at clock second ``at_s``."""
+
+    vehicle: str
+    at_s: int
+
+    def __post_init__(self) -> None:
+        _check_time("VanBreakdown", self.at_s)
+
+
+@dataclass(frozen=True, slots=True)
+class RoadClosure:
+    """Road-graph ``edges`` (node pairs) close at ``at_s``. Routing sees a closure only
+    through the new matrices passed as ``problem_after``; the edges are kept for reports."""
+
+    edges: tuple[tuple[str, str], ...]
+    at_s: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "edges", tuple((str(a), str(b)) for a, b in self.edges))
+        _check_time("RoadClosure", self.at_s)
+        if not self.edges:
+            raise DisruptionError("RoadClosure.edges: at least one edge")
+
+
+#: Anything :func:`routing.disruption.replan` re-plans after.
+Disruption = VanBreakdown | RoadClosure
+#: Old name of :data:`Disruption` (it clashed with the scenario's ``Event``); use Disruption.
+Event = Disruption
+
+
+def _check_time(owner: str, t: Any) -> None:
+    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+        raise DisruptionError(f"{owner}.at_s = {t!r}: must be an integer >= 0 (clock seconds)")
+
+
+def is_disruption(e: Any) -> bool:
+    """Whether ``e`` is a :data:`Disruption`."""
+    return isinstance(e, VanBreakdown | RoadClosure)
+
+
+def disruption_dict(e: Disruption) -> dict[str, Any]:
+    """``e`` as plain data for ``plan.meta`` and reports."""
+    if isinstance(e, VanBreakdown):
+        return {"kind": "breakdown", "vehicle": e.vehicle, "at_s": e.at_s}
+    return {"kind": "closure", "edges": [list(x) for x in e.edges], "at_s": e.at_s}

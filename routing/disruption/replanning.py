@@ -1,0 +1,404 @@
+"""Re-planning the rest of the day after disruptions (the rules: :mod:`routing.disruption`).
+
+:func:`replan` takes the disruptions in time order; at each moment it takes the fleet's
+state (:mod:`~routing.disruption.fleet`), builds the residual problem
+(:mod:`~routing.disruption.residual`), keeps the rounds that still work and solves the rest
+with the caller's :class:`~routing.settings.SolveSettings`, then joins the result to what
+was already done (:mod:`~routing.disruption.compose`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from routing.check import check
+from routing.clock import hhmm
+from routing.diagnose import diagnose
+from routing.disruption.compose import complete_day
+from routing.disruption.events import (
+    Disruption,
+    DisruptionError,
+    RoadClosure,
+    VanBreakdown,
+    is_disruption,
+)
+from routing.disruption.fleet import FleetState, fleet_state
+from routing.disruption.residual import (
+    RECOVERY_DELAY_S,
+    ResidualInfo,
+    residual_problem,
+    without_unused_depots,
+)
+from routing.evaluate import RouteEvaluator
+from routing.plan import Plan, Route, Unserved
+from routing.problem import Problem, VehicleType
+from routing.settings import SolveSettings
+
+__all__ = [
+    "POLICIES",
+    "REPLAN_SETTINGS",
+    "Replan",
+    "ReplanStage",
+    "VillageChange",
+    "replan",
+    "timed_route",
+]
+
+POLICIES = ("keep", "full")
+#: Solver settings of a re-plan when the caller gives none: a 5 s budget.
+REPLAN_SETTINGS = SolveSettings(time_limit_s=5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class VillageChange:
+    """A village before and after re-planning (``None``: not served). ``reason``/``detail``
+    say why it is unserved after."""
+
+    village: str
+    before_vehicle: str | None
+    before_arrival_s: int | None
+    after_vehicle: str | None
+    after_arrival_s: int | None
+    reason: str = ""
+    detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``unserved``, ``newly_served``, ``moved`` (other van) or ``retimed``."""
+        if self.after_vehicle is None:
+            return "unserved"
+        if self.before_vehicle is None:
+            return "newly_served"
+        if self.after_vehicle != self.before_vehicle:
+            return "moved"
+        return "retimed"
+
+
+@dataclass(frozen=True, eq=False)
+class Replan:
+    """The outcome of :func:`replan`.
+
+    ``plan`` is the complete day (done stops as they were + the new rounds; a broken van's
+    round ends at the breakdown); ``residual_plan`` solves ``residual_problem`` and passes
+    :func:`routing.check.check` on it (``violations`` lists anything it does not).
+    ``changes`` has one entry per village whose van or arrival time changed, or that
+    became unserved/served.
+    """
+
+    plan: Plan
+    residual_problem: Problem
+    residual_plan: Plan
+    state: FleetState
+    at_s: int
+    events: tuple[Disruption, ...]
+    changes: tuple[VillageChange, ...]
+    policy_used: str
+    violations: tuple[str, ...]
+    stages: tuple[ReplanStage, ...] = ()
+
+    @property
+    def affected(self) -> tuple[str, ...]:
+        return tuple(c.village for c in self.changes)
+
+    @property
+    def unserved(self) -> tuple[Unserved, ...]:
+        return self.plan.unserved
+
+    def summary(self) -> dict[str, Any]:
+        kinds: dict[str, int] = {}
+        for c in self.changes:
+            kinds[c.kind] = kinds.get(c.kind, 0) + 1
+        return {
+            "at_s": self.at_s,
+            "policy": self.policy_used,
+            "affected": len(self.changes),
+            "by_kind": dict(sorted(kinds.items())),
+            "unserved": [{"village": u.village, "reason": u.reason} for u in self.unserved],
+            "distance_km": round(self.plan.distance_m / 1000, 3),
+            "cost": round(self.plan.cost, 2),
+            "violations": len(self.violations),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ReplanStage:
+    """One re-planning moment: the residual problem then, its plan, and the policy used."""
+
+    at_s: int
+    residual_problem: Problem
+    residual_plan: Plan
+    policy_used: str
+
+
+def replan(
+    problem: Problem,
+    plan: Plan,
+    events: Iterable[Disruption],
+    *,
+    settings: SolveSettings | None = None,
+    problem_after: Problem | Mapping[int, Problem] | None = None,
+    at_s: int | None = None,
+    policy: str = "keep",
+    recovery_delay_s: int = RECOVERY_DELAY_S,
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    deterministic: bool | None = None,
+) -> Replan:
+    """Re-plan the rest of the day after ``events`` (see the module docstring).
+
+    Disruptions are taken in time order: at each distinct event time the day so far (the plan,
+    or the previous re-plan) is re-planned from the state then. ``problem_after``: the
+    problem with the travel matrices after the road closures (only matrices are used) —
+    one problem for all closures (used from the first closure on), or a mapping
+    closure time → problem with every closure up to that time. ``at_s``: an extra
+    re-planning moment (e.g. with no event: "what if we re-planned now").
+
+    ``settings`` is used whole for every residual solve (default :data:`REPLAN_SETTINGS`).
+    ``backend``, ``time_limit_s``, ``seed`` and ``deterministic`` are the old way to give
+    them (deprecated: they cannot carry ``solution_limit`` or ``max_iterations``); they may
+    not be combined with ``settings``.
+    """
+    settings = _settings(settings, backend, time_limit_s, seed, deterministic)
+    events = tuple(sorted(events, key=lambda e: e.at_s if is_disruption(e) else -1))
+    for e in events:
+        if not is_disruption(e):
+            raise DisruptionError(f"event {e!r}: expected VanBreakdown or RoadClosure")
+    if policy not in POLICIES:
+        raise DisruptionError(f"policy = {policy!r}: expected one of {POLICIES}")
+    times = sorted({e.at_s for e in events} | ({at_s} if at_s is not None else set()))
+    if not times:
+        raise DisruptionError("replan: no event and no at_s: nothing says when to re-plan")
+    matrices_at = _matrices(problem, problem_after, events)
+    planned = set(plan.served)
+
+    def lost(p: Plan) -> int:
+        return sum(1 for u in p.unserved if u.village in planned)
+
+    current, driven_on = plan, problem
+    broken: dict[str, int] = {}
+    stuck: dict[str, tuple[str, int | None]] = {}
+    stages: list[ReplanStage] = []
+    violations: list[str] = []
+    state = FleetState(times[0], ())
+    for now in times:
+        for e in events:
+            if isinstance(e, VanBreakdown) and e.at_s == now:
+                broken[e.vehicle] = min(e.at_s, broken.get(e.vehicle, e.at_s))
+        base = matrices_at(now)
+        state = fleet_state(current, driven_on, now, broken=broken)
+        residual, info = residual_problem(
+            problem, base, current, state, now, recovery_delay_s, stuck
+        )
+        candidates: list[tuple[str, Plan]] = []
+        if policy == "keep":
+            candidates.append(("keep", _keep_and_repair(residual, info, settings)))
+        if policy == "full" or lost(candidates[0][1]) > 0:
+            full = _solve_all(residual, settings)
+            if policy == "full" or lost(full) < lost(candidates[0][1]):
+                candidates.append(("full", full))
+        used, rplan = candidates[-1]
+        rplan = _with_reasons(rplan, residual, info)
+        found = [f"{hhmm(now)}: {v}" for v in check(rplan, residual)]
+        violations += found
+        rplan = dataclasses.replace(rplan, meta={**rplan.meta, "policy": used,
+                                                 "violations": found})  # fmt: skip
+        so_far = tuple(e for e in events if e.at_s <= now)
+        current, stranded, came_back = complete_day(
+            problem, base, current, state, rplan, info, now, so_far
+        )
+        # release floors stay; "where the parcels are" only explains the still unserved
+        missing = {u.village for u in rplan.unserved}
+        stuck = {
+            vid: (where if vid in missing else "", ready)
+            for vid, (where, ready) in {**info.stuck, **came_back}.items()
+        }
+        for veh, t in stranded.items():
+            broken.setdefault(veh, t)
+        driven_on = base
+        stages.append(ReplanStage(now, residual, rplan, used))
+    changes = _changes(problem, plan, current)
+    last = stages[-1]
+    return Replan(
+        plan=current,
+        residual_problem=last.residual_problem,
+        residual_plan=last.residual_plan,
+        state=state,
+        at_s=last.at_s,
+        events=events,
+        changes=changes,
+        policy_used=last.policy_used,
+        violations=tuple(violations),
+        stages=tuple(stages),
+    )
+
+
+def _matrices(
+    problem: Problem, after: Problem | Mapping[int, Problem] | None, events: tuple[Disruption, ...]
+) -> Any:
+    """time → the problem whose matrices hold then."""
+    if after is None:
+        return lambda t: problem
+    table = dict(after) if isinstance(after, Mapping) else None
+    if table is None:
+        assert isinstance(after, Problem)
+        first = min((e.at_s for e in events if isinstance(e, RoadClosure)), default=0)
+        table = {first: after}
+    for t, p in table.items():
+        if p.locations != problem.locations:
+            raise DisruptionError(f"problem_after[{t}]: locations differ from the problem's")
+
+    def at(t: int) -> Problem:
+        keys = [k for k in table if k <= t]
+        return table[max(keys)] if keys else problem
+
+    return at
+
+
+def timed_route(
+    problem: Problem,
+    vt: VehicleType,
+    seq: Sequence[str],
+    depart: int,
+    vehicle: str | None = None,
+    *,
+    evaluator: RouteEvaluator | None = None,
+) -> Route | None:
+    """The round of a ``vt`` van visiting ``seq`` in order, leaving at ``depart`` or as soon
+    after as allowed, timed by :class:`routing.evaluate.RouteEvaluator` without postponing
+    (a kept round keeps its times); ``None`` if it breaks any limit. ``vt`` is one of
+    ``problem``'s vehicle types; ``vehicle`` defaults to ``vt.name + "#0"``. Pass
+    ``evaluator`` (built on ``problem``) when timing many rounds of one problem."""
+    ev = evaluator if evaluator is not None else RouteEvaluator(problem)
+    k = ev.type_index(vt.name)
+    if problem.vehicle_types[k] != vt:
+        raise DisruptionError(f"timed_route: vehicle type {vt.name!r} differs from the problem's")
+    idx = ev.village_indices(seq)
+    times = ev.evaluate(k, idx, depart_s=depart, postpone=False)
+    if not times.feasible:
+        return None
+    return ev.route(vehicle if vehicle is not None else f"{vt.name}#0", k, idx, times)
+
+
+def _settings(
+    settings: SolveSettings | None,
+    backend: str | None,
+    time_limit_s: float | None,
+    seed: int | None,
+    deterministic: bool | None,
+) -> SolveSettings:
+    """The one settings object of a re-plan, also from the deprecated loose arguments."""
+    loose = {
+        "backend": backend,
+        "time_limit_s": time_limit_s,
+        "seed": seed,
+        "deterministic": deterministic,
+    }
+    given = {k: v for k, v in loose.items() if v is not None}
+    if not given:
+        return settings if settings is not None else REPLAN_SETTINGS
+    if settings is not None:
+        raise DisruptionError(
+            f"replan: settings and {', '.join(sorted(given))} given; put them in the settings"
+        )
+    warnings.warn(
+        "replan(backend=, time_limit_s=, seed=, deterministic=) is deprecated: pass "
+        "settings=routing.SolveSettings(...), which also carries solution_limit and "
+        "max_iterations",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return REPLAN_SETTINGS.replace(**given)
+
+
+def _keep_and_repair(residual: Problem, info: ResidualInfo, settings: SolveSettings) -> Plan:
+    kept: list[Route] = []
+    ev = RouteEvaluator(residual)
+    for tname, seq in info.kept.items():
+        if not seq:
+            continue
+        r = timed_route(
+            residual, residual.vehicle_type(tname), seq, info.keep_depart[tname], evaluator=ev
+        )
+        if r is not None:
+            kept.append(r)
+    used_types = {r.vehicle_type for r in kept}
+    kept_villages = {v for r in kept for v in r.villages}
+    open_villages = tuple(v for v in residual.villages if v.id not in kept_villages)
+    free_types = tuple(t for t in residual.vehicle_types if t.name not in used_types)
+    routes, unserved, backend = list(kept), [], "kept"
+    meta: dict[str, Any] = {"kept_rounds": len(kept)}
+    if open_villages and free_types:
+        sub = without_unused_depots(
+            residual.replace(villages=open_villages, vehicle_types=free_types)
+        )
+        sp = settings.solve(sub)
+        routes += list(sp.routes)
+        unserved = list(sp.unserved)
+        backend = sp.backend
+        meta["repair"] = {"status": sp.status, "villages": len(open_villages)}
+    else:
+        unserved = [Unserved(v.id, "fleet_size") for v in open_villages]
+    return _plan(routes, unserved, backend, meta)
+
+
+def _solve_all(residual: Problem, settings: SolveSettings) -> Plan:
+    if not residual.villages:
+        return _plan([], [], "none", {})
+    sp = settings.solve(residual)
+    return _plan(list(sp.routes), list(sp.unserved), sp.backend, {"full": sp.status})
+
+
+def _plan(routes: list[Route], unserved: list[Unserved], backend: str, meta: dict) -> Plan:
+    order = {r.vehicle: k for k, r in enumerate(routes)}
+    routes = sorted(routes, key=lambda r: (r.vehicle_type, order[r.vehicle]))
+    return Plan(
+        routes=tuple(routes),
+        unserved=tuple(unserved),
+        cost=sum(r.cost for r in routes),
+        backend=backend,
+        status="partial" if unserved else "feasible",
+        meta=meta,
+    )
+
+
+def _with_reasons(rplan: Plan, residual: Problem, info: ResidualInfo) -> Plan:
+    """Re-diagnose the unserved villages on the whole residual problem, naming stuck parcels."""
+    ids = [u.village for u in rplan.unserved]
+    out = []
+    for u in diagnose(residual, ids):
+        if u.detail.startswith("no vehicle type starts at its depot"):
+            u = Unserved(u.village, u.reason, f"no van free at {residual.village(u.village).depot}")
+        where, ready = info.stuck.get(u.village, ("", 0))
+        if where:
+            if ready is None:
+                u = Unserved(u.village, "unreachable", f"{where}: cannot be brought to the depot")
+            else:
+                u = Unserved(
+                    u.village, u.reason, f"{where}, at the depot at {hhmm(ready)}; {u.detail}"
+                )
+        out.append(u)
+    return dataclasses.replace(rplan, unserved=tuple(out))
+
+
+def _changes(problem: Problem, before: Plan, after: Plan) -> tuple[VillageChange, ...]:
+    def visits(p: Plan) -> dict[str, tuple[str, int]]:
+        return {s.village: (r.vehicle, s.arrival_s) for r in p.routes for s in r.stops}
+
+    b, a = visits(before), visits(after)
+    why = {u.village: u for u in after.unserved}
+    out = []
+    for v in problem.villages:
+        bv, ba = b.get(v.id, (None, None))
+        av, aa = a.get(v.id, (None, None))
+        if (bv, ba) == (av, aa):
+            continue
+        u = why.get(v.id)
+        out.append(
+            VillageChange(v.id, bv, ba, av, aa, u.reason if u else "", u.detail if u else "")
+        )
+    return tuple(out)

@@ -1,0 +1,381 @@
+"""The one round evaluator: times, loads, distance and cost of a village sequence.
+
+Every part of ``routing`` that turns a sequence of villages into a timed round uses
+:class:`RouteEvaluator`: the OR-Tools adapter (solver sequences → :class:`~routing.plan.Route`
+objects, and the feasibility test of its construction heuristic), diagnosis (why a
+village cannot be served), the benchmark readers (external tours → plans) and re-planning
+(rounds that are kept as they were). The independent checker :mod:`routing.check` does
+*not* use it, on purpose: it recomputes everything itself, so a mistake here shows up as a
+checker violation instead of being repeated there.
+
+Timing model (the checker's contract): the round leaves its start depot at the departure;
+``arrival = previous departure + travel``; ``start = max(arrival, window open)``;
+``departure = start + service_s``; ``return = last departure + travel to the end depot``;
+duty = return − departure. The departure is the earliest allowed — the van's shift start,
+the depot's ``ready_s``, the latest ``release_s`` of the round's villages and an optional
+earliest departure given by the caller — and, with ``postpone=True``, then moved later as
+far as that only removes waiting at villages (the van leaves as late as useful, back at
+the same time).
+
+Loads (simultaneous delivery and pickup): the van leaves with all the round's deliveries;
+each stop removes its delivery and adds its pickup; capacity holds at every point.
+Cost: :meth:`routing.problem.VehicleType.round_cost` (the one formula).
+
+A round that breaks a limit is still timed (so a plan built from it shows the checker what
+is wrong); ``reason`` names the first broken limit in diagnosis order (a
+:data:`routing.diagnose.REASONS` value), ``unreachable`` before all others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from routing.clock import hhmm
+from routing.plan import Route, Stop
+from routing.problem import Problem
+
+__all__ = ["RouteEvaluator", "RouteTimes"]
+
+_HORIZON_SLACK = 2**62
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTimes:
+    """A round recomputed from its sequence. ``reason`` is ``""`` when feasible, else the
+    first violated constraint and ``detail`` says where.
+
+    Per stop (in sequence order): ``arrivals``, ``starts`` (service start) and
+    ``departures``; ``loads_after`` is the load leaving each stop, ``load_start`` the load
+    leaving the depot. ``cost`` is 0 for an empty sequence (no van is used).
+    """
+
+    feasible: bool
+    reason: str
+    detail: str
+    depart_s: int
+    return_s: int
+    arrivals: tuple[int, ...]
+    starts: tuple[int, ...]
+    departures: tuple[int, ...]
+    load_start: tuple[int, ...]
+    loads_after: tuple[tuple[int, ...], ...]
+    distance_m: int
+    cost: float
+
+    @property
+    def duration_s(self) -> int:
+        """Duty: from leaving the start depot to being back at the end depot."""
+        return self.return_s - self.depart_s
+
+    @property
+    def waits(self) -> tuple[int, ...]:
+        """Seconds waited at each stop for its window to open."""
+        return tuple(s - a for a, s in zip(self.arrivals, self.starts, strict=True))
+
+    @property
+    def services(self) -> tuple[int, ...]:
+        """Seconds spent serving each stop."""
+        return tuple(d - s for s, d in zip(self.starts, self.departures, strict=True))
+
+
+class RouteEvaluator:
+    """Recompute times, loads and distance of rounds of ``problem``.
+
+    The index methods (:meth:`feasible`, :meth:`evaluate`) address villages by their
+    position in ``problem.villages`` and vehicle types by their position in
+    ``problem.vehicle_types`` (problem order, not solver indices): the solver adapters call
+    them thousands of times. :meth:`round` and :meth:`route` take user ids.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self._dist = problem.distance_m.tolist()
+        self._dur = problem.duration_s.tolist()
+        self._vpos = {v.id: k for k, v in enumerate(problem.villages)}
+        self._tpos = {t.name: k for k, t in enumerate(problem.vehicle_types)}
+        self._vloc = [problem.index(v.location) for v in problem.villages]
+        self._deliv = [v.delivery for v in problem.villages]
+        self._pick = [v.pickup for v in problem.villages]
+        self._serv = [v.service_s for v in problem.villages]
+        self._open = [v.window[0] for v in problem.villages]
+        self._close = [v.window[1] for v in problem.villages]
+        self._rel = [v.release_s for v in problem.villages]
+        depots = {d.id: d for d in problem.depots}
+        self._tstart = [
+            problem.index(depots[t.start_depot].location) for t in problem.vehicle_types
+        ]
+        self._tend = [problem.index(depots[t.return_depot].location) for t in problem.vehicle_types]
+        self._tready = [
+            max(t.shift_start_s, depots[t.start_depot].ready_s) for t in problem.vehicle_types
+        ]
+        self._dims = len(problem.dimensions)
+
+    # -- user ids -------------------------------------------------------------------------
+    def type_index(self, vehicle_type: str) -> int:
+        """Position of the vehicle type named ``vehicle_type`` in ``problem.vehicle_types``."""
+        try:
+            return self._tpos[vehicle_type]
+        except KeyError:
+            raise KeyError(f"vehicle type {vehicle_type!r}: not in the problem") from None
+
+    def village_indices(self, villages: Sequence[str]) -> list[int]:
+        """Positions of village ids in ``problem.villages``."""
+        try:
+            return [self._vpos[v] for v in villages]
+        except KeyError as exc:
+            raise KeyError(f"village {exc.args[0]!r}: not in the problem") from None
+
+    def round(
+        self,
+        vehicle_type: str,
+        villages: Sequence[str],
+        *,
+        depart_s: int | None = None,
+        postpone: bool = True,
+    ) -> RouteTimes:
+        """:meth:`evaluate` with user ids: a ``vehicle_type`` van visiting ``villages``."""
+        return self.evaluate(
+            self.type_index(vehicle_type),
+            self.village_indices(villages),
+            depart_s=depart_s,
+            postpone=postpone,
+        )
+
+    def route(self, vehicle: str, type_index: int, seq: Sequence[int], times: RouteTimes) -> Route:
+        """The :class:`~routing.plan.Route` of van ``vehicle`` for ``times`` (as returned by
+        :meth:`evaluate` for ``type_index`` and ``seq`` with ``full=True``)."""
+        t = self.problem.vehicle_types[type_index]
+        villages = self.problem.villages
+        stops = tuple(
+            Stop(
+                village=villages[i].id,
+                arrival_s=times.arrivals[p],
+                start_s=times.starts[p],
+                departure_s=times.departures[p],
+                load_after=times.loads_after[p],
+            )
+            for p, i in enumerate(seq)
+        )
+        return Route(
+            vehicle=vehicle,
+            vehicle_type=t.name,
+            start_depot=t.start_depot,
+            end_depot=t.return_depot,
+            depart_s=times.depart_s,
+            return_s=times.return_s,
+            stops=stops,
+            load_start=times.load_start,
+            distance_m=times.distance_m,
+            cost=t.round_cost(times.distance_m, times.duration_s),
+        )
+
+    # -- problem positions ----------------------------------------------------------------
+    def feasible(self, type_index: int, seq: Sequence[int]) -> bool:
+        """``evaluate(type_index, seq).feasible``, computed lean (no details, early exit):
+        the construction heuristic calls it thousands of times."""
+        t = self.problem.vehicle_types[type_index]
+        cap, dims = t.capacity, self._dims
+        deliv, pick = self._deliv, self._pick
+        load = [sum(deliv[i][k] for i in seq) for k in range(dims)]
+        if any(load[k] > cap[k] for k in range(dims)):
+            return False
+        for i in seq:
+            d, p = deliv[i], pick[i]
+            for k in range(dims):
+                load[k] += p[k] - d[k]
+                if load[k] > cap[k]:
+                    return False
+        dist, dur, unreach = self._dist, self._dur, Problem.UNREACHABLE
+        depart = max(self._tready[type_index], max((self._rel[i] for i in seq), default=0))
+        prev = self._tstart[type_index]
+        clock = depart
+        distance = 0
+        wait_total = 0
+        slack = _HORIZON_SLACK  # how far departure can move later without breaking a window
+        for i in seq:
+            loc = self._vloc[i]
+            if dist[prev][loc] >= unreach or dur[prev][loc] >= unreach:
+                return False
+            distance += dist[prev][loc]
+            arrive = clock + dur[prev][loc]
+            start = arrive if arrive > self._open[i] else self._open[i]
+            if start > self._close[i]:
+                return False
+            wait_total += start - arrive
+            slack = min(slack, self._close[i] - start + wait_total)
+            clock = start + self._serv[i]
+            prev = loc
+        end = self._tend[type_index]
+        if dist[prev][end] >= unreach or dur[prev][end] >= unreach:
+            return False
+        distance += dist[prev][end]
+        ret = clock + dur[prev][end]
+        if seq:
+            depart += max(0, min(wait_total, slack))
+        return (
+            ret <= t.shift_end_s
+            and ret - depart <= t.max_duration_s
+            and (distance <= t.max_distance_m)
+        )
+
+    def evaluate(
+        self,
+        type_index: int,
+        seq: Sequence[int],
+        *,
+        full: bool = True,
+        depart_s: int | None = None,
+        postpone: bool = True,
+    ) -> RouteTimes:
+        """Recompute the round of a van of type ``type_index`` visiting ``seq`` in order.
+
+        ``depart_s``: an earliest departure on top of the problem's own (a kept round keeps
+        its planned departure). ``postpone=False`` leaves at the earliest allowed moment
+        instead of cutting waiting. With ``full=False`` only feasibility is established
+        (faster; the per-stop tuples are empty).
+        """
+        problem = self.problem
+        t = problem.vehicle_types[type_index]
+        dist, dur, dims = self._dist, self._dur, self._dims
+        unreach = Problem.UNREACHABLE
+        cap = t.capacity
+        # Loads: leave with all deliveries; each stop removes its delivery, adds its pickup.
+        load = [0] * dims
+        for i in seq:
+            d = self._deliv[i]
+            for k in range(dims):
+                load[k] += d[k]
+        load_start = tuple(load)
+        loads_after: list[tuple[int, ...]] = []
+        reason, detail = "", ""
+        for k in range(dims):
+            if load[k] > cap[k]:
+                reason = "capacity"
+                detail = f"leaves with {load[k]} {problem.dimensions[k]} > {cap[k]}"
+        for i in seq if full or not reason else ():  # loads after each stop: when wanted
+            d, p = self._deliv[i], self._pick[i]
+            for k in range(dims):
+                load[k] += p[k] - d[k]
+                if load[k] > cap[k] and not reason:
+                    reason = "capacity"
+                    detail = (
+                        f"{load[k]} {problem.dimensions[k]} on board after "
+                        f"{problem.villages[i].id} > {cap[k]}"
+                    )
+            if full:
+                loads_after.append(tuple(load))
+        # Distance and reachability: a missing road outranks every other reason.
+        prev = self._tstart[type_index]
+        distance = 0
+        no_road = ""
+        for i in seq:
+            loc = self._vloc[i]
+            if not no_road and (dist[prev][loc] >= unreach or dur[prev][loc] >= unreach):
+                no_road = f"no road to {problem.villages[i].id}"
+            distance += dist[prev][loc]
+            prev = loc
+        end = self._tend[type_index]
+        if not no_road and (dist[prev][end] >= unreach or dur[prev][end] >= unreach):
+            no_road = f"no road back to {t.return_depot}"
+        distance += dist[prev][end]
+        if no_road:
+            reason, detail = "unreachable", no_road
+        # Times: earliest departure, forward pass, then postpone departure to cut waiting.
+        earliest = self._tready[type_index]
+        if depart_s is not None:
+            earliest = max(earliest, depart_s)
+        release = max((self._rel[i] for i in seq), default=0)
+        depart = max(earliest, release)
+        starts, waits = self._forward(type_index, seq, depart)
+        if not reason:
+            for pos, i in enumerate(seq):
+                if starts[pos] > self._close[i]:
+                    vid = problem.villages[i].id
+                    late_by = starts[pos] - self._close[i]
+                    if release > earliest:
+                        no_rel, _ = self._forward(type_index, seq, earliest)
+                        if all(no_rel[q] <= self._close[j] for q, j in enumerate(seq)):
+                            reason = "release_too_late"
+                            detail = (
+                                f"released at {hhmm(release, exact=True)}, {vid} starts at "
+                                f"{hhmm(starts[pos], exact=True)} after its window closes "
+                                f"({hhmm(self._close[i], exact=True)})"
+                            )
+                            break
+                    reason = "time_window"
+                    detail = (
+                        f"{vid} starts at {hhmm(starts[pos], exact=True)}, {late_by} s after "
+                        f"its window closes ({hhmm(self._close[i], exact=True)})"
+                    )
+                    break
+        if postpone and not reason and seq:
+            # Postpone by delta <= total waiting and within every later window.
+            delta = sum(waits)
+            cum_wait = 0
+            for pos, i in enumerate(seq):
+                cum_wait += waits[pos]
+                delta = min(delta, self._close[i] - starts[pos] + cum_wait)
+            if delta > 0:
+                depart += delta
+                starts, waits = self._forward(type_index, seq, depart)
+        last_loc = self._tstart[type_index]
+        last_dep = depart
+        arrivals: list[int] = []
+        departures: list[int] = []
+        for pos, i in enumerate(seq):
+            loc = self._vloc[i]
+            arrivals.append(last_dep + dur[last_loc][loc])
+            last_dep = starts[pos] + self._serv[i]
+            departures.append(last_dep)
+            last_loc = loc
+        ret = last_dep + dur[last_loc][end]
+        if not reason:
+            if ret > t.shift_end_s:
+                reason = "shift_length"
+                detail = (
+                    f"back at {hhmm(ret, exact=True)} after shift end "
+                    f"{hhmm(t.shift_end_s, exact=True)}"
+                )
+            elif ret - depart > t.max_duration_s:
+                reason = "shift_length"
+                detail = f"duty {ret - depart} s > max_duration_s {t.max_duration_s}"
+            elif distance > t.max_distance_m:
+                reason = "distance_limit"
+                detail = f"{distance} m > max_distance_m {t.max_distance_m}"
+        if not full:
+            return RouteTimes(
+                not reason, reason, detail, depart, ret, (), (), (), load_start, (), distance, 0.0
+            )
+        return RouteTimes(
+            feasible=not reason,
+            reason=reason,
+            detail=detail,
+            depart_s=depart,
+            return_s=ret,
+            arrivals=tuple(arrivals),
+            starts=tuple(starts),
+            departures=tuple(departures),
+            load_start=load_start,
+            loads_after=tuple(loads_after),
+            distance_m=distance,
+            cost=t.round_cost(distance, ret - depart) if seq else 0.0,
+        )
+
+    def _forward(
+        self, type_index: int, seq: Sequence[int], depart: int
+    ) -> tuple[list[int], list[int]]:
+        dur = self._dur
+        prev = self._tstart[type_index]
+        clock = depart
+        starts: list[int] = []
+        waits: list[int] = []
+        for i in seq:
+            loc = self._vloc[i]
+            arrive = clock + dur[prev][loc]
+            start = max(arrive, self._open[i])
+            starts.append(start)
+            waits.append(start - arrive)
+            clock = start + self._serv[i]
+            prev = loc
+        return starts, waits
