@@ -543,11 +543,16 @@ def simulate_linear(
             if ahead is None:
                 got = take(now)
                 k = state["ptr"]
-                if got is None and not state["claimed"] and k < n_conv:
-                    if conv_avail[k] - now <= COMMIT_S:
-                        state["ptr"] = k + 1
-                        got = (conv_ids[k], conv_avail[k])
-                        now = conv_avail[k]
+                if (
+                    got is None
+                    and not state["claimed"]
+                    and k < n_conv
+                    and conv_avail[k] - now <= COMMIT_S
+                ):
+                    # idle operator commits to the next parcel due within COMMIT_S
+                    state["ptr"] = k + 1
+                    got = (conv_ids[k], conv_avail[k])
+                    now = conv_avail[k]
                 if got is None:
                     k = state["ptr"] + state["claimed"]
                     claim = k < n_conv

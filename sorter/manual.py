@@ -260,7 +260,7 @@ def simulate_manual(
     chute_index = {c.id: k for k, c in enumerate(chutes)}
     EX = chute_index[line.special_chute("exception").id]
     is_village = [c.kind == "village" for c in chutes]
-    cap = [(c.capacity or line.cage_capacity) if is_village[k] else 1 << 60 for k, c in enumerate(chutes)]
+    cap = [(c.capacity or line.cage_capacity) if c.kind == "village" else 1 << 60 for c in chutes]
     handle = 3600.0 / line.rate_per_h
     walk_one_way = [max(0.0, c.position_m - line.reach_m) / line.walk_speed_mps for c in chutes]
 
