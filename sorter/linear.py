@@ -538,6 +538,7 @@ def simulate_linear(
         off = st_off[s]
         h = st_hand[s]
         ahead: tuple[int, float, float] | None = None
+        free_at = -math.inf  # when the operator last handed a parcel to the induct belt
         while True:
             now = env._now
             if ahead is None:
@@ -570,7 +571,7 @@ def simulate_linear(
                         state["claimed"] -= 1
                     continue
                 i, arrived = got
-                start = now
+                start = max(arrived, free_at)  # the operator took it when both were there
             else:
                 i, arrived, start = ahead
                 ahead = None
@@ -578,12 +579,13 @@ def simulate_linear(
             if end > env._now:
                 yield At(env, end)
             # on the induct belt: wait for the first slot no upstream station has filled
-            n = max(0, math.ceil((env._now - off) / dt - 1e-9))
+            free_at = env._now  # the operator is free from here on
+            n = max(0, math.ceil((free_at - off) / dt - 1e-9))
             while True:
                 if ahead is None:
                     got = take(env._now)
-                    if got is not None:
-                        ahead = (got[0], got[1], env._now)
+                    if got is not None:  # the operator started it when it came (or was free)
+                        ahead = (got[0], got[1], max(got[1], free_at))
                 t_n = n * dt + off
                 if t_n > env._now:
                     yield At(env, t_n)
