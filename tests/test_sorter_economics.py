@@ -1,0 +1,122 @@
+"""Cost per parcel (sorter.economics) and the kind dispatch (sorter.kinds)."""
+
+import math
+
+import numpy as np
+import pytest
+from sorter_fixtures import small_arrivals, suichang_like
+
+from sorter import (
+    DEFAULT_ECONOMICS,
+    KINDS,
+    Arrivals,
+    ByVolume,
+    Chute,
+    Economics,
+    Line,
+    LinearLine,
+    LineError,
+    ManualLine,
+    Truck,
+    capacity_per_h,
+    kind_of,
+    line_capacity_per_h,
+    simulate_kind,
+    sort_cost,
+    staff_of,
+)
+
+
+def _manual() -> ManualLine:
+    return ManualLine(
+        chutes=(Chute("EX", 0.0, "exception"), Chute("A", 1.0)),
+        sorters=2,
+        rate_per_h=300.0,
+        exception_prob=0.0,
+        unload_ports=1,
+        unload_rate_per_h=math.inf,
+    )
+
+
+def test_cost_of_a_manual_day_by_hand():
+    # 4 parcels, 2 people: in the cage at 12, 12, 24, 24 s -> closed at 24 s; staffed from
+    # the truck at 0 to 24 s = 1/150 h; headcount 2 sorters + 1 unloader + 1 overhead = 4
+    arr = Arrivals((Truck("T", "X", 0.0, np.zeros(4, dtype=np.int32)),), ("a",))
+    res = simulate_kind(_manual(), arr, assignment={"a": "A"})
+    econ = Economics("manual", 36_000.0, 5.0, 3.0, upkeep_share_per_year=0.0,
+                     working_days_per_year=360, yuan_per_kwh=1.0, wage_per_h=30.0,
+                     overhead_staff=1)  # fmt: skip
+    cost = sort_cost(res, econ)
+    h = 24.0 / 3600.0
+    assert cost.staffed_h == pytest.approx(h)
+    assert cost.headcount == 4
+    assert cost.labour_yuan == pytest.approx(4 * h * 30.0)
+    assert cost.power_yuan == pytest.approx(3.0 * h * 1.0)
+    assert cost.fixed_yuan == pytest.approx(36_000.0 / 5.0 / 360)
+    assert cost.total_yuan == pytest.approx(cost.labour_yuan + cost.power_yuan + cost.fixed_yuan)
+    assert cost.yuan_per_parcel == pytest.approx(cost.total_yuan / 4)
+    assert cost.summary()["staff"] == {"sorting": 2, "unloading": 1}
+
+
+def test_every_kind_has_default_estimates_and_a_suichang_day_costs_a_plausible_amount():
+    """On a Suichang-like day (20k parcels) every kind costs between ¥0.05 and ¥2 a parcel,
+    and the machine kinds spend less on labour than sorting by hand."""
+    _, arr = suichang_like(20_000)
+    layouts = {
+        "loop": Line.evenly_spaced(214, bagging_operators=6, unload_ports=8),
+        "linear": LinearLine.evenly_spaced(214, bagging_operators=6, unload_ports=8),
+        "manual": ManualLine.evenly_spaced(214, sorters=30, unload_ports=8),
+    }
+    costs = {}
+    for kind, layout in layouts.items():
+        assert kind_of(layout) == kind
+        res = simulate_kind(layout, arr, assignment=ByVolume(), seed=1)
+        costs[kind] = sort_cost(res)
+        assert costs[kind].kind == kind
+        assert 0.05 < costs[kind].yuan_per_parcel < 2.0, (kind, costs[kind])
+    assert set(DEFAULT_ECONOMICS) == set(KINDS)
+    assert costs["manual"].fixed_yuan < costs["linear"].fixed_yuan < costs["loop"].fixed_yuan
+    per_parcel_labour = {k: c.labour_yuan / c.parcels for k, c in costs.items()}
+    assert per_parcel_labour["manual"] > per_parcel_labour["loop"]
+
+
+def test_economics_of_another_kind_is_refused():
+    arr = small_arrivals(50)
+    res = simulate_kind(ManualLine.evenly_spaced(12), arr, assignment=ByVolume())
+    with pytest.raises(LineError, match=r"economics\.kind = 'loop'"):
+        sort_cost(res, DEFAULT_ECONOMICS["loop"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (dict(capex_yuan=-1.0), "capex_yuan"),
+        (dict(depreciation_years=0.0), "depreciation_years"),
+        (dict(wage_per_h=math.nan), "wage_per_h"),
+        (dict(kind="belt"), "kind"),
+        (dict(overhead_staff=-1), "overhead_staff"),
+    ],
+)
+def test_bad_economics_name_the_field(change, field):
+    with pytest.raises(LineError, match=f"Economics.{field} = "):
+        DEFAULT_ECONOMICS["loop"].replace(**change)
+
+
+def test_staff_of_each_kind():
+    loop = Line.evenly_spaced(12, num_induction=3, operators=2, bagging_operators=5)
+    assert staff_of(loop) == {"induction": 6, "bagging": 5, "unloading": 4}
+    lin = LinearLine.evenly_spaced(12, reinduct_staff=3)
+    assert staff_of(lin) == {"induction": 2, "bagging": 4, "reinduction": 3, "unloading": 4}
+    assert staff_of(ManualLine.evenly_spaced(12, sorters=7)) == {"sorting": 7, "unloading": 4}
+
+
+def test_capacity_per_h_dispatches_and_loop_only_arguments_are_refused():
+    loop = Line.evenly_spaced(12)
+    assert capacity_per_h(loop) == line_capacity_per_h(loop)
+    assert capacity_per_h(LinearLine.evenly_spaced(12)) == pytest.approx(4000.0)
+    man = ManualLine.evenly_spaced(12, sorters=10)
+    assert capacity_per_h(man) < 10 * 300.0
+    with pytest.raises(LineError, match="apply to a loop only"):
+        simulate_kind(man, small_arrivals(20), assignment=ByVolume(), faults=())
+    with pytest.raises(LineError, match="not a Line"):
+        kind_of("loop")  # type: ignore[arg-type]
