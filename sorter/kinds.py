@@ -9,7 +9,7 @@ All three take the same :class:`sorter.Arrivals` and chute assignment and return
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -18,6 +18,7 @@ from .arrivals import Arrivals
 from .assignment import ChuteAssignment, VillageInfo
 from .capacity import line_capacity_per_h
 from .engine import simulate
+from .faults import Fault
 from .line import Line, LineError
 from .linear import LinearLine, linear_capacity_per_h, simulate_linear
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
@@ -64,11 +65,15 @@ def simulate_kind(
     cutoffs_s: Sequence[float] | None = None,
     village_info: Sequence[VillageInfo] | None = None,
     final_sweep: bool = True,
-    **loop_only: Any,
+    progress: Callable[[float], None] | None = None,
+    faults: tuple[Fault, ...] = (),
 ) -> SortResult:
-    """One day on a line of any kind. ``loop_only`` (``faults``, ``progress``) go to
-    :func:`sorter.simulate`; passing them for another kind is an error rather than silently
-    ignored."""
+    """One day on a line of any kind, with :func:`sorter.simulate`'s arguments.
+
+    Faults are modelled on the loop only: faults for another kind are an error rather than
+    silently ignored. ``progress`` is called as the loop runs, and with 1.0 at the end for the
+    other kinds (each a fraction of a second for a county's day).
+    """
     kw: dict[str, Any] = dict(
         assignment=assignment,
         seed=seed,
@@ -78,13 +83,17 @@ def simulate_kind(
         final_sweep=final_sweep,
     )
     if isinstance(layout, Line):
-        return simulate(layout, arrivals, **kw, **loop_only)
-    if loop_only:
+        return simulate(layout, arrivals, **kw, progress=progress, faults=tuple(faults))
+    kind = kind_of(layout)
+    if faults:
         raise LineError(
-            f"simulate_kind: {sorted(loop_only)} apply to a loop only, not to a {kind_of(layout)}"
+            f"simulate_kind: faults = {tuple(faults)!r}: modelled on a loop only, not on a {kind}"
         )
     if isinstance(layout, LinearLine):
-        return simulate_linear(layout, arrivals, **kw)
-    if isinstance(layout, ManualLine):
-        return simulate_manual(layout, arrivals, **kw)
-    raise LineError(f"layout = {type(layout).__name__}: not a Line, LinearLine or ManualLine")
+        result = simulate_linear(layout, arrivals, **kw)
+    else:
+        assert isinstance(layout, ManualLine)
+        result = simulate_manual(layout, arrivals, **kw)
+    if progress is not None:
+        progress(1.0)
+    return result
