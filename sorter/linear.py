@@ -381,7 +381,8 @@ def simulate_linear(
     v_start: array = array("d")
     v_placed: array = array("d")
     bag_log: list[tuple[int, float, float, int]] = []
-    taken_slots: set[int] = set()
+    # taken[n]: slot n holds a parcel (one byte a slot: 144 k slots a day at 0.6 s)
+    taken = bytearray(1 << 16)
 
     conv_idx = np.flatnonzero(~manual)
     conv_avail = avail[conv_idx].tolist()
@@ -589,12 +590,14 @@ def simulate_linear(
                 t_n = n * dt + off
                 if t_n > env._now:
                     yield At(env, t_n)
-                if n in taken_slots:
+                if n < len(taken) and taken[n]:
                     n += 1
                     continue
                 break
             now = env._now
-            taken_slots.add(n)
+            if n >= len(taken):
+                taken.extend(bytes(max(n + 1 - len(taken), len(taken))))
+            taken[n] = 1
             if induct_s[i] != induct_s[i]:
                 induct_s[i] = now
             station_of[i] = order[s]
