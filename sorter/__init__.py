@@ -31,7 +31,13 @@ from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
 from .kinds import KINDS, Kind, Layout, capacity_per_h, kind_of, simulate_kind
 from .line import Chute, InductionStation, Line, LineError
-from .linear import LinearLine, linear_capacity_per_h, linear_module_bound_per_h, simulate_linear
+from .linear import (
+    LinearLine,
+    SpreadModules,
+    linear_capacity_per_h,
+    linear_module_bound_per_h,
+    simulate_linear,
+)
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .monitors import LevelMonitor, TallyMonitor
 from .result import OUTCOMES, ChuteSummary, SortResult
@@ -64,6 +70,7 @@ __all__ = [
     "ScannerOutage",
     "SortCost",
     "SortResult",
+    "SpreadModules",
     "StationUnstaffed",
     "TallyMonitor",
     "Truck",

@@ -302,3 +302,30 @@ def test_reject_chute_must_be_last_and_stations_distinct():
         _tiny(induction=(InductionStation("I1", 0.0), InductionStation("I2", 0.0)))
     with pytest.raises(LineError, match="not a village chute"):
         simulate_linear(_tiny(), _day(["a"]), assignment={"a": "REJ"})
+
+
+def test_spread_modules_gives_busy_villages_their_own_module_and_fewer_misses():
+    from sorter_fixtures import village_counts
+
+    from sorter import SpreadModules, VillageInfo
+
+    counts = village_counts(214, 20_000, 0)
+    line = LinearLine.evenly_spaced(214, num_induction=3, bagging_operators=6)
+    info = [VillageInfo(v, "", float(c)) for v, c in counts.items()]
+    spread = SpreadModules().assign(info, line)
+    pos = {c.id: c.position_m for c in line.village_chutes}
+    busiest = sorted(counts, key=lambda v: (-counts[v], v))
+    assert len({pos[spread[v]] for v in busiest[:107]}) == 107  # a module each
+    partner = {pos[spread[v]]: v for v in busiest[107:]}
+    assert partner[pos[spread[busiest[0]]]] == busiest[-1]  # busiest with the quietest
+    assert sorted(spread.values()) == sorted(c.id for c in line.village_chutes)
+    # a saturated hour: fewer trips to the reject chute than busiest-nearest (ByVolume)
+    rng = np.random.default_rng(0)
+    ids = tuple(counts)
+    p = np.array([counts[v] for v in ids], dtype=float)
+    codes = rng.choice(len(ids), size=9000, p=p / p.sum()).astype(np.int32)
+    trucks = tuple(Truck(f"T{k}", "X", 30.0 * k, codes[k * 75 : (k + 1) * 75]) for k in range(120))
+    arr = Arrivals(trucks, ids)
+    by_volume = simulate_linear(line, arr, assignment=ByVolume().assign(info, line), seed=0)
+    spread_run = simulate_linear(line, arr, assignment=spread, seed=0)
+    assert spread_run.recirculations.sum() < 0.9 * by_volume.recirculations.sum()
