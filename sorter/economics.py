@@ -18,8 +18,9 @@ Electricity ¥0.8/kWh is an estimate for a commercial tariff in Zhejiang. A cent
 
 The cost of a day (:func:`sort_cost`) takes its staff-hours and machine hours from a
 ``SortResult``: everyone on the line's staff (and ``overhead_staff``: supervisor, exception
-desk) is paid from the first truck's arrival until the last parcel is settled, and the machine
-runs as long. Dividing by the day's parcels gives the cost per parcel.
+desk) is paid from the first truck's arrival until the last parcel is settled (or, with
+``staffing="waves"``, only while a wave is being sorted), and the machine runs as long.
+Dividing by the day's parcels gives the cost per parcel.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -125,33 +126,64 @@ class SortCost:
     yuan_per_parcel: float
     staff: tuple[tuple[str, int], ...]
 
+    @property
+    def parcels_per_staff_hour(self) -> float:
+        return self.parcels / self.staff_hours if self.staff_hours else math.nan
+
     def summary(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["staff"] = dict(self.staff)
+        out["parcels_per_staff_hour"] = self.parcels_per_staff_hour
         return out
 
 
-def staffed_hours(result: SortResult) -> float:
-    """Hours from the first truck's arrival to the last parcel settled (bagged, exception,
-    overflow, or the horizon for a run cut short): how long the shift must be staffed."""
-    settled = np.concatenate(
-        (
-            result.bag_s[np.isfinite(result.bag_s)],
-            result.entry_s[np.isfinite(result.entry_s)],
-            result.bag_log[:, 2] if result.bag_log.size else np.zeros(0),
-        )
-    )
-    if not settled.size:
+Staffing = Literal["span", "waves"]
+
+
+def _settled_s(result: SortResult) -> np.ndarray:
+    """Per parcel, when its handling ended: bagged, exception or overflow time; the horizon
+    for a parcel still in the system (or in no-read handling) when the run stopped."""
+    t = np.where(np.isfinite(result.bag_s), result.bag_s, result.entry_s)
+    done = (result.outcome == 1) | (result.outcome == 3) | (result.outcome == 4)
+    return np.where(done, t, result.t_end)
+
+
+def staffed_hours(result: SortResult, staffing: Staffing = "span") -> float:
+    """How long the line must be staffed, in hours.
+
+    ``"span"``: from the first truck's arrival to the last parcel settled, the people paid
+    through any lull between waves (one long shift, or two overlapping ones). ``"waves"``: the
+    union over the waves of [the wave's first truck, its last parcel settled], the people sent
+    home between waves (a lower bound: PARAMETERS.md's shifts overlap at midday).
+    """
+    if result.parcels == 0:
         return 0.0
-    end = float(settled.max())
-    if result.outcome_counts()["in_system"] or result.outcome_counts()["no_read"]:
-        end = max(end, result.t_end)
-    return max(0.0, end - result.t_start) / 3600.0
+    settled = _settled_s(result)
+    arrival = result.truck_arrival_s[result.truck]
+    if staffing == "span":
+        spans = [(float(arrival.min()), float(settled.max()))]
+    elif staffing == "waves":
+        spans = []
+        for w in np.unique(result.wave):
+            m = result.wave == w
+            spans.append((float(arrival[m].min()), float(settled[m].max())))
+    else:
+        raise LineError(f"staffing = {staffing!r}: must be 'span' or 'waves'")
+    total, end = 0.0, -np.inf
+    for a, b in sorted(spans):  # union of the intervals
+        a = max(a, end)
+        if b > a:
+            total += b - a
+        end = max(end, b)
+    return total / 3600.0
 
 
-def sort_cost(result: SortResult, economics: Economics | None = None) -> SortCost:
+def sort_cost(
+    result: SortResult, economics: Economics | None = None, *, staffing: Staffing = "span"
+) -> SortCost:
     """Cost of the day in ``result``: staff-hours × wage, machine hours × power × price, and a
-    day's share of depreciation and upkeep, divided by the day's parcels.
+    day's share of depreciation and upkeep, divided by the day's parcels. ``staffing`` says
+    which hours are paid and powered (:func:`staffed_hours`).
 
     ``economics`` defaults to :data:`DEFAULT_ECONOMICS` for the result's kind of line; one of
     another kind is an error (a loop's price on a manual day would be silently wrong).
@@ -162,7 +194,7 @@ def sort_cost(result: SortResult, economics: Economics | None = None) -> SortCos
         raise LineError(f"sort_cost: economics.kind = {econ.kind!r} for a {kind!r} result")
     staff = staff_of(result.line)
     headcount = sum(staff.values()) + econ.overhead_staff
-    hours = staffed_hours(result)
+    hours = staffed_hours(result, staffing)
     staff_hours = headcount * hours
     labour = staff_hours * econ.wage_per_h
     power = econ.power_kw * hours * econ.yuan_per_kwh

@@ -19,6 +19,7 @@ from sorter import (
     ManualLine,
     ScannerOutage,
     Truck,
+    Wave,
     capacity_per_h,
     kind_of,
     line_capacity_per_h,
@@ -26,6 +27,7 @@ from sorter import (
     sort_cost,
     staff_of,
 )
+from sorter.economics import staffed_hours
 
 
 def _manual() -> ManualLine:
@@ -161,3 +163,24 @@ def test_every_kind_saturates_within_2pct_of_its_derived_capacity(kind):
         shares[c] = shares.get(c, 0.0) + counts[v]
     cap = capacity_per_h(line, shares)
     assert res.summary()["throughput_per_h"] == pytest.approx(cap, rel=0.02)
+
+
+def test_staffing_by_waves_leaves_out_the_lull_between_them():
+    # wave 0: a truck at 0 s, 2 parcels by hand in 12 + 12 s; wave 1: a truck at 1000 s
+    trucks = (
+        Truck("A", "X", 0.0, np.zeros(2, dtype=np.int32), wave=0),
+        Truck("B", "X", 1000.0, np.zeros(1, dtype=np.int32), wave=1),
+    )
+    waves = (Wave("w1", 0.0, 0.0, 0.5, 100.0), Wave("w2", 1000.0, 1000.0, 0.5, 5000.0))
+    arr = Arrivals(trucks, ("a",), waves)
+    line = _manual().replace(sorters=1)
+    res = simulate_kind(line, arr, assignment={"a": "A"})
+    # wave 1 in its cage at 24 s, closed at the 100 s cut-off; wave 2 in at 1012 s, closed at
+    # the end of the day (1012 s)
+    assert staffed_hours(res, "span") == pytest.approx(1012.0 / 3600)
+    assert staffed_hours(res, "waves") == pytest.approx((100.0 + 12.0) / 3600)
+    waves_cost = sort_cost(res, staffing="waves")
+    assert waves_cost.labour_yuan < sort_cost(res).labour_yuan
+    assert waves_cost.parcels_per_staff_hour == pytest.approx(3 / waves_cost.staff_hours)
+    with pytest.raises(LineError, match="staffing = 'shifts'"):
+        staffed_hours(res, "shifts")  # type: ignore[arg-type]
