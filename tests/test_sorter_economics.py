@@ -184,3 +184,32 @@ def test_staffing_by_waves_leaves_out_the_lull_between_them():
     assert waves_cost.parcels_per_staff_hour == pytest.approx(3 / waves_cost.staff_hours)
     with pytest.raises(LineError, match="staffing = 'shifts'"):
         staffed_hours(res, "shifts")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["linear", "manual"])
+def test_every_plot_and_monitor_takes_a_result_of_any_kind(kind):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sorter import plotting
+
+    layout = LinearLine.evenly_spaced(12) if kind == "linear" else ManualLine.evenly_spaced(12)
+    res = simulate_kind(layout, small_arrivals(300), assignment=ByVolume(), seed=1)
+    assert set(res.monitors()) >= {"induction_queue", "time_in_system", "induction_wait"}
+    for plot in (
+        plotting.plot_throughput,
+        plotting.plot_induction_queues,
+        plotting.plot_chute_fill_heatmap,
+        plotting.plot_recirculations,
+    ):
+        fig, ax = plt.subplots()
+        plot(res, ax=ax)
+        assert ax.has_data()
+        plt.close(fig)
+    fig, ax = plt.subplots()
+    plotting.plot_throughput(res, ax=ax)
+    (cap_line,) = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert cap_line.get_ydata()[0] == pytest.approx(capacity_per_h(layout))
+    plt.close(fig)
