@@ -329,3 +329,18 @@ def test_spread_modules_gives_busy_villages_their_own_module_and_fewer_misses():
     by_volume = simulate_linear(line, arr, assignment=ByVolume().assign(info, line), seed=0)
     spread_run = simulate_linear(line, arr, assignment=spread, seed=0)
     assert spread_run.recirculations.sum() < 0.9 * by_volume.recirculations.sum()
+
+
+def test_layouts_are_frozen_comparable_and_picklable():
+    import pickle
+
+    from sorter import ManualLine
+
+    for layout in (LinearLine.evenly_spaced(12), ManualLine.evenly_spaced(12)):
+        assert pickle.loads(pickle.dumps(layout)) == layout
+        assert layout.replace(name="x") != layout
+        with pytest.raises(AttributeError):
+            layout.name = "y"  # type: ignore[misc]
+    # a module cycle within the slot headway never binds: the bound is the belt itself
+    assert linear_module_bound_per_h(_tiny(diverter_cycle_s=0.5)) == pytest.approx(3600.0)
+    assert linear_module_bound_per_h(_tiny(diverter_cycle_s=2.5)) == pytest.approx(1200.0)
