@@ -7,6 +7,10 @@ Frozen :class:`Line` + :class:`Arrivals` in, :class:`SortResult` out::
     result = simulate(line, arrivals, assignment=ByVolume(), seed=1)
     result.summary(); result.village_ready_s; result.to_dataframe()
 
+Other kinds of line take the same arrivals and return the same ``SortResult``:
+``LinearLine`` + ``simulate_linear`` (swing-wheel), ``ManualLine`` + ``simulate_manual``
+(cages), or ``simulate_kind`` for any; ``sort_cost`` prices a day (``sorter.economics``).
+
 Never imports ``routing`` or ``gongpei``. Plots live in ``sorter.plotting`` (matplotlib).
 """
 
@@ -22,14 +26,26 @@ from .assignment import (
     travel_from_inducts_m,
 )
 from .capacity import line_capacity_per_h, station_capacities_per_h
+from .economics import DEFAULT_ECONOMICS, Economics, SortCost, sort_cost, staff_of
 from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
+from .kinds import KINDS, Kind, Layout, capacity_per_h, kind_of, simulate_kind
 from .line import Chute, InductionStation, Line, LineError
+from .linear import (
+    LinearLine,
+    SpreadModules,
+    linear_capacity_per_h,
+    linear_module_bound_per_h,
+    simulate_linear,
+)
+from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .monitors import LevelMonitor, TallyMonitor
 from .result import OUTCOMES, ChuteSummary, SortResult
 
 __all__ = [
     "ASSIGNMENTS",
+    "DEFAULT_ECONOMICS",
+    "KINDS",
     "OUTCOMES",
     "Arrivals",
     "ByRound",
@@ -39,24 +55,41 @@ __all__ = [
     "ChuteAssignment",
     "ChuteJam",
     "ChuteSummary",
+    "Economics",
     "Fault",
     "InductionStation",
+    "Kind",
+    "Layout",
     "LevelMonitor",
     "Line",
     "LineError",
     "LineStoppage",
+    "LinearLine",
+    "ManualLine",
     "Random",
     "ScannerOutage",
+    "SortCost",
     "SortResult",
+    "SpreadModules",
     "StationUnstaffed",
     "TallyMonitor",
     "Truck",
     "VillageInfo",
     "Wave",
+    "capacity_per_h",
     "generate_arrivals",
+    "kind_of",
     "line_capacity_per_h",
+    "linear_capacity_per_h",
+    "linear_module_bound_per_h",
+    "manual_capacity_per_h",
     "resolve_assignment",
     "simulate",
+    "simulate_kind",
+    "simulate_linear",
+    "simulate_manual",
+    "sort_cost",
+    "staff_of",
     "station_capacities_per_h",
     "travel_from_inducts_m",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .capacity import line_capacity_per_h
+from .kinds import capacity_per_h
 from .result import SortResult
 
 __all__ = [
@@ -47,12 +47,12 @@ def clock_axis(ax: Any, axis: str = "x") -> None:
 
 def plot_throughput(result: SortResult, ax: Any = None, *, capacity: bool = True) -> None:
     """Parcels into village chutes per clock hour; ``capacity`` draws the line's saturated
-    throughput (:func:`sorter.capacity.line_capacity_per_h`) as a dashed line."""
+    throughput (:func:`sorter.kinds.capacity_per_h`, any kind of line) as a dashed line."""
     ax = _ax(ax)
     hours, counts = result.throughput_per_hour()
     ax.bar(hours, counts, width=3600, align="edge", edgecolor="white", linewidth=0.5)
     if capacity:
-        cap = line_capacity_per_h(result.line)
+        cap = capacity_per_h(result.line)
         ax.axhline(cap, color="black", ls="--", lw=1, label=f"line capacity {cap:,.0f}/h")
         ax.legend(fontsize="small", loc="upper right")
     if len(hours):

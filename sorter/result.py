@@ -16,12 +16,14 @@ Ids are the user's: village, brand, truck, chute and station names, never indice
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .line import Line
 from .monitors import LevelMonitor, TallyMonitor
+
+if TYPE_CHECKING:  # the layouts import this module
+    from .kinds import Layout
 
 OUTCOMES: tuple[str, ...] = ("in_system", "bagged", "no_read", "exception", "overflow")
 
@@ -42,9 +44,11 @@ class ChuteSummary:
 
 @dataclass(frozen=True, eq=False)
 class SortResult:
-    """Result of :func:`sorter.simulate`; arrays are indexed by parcel (unloading order)."""
+    """Result of :func:`sorter.simulate` (or ``simulate_linear``, ``simulate_manual``); arrays
+    are indexed by parcel (unloading order). ``line`` is the layout that was run, of any kind
+    (``sorter.kinds.kind_of(result.line)``)."""
 
-    line: Line
+    line: Layout
     village_ids: tuple[str, ...]
     chute_ids: tuple[str, ...]
     chute_kinds: tuple[str, ...]
