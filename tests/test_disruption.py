@@ -301,21 +301,9 @@ def test_every_solver_setting_reaches_each_residual_solve(monkeypatch: pytest.Mo
         assert r.violations == ()
 
 
-def test_loose_solver_arguments_are_deprecated_but_equal() -> None:
-    p = _problem()
-    plan = _plan(p)
-    ev = [VanBreakdown("van#0", T0 + 400)]
-    with pytest.warns(DeprecationWarning, match="settings=routing.SolveSettings"):
-        old = replan(p, plan, ev, time_limit_s=1, seed=3, deterministic=True)
-    new = replan(p, plan, ev, settings=FAST.replace(seed=3, deterministic=True))
-    assert old.plan == new.plan and old.summary() == new.summary()
-    with pytest.raises(DisruptionError, match="settings and seed given"):
-        replan(p, plan, ev, settings=FAST, seed=3)
-
-
-def test_disruption_is_the_routing_name_and_event_its_old_alias() -> None:
+def test_disruption_is_the_routing_name() -> None:
     import routing.disruption as D
 
-    assert D.Event is D.Disruption
+    assert not hasattr(D, "Event")
     assert isinstance(VanBreakdown("van#0", 0), D.Disruption)
     assert isinstance(RoadClosure((("a", "b"),), 0), D.Disruption)

@@ -30,11 +30,10 @@ from gongpei.day.problems import (
 from gongpei.day.progress import Progress
 from gongpei.day.ready import bagged_by_brand, same_day_ready
 from gongpei.day.results import BaselineResult, DayResult
-from gongpei.day.solving import main_backend, solve_many
+from gongpei.day.solving import solve_many, solver_settings
 from gongpei.scenario.loading import Scenario
 from routing import Problem
 from routing.check import check
-from routing.solve import solve
 
 __all__ = ["DayProblem", "SortedDay", "day_problem", "run_day", "run_pipeline", "sort_day"]
 
@@ -146,23 +145,16 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
 
     # --- the rounds ---------------------------------------------------------------------
     t0 = time.perf_counter()
+    settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
-        plan = solve(
-            problem,
-            backend=main_backend(scenario),
-            time_limit_s=r.time_limit_s,
-            seed=scenario.seed,
-            progress=cb,
-            deterministic=r.deterministic,
-            solution_limit=r.solution_limit,
-            max_iterations=r.max_iterations,
-        )
+        plan = settings.rounds.solve(problem, progress=cb)
     violations = tuple(check(plan, problem))
     stations = None
     if m.county.use_transfer_stations:
         direct = solve_many(
             {"direct": codelivery_problem(scenario, county, stops)},
-            scenario,
+            settings.baseline,
+            settings.processes,
             progress=bars,
             label="direct rounds",
         )["direct"]
@@ -178,7 +170,7 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
             if name == "brands_alone"
             else township_drop_problems(scenario, county, stops, by_brand)
         )
-        plans = solve_many(probs, scenario, progress=bars, label=name)
+        plans = solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
         baselines[name] = baseline_result(name, plans, scenario)
     timings["baselines_s"] = time.perf_counter() - t0
 

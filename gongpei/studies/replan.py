@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from routing.disruption import Event, Replan, RoadClosure, VanBreakdown, fleet_names
+from routing.disruption import Disruption, Replan, RoadClosure, VanBreakdown, fleet_names
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -168,7 +168,7 @@ class DayReplan:
 def replan_day(
     scenario: Scenario,
     plan: Plan,
-    events: Sequence[Event],
+    events: Sequence[Disruption],
     *,
     time_limit_s: float | None = None,
     backend: str | None = None,
@@ -181,6 +181,7 @@ def replan_day(
     else it is rebuilt with :func:`county_and_problem`. Budget and backend default to the
     scenario's routing settings.
     """
+    from gongpei.day.solving import solver_settings
     from routing.check import check
     from routing.disruption import replan
 
@@ -208,17 +209,13 @@ def replan_day(
             )
             dist, dur = travel_matrices(g, ids)
             after[t] = prob.replace(distance_m=dist, duration_s=dur)
-    r = scenario.model.routing
+    settings = solver_settings(scenario).rounds
+    if backend is not None:
+        settings = settings.replace(backend=backend)
+    if time_limit_s is not None:
+        settings = settings.replace(time_limit_s=time_limit_s)
     result = replan(
-        prob,
-        plan,
-        events,
-        problem_after=after or None,
-        backend=backend or r.backend,
-        time_limit_s=time_limit_s or r.time_limit_s,
-        seed=scenario.seed,
-        deterministic=r.deterministic,
-        policy=policy,
+        prob, plan, events, problem_after=after or None, settings=settings, policy=policy
     )
     report = _report(scenario, county, plan, result, removed)
     return DayReplan(result, prob, county, tuple(removed), report)

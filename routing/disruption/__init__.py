@@ -47,14 +47,12 @@ The package follows the re-plan: :mod:`~routing.disruption.events` (what can hap
 :mod:`~routing.disruption.residual` (the problem that is left),
 :mod:`~routing.disruption.replanning` (keep, repair, solve) and
 :mod:`~routing.disruption.compose` (the complete day). The public names are re-exported
-here. ``Event`` is the old name of :data:`Disruption` (the scenario has an ``Event`` of
-its own) and will go.
+here.
 """
 
 from routing.disruption.events import (
     Disruption,
     DisruptionError,
-    Event,
     RoadClosure,
     VanBreakdown,
 )
@@ -76,7 +74,6 @@ __all__ = [
     "REPLAN_SETTINGS",
     "Disruption",
     "DisruptionError",
-    "Event",
     "FleetState",
     "Replan",
     "ReplanStage",

@@ -1,8 +1,7 @@
 """What can happen during the day: a van breaks down, a road closes.
 
 The routing names are :class:`VanBreakdown`, :class:`RoadClosure` and their union
-:data:`Disruption` (the application's scenario has its own ``Event``; ``Event`` here is
-kept as an alias of :data:`Disruption` for old imports and will go).
+:data:`Disruption`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 __all__ = [
     "Disruption",
     "DisruptionError",
-    "Event",
     "RoadClosure",
     "VanBreakdown",
     "disruption_dict",
@@ -53,8 +51,6 @@ class RoadClosure:
 
 #: Anything :func:`routing.disruption.replan` re-plans after.
 Disruption = VanBreakdown | RoadClosure
-#: Old name of :data:`Disruption` (it clashed with the scenario's ``Event``); use Disruption.
-Event = Disruption
 
 
 def _check_time(owner: str, t: Any) -> None:

@@ -10,7 +10,6 @@ was already done (:mod:`~routing.disruption.compose`).
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -144,10 +143,6 @@ def replan(
     at_s: int | None = None,
     policy: str = "keep",
     recovery_delay_s: int = RECOVERY_DELAY_S,
-    backend: str | None = None,
-    time_limit_s: float | None = None,
-    seed: int | None = None,
-    deterministic: bool | None = None,
 ) -> Replan:
     """Re-plan the rest of the day after ``events`` (see the module docstring).
 
@@ -159,11 +154,8 @@ def replan(
     re-planning moment (e.g. with no event: "what if we re-planned now").
 
     ``settings`` is used whole for every residual solve (default :data:`REPLAN_SETTINGS`).
-    ``backend``, ``time_limit_s``, ``seed`` and ``deterministic`` are the old way to give
-    them (deprecated: they cannot carry ``solution_limit`` or ``max_iterations``); they may
-    not be combined with ``settings``.
     """
-    settings = _settings(settings, backend, time_limit_s, seed, deterministic)
+    settings = REPLAN_SETTINGS if settings is None else settings
     events = tuple(sorted(events, key=lambda e: e.at_s if is_disruption(e) else -1))
     for e in events:
         if not is_disruption(e):
@@ -282,37 +274,6 @@ def timed_route(
     if not times.feasible:
         return None
     return ev.route(vehicle if vehicle is not None else f"{vt.name}#0", k, idx, times)
-
-
-def _settings(
-    settings: SolveSettings | None,
-    backend: str | None,
-    time_limit_s: float | None,
-    seed: int | None,
-    deterministic: bool | None,
-) -> SolveSettings:
-    """The one settings object of a re-plan, also from the deprecated loose arguments."""
-    loose = {
-        "backend": backend,
-        "time_limit_s": time_limit_s,
-        "seed": seed,
-        "deterministic": deterministic,
-    }
-    given = {k: v for k, v in loose.items() if v is not None}
-    if not given:
-        return settings if settings is not None else REPLAN_SETTINGS
-    if settings is not None:
-        raise DisruptionError(
-            f"replan: settings and {', '.join(sorted(given))} given; put them in the settings"
-        )
-    warnings.warn(
-        "replan(backend=, time_limit_s=, seed=, deterministic=) is deprecated: pass "
-        "settings=routing.SolveSettings(...), which also carries solution_limit and "
-        "max_iterations",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return REPLAN_SETTINGS.replace(**given)
 
 
 def _keep_and_repair(residual: Problem, info: ResidualInfo, settings: SolveSettings) -> Plan:

@@ -1,0 +1,112 @@
+"""Every ``[routing]`` field reaches the solver, in every command that solves.
+
+``routing.solve.solve`` is wrapped to record the keyword arguments of each call (the real
+solver still runs, on a tiny work-bounded budget); each command must pass the scenario's
+settings whole: backend (after the one ``auto`` rule), budget, seed, determinism and both
+work bounds.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gongpei.day.pipeline import run_day
+from gongpei.day.solving import solver_settings
+from gongpei.scenario.loading import load_scenario
+from gongpei.studies.province import run_scenarios
+from gongpei.studies.replan import replan_day
+from gongpei.studies.sweep import sweep
+from routing.disruption import VanBreakdown
+
+GOOD = Path(__file__).parent / "data" / "good.toml"
+#: Unusual values, so a default that slips in instead is seen.
+ODD = {
+    "scenario.seed": 4242,
+    "routing.backend": "ortools",
+    "routing.time_limit_s": 7.5,
+    "routing.baseline_time_limit_s": 3.25,
+    "routing.deterministic": True,
+    "routing.solution_limit": 17,
+    "routing.max_iterations": 33,
+    "routing.processes": 1,
+    "routing.baselines": ["brands_alone"],
+    "demand.village_parcels": 600,
+}
+FIELDS = ("backend", "time_limit_s", "seed", "deterministic", "solution_limit", "max_iterations")
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    module = importlib.import_module(
+        "routing.solve"
+    )  # the module (``routing.solve`` is the function)
+    real = module.solve
+
+    def recording(problem: Any, **kwargs: Any) -> Any:
+        seen.append({k: kwargs.get(k) for k in FIELDS})
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(module, "solve", recording)
+    return seen
+
+
+def _expected(seed: int = 4242, time_limit_s: float = 7.5, backend: str = "ortools") -> dict:
+    return {
+        "backend": backend,
+        "time_limit_s": time_limit_s,
+        "seed": seed,
+        "deterministic": True,
+        "solution_limit": 17,
+        "max_iterations": 33,
+    }
+
+
+def test_run_passes_every_field_to_rounds_and_baselines(calls: list[dict[str, Any]]) -> None:
+    run_day(load_scenario(GOOD).with_overrides(ODD))
+    assert calls[0] == _expected()  # the day's rounds
+    assert len(calls) > 1  # one solve per brand
+    assert all(c == _expected(time_limit_s=3.25) for c in calls[1:])
+
+
+def test_replan_passes_every_field(calls: list[dict[str, Any]]) -> None:
+    sc = load_scenario(GOOD).with_overrides({**ODD, "routing.baselines": []})
+    day = run_day(sc)
+    calls.clear()
+    first = day.plan.routes[0]
+    replan_day(sc, day.plan, [VanBreakdown(first.vehicle, first.stops[0].arrival_s + 60)])
+    assert calls and all(c == _expected() for c in calls)
+
+
+def test_sweep_of_whole_days_passes_every_field(calls: list[dict[str, Any]]) -> None:
+    sc = load_scenario(GOOD).with_overrides({**ODD, "routing.baselines": []})
+    rows = sweep(sc, {}, replications=1, what="day", root_seed=5)
+    assert len(calls) == 1
+    assert calls[0] == _expected(seed=rows[0]["seed"])
+
+
+def test_province_run_passes_every_field(calls: list[dict[str, Any]]) -> None:
+    sc = load_scenario(GOOD).with_overrides({**ODD, "routing.baselines": []})
+    run_scenarios([sc], workers=1)
+    assert calls == [_expected()]
+
+
+@pytest.mark.parametrize(
+    ("backend", "processes", "rounds", "baseline"),
+    [
+        ("auto", 2, "auto", "pyvrp"),
+        ("auto", 1, "pyvrp", "pyvrp"),
+        ("ortools", 1, "ortools", "ortools"),
+        ("pyvrp", 2, "pyvrp", "pyvrp"),
+    ],
+)
+def test_auto_needs_two_processes(backend: str, processes: int, rounds: str, baseline: str) -> None:
+    sc = load_scenario(GOOD).with_overrides(
+        {"routing.backend": backend, "routing.processes": processes}
+    )
+    s = solver_settings(sc)
+    assert (s.rounds.backend, s.baseline.backend, s.processes) == (rounds, baseline, processes)
