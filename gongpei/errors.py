@@ -13,9 +13,14 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["EXIT_BAD_INPUT", "input_error_types", "reports_input_errors"]
+__all__ = ["EXIT_BAD_INPUT", "ReplanError", "input_error_types", "reports_input_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ReplanError(ValueError):
+    """A re-planning input is wrong (event, plan file); the message names it and the value."""
+
 
 #: Exit status for bad input (scenario, data files, arguments).
 EXIT_BAD_INPUT = 2
@@ -25,7 +30,6 @@ def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
     from gongpei.county.geography import GeographyError
     from gongpei.scenario.messages import ScenarioError
-    from gongpei.studies.replan import ReplanError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
     from routing.plan_io import PlanFormatError

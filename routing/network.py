@@ -33,7 +33,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from routing.plotting import plot_network  # moved there; re-exported for old imports
 from routing.problem import Problem
 
 __all__ = [
@@ -45,7 +44,6 @@ __all__ = [
     "build_network",
     "load_graphml",
     "path_coords",
-    "plot_network",
     "read_links_csv",
     "travel_matrices",
 ]

@@ -32,10 +32,10 @@ from routing.network import (
     build_network,
     load_graphml,
     path_coords,
-    plot_network,
     read_links_csv,
     travel_matrices,
 )
+from routing.plotting import plot_network
 
 matplotlib.use("Agg")
 SEAT = "331123001"  # 妙高街道

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from gongpei.cli.replan import replan as replan_cmd
 from gongpei.day.pipeline import run_day
+from gongpei.errors import ReplanError
 from gongpei.scenario.loading import load_scenario
 from gongpei.studies.replan import (
-    ReplanError,
     closed_graph,
     county_and_problem,
     parse_closure,

@@ -164,7 +164,6 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
     """
     from matplotlib.figure import Figure
 
-    from gongpei.report import figures as plots
     from sorter import plotting as sorter_plots
 
     out: dict[str, bytes] = {}
@@ -189,7 +188,7 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
     fig = Figure(figsize=(8, 8))
     ax = fig.add_subplot()
     pts = [(*day.county.position(v.code), v.light) for v in day.villages]
-    plots.plot_rounds_map(
+    plot_rounds_map(
         [(f"{p.round} {p.vehicle}", p.colour, p.coords) for p in paths],
         pts,
         ax=ax,
@@ -201,7 +200,7 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
     fig = Figure(figsize=(7, 5))
     ax = fig.add_subplot()
     served = [v for v in day.villages if v.arrival_s is not None and v.ready_s is not None]
-    plots.plot_ready_arrival(
+    plot_ready_arrival(
         [float(v.ready_s) for v in served if v.ready_s is not None],
         [float(v.arrival_s) for v in served if v.arrival_s is not None],
         [v.light for v in served],

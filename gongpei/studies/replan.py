@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gongpei.errors import ReplanError
 from routing.disruption import Disruption, Replan, RoadClosure, VanBreakdown, fleet_names
 
 if TYPE_CHECKING:
@@ -30,17 +31,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DayReplan",
-    "ReplanError",
     "closed_graph",
     "county_and_problem",
     "parse_breakdown",
     "parse_closure",
     "replan_day",
 ]
-
-
-class ReplanError(ValueError):
-    """A re-planning input is wrong (event, plan file); the message names it and the value."""
 
 
 def _clock(text: str, where: str) -> int:
