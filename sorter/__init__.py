@@ -4,8 +4,9 @@ Frozen :class:`Line` + :class:`Arrivals` in, :class:`SortResult` out::
 
     line = Line.evenly_spaced(214)
     arrivals = generate_arrivals(1, village_parcels=..., brand_shares=..., waves=...)
-    result = simulate(line, arrivals, assignment=ByVolume(), seed=1)
+    result = simulate(line, arrivals, assignment=ByVolume(), seed=1, bagging="wave_end")
     result.summary(); result.village_ready_s; result.to_dataframe()
+    vans = load_vans(rounds, result.village_ready_s, result.village_sorted, docks=4, loaders=8)
 
 Never imports ``routing`` or ``gongpei``. Plots live in ``sorter.plotting`` (matplotlib).
 """
@@ -21,17 +22,24 @@ from .assignment import (
     VillageInfo,
     travel_from_inducts_m,
 )
+from .bagging import BAGGINGS, BaggingPolicy, ByDeparture, WaveEnd, WhenFull, resolve_bagging
 from .capacity import line_capacity_per_h, station_capacities_per_h
 from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
 from .line import Chute, InductionStation, Line, LineError
+from .loading import LoadedRound, Loading, RoundToLoad, load_vans
 from .monitors import LevelMonitor, TallyMonitor
+from .parcels import CARTONS, ParcelMix, SizeClass
 from .result import OUTCOMES, ChuteSummary, SortResult
 
 __all__ = [
     "ASSIGNMENTS",
+    "BAGGINGS",
+    "CARTONS",
     "OUTCOMES",
     "Arrivals",
+    "BaggingPolicy",
+    "ByDeparture",
     "ByRound",
     "ByTownship",
     "ByVolume",
@@ -45,17 +53,26 @@ __all__ = [
     "Line",
     "LineError",
     "LineStoppage",
+    "LoadedRound",
+    "Loading",
+    "ParcelMix",
     "Random",
+    "RoundToLoad",
     "ScannerOutage",
+    "SizeClass",
     "SortResult",
     "StationUnstaffed",
     "TallyMonitor",
     "Truck",
     "VillageInfo",
     "Wave",
+    "WaveEnd",
+    "WhenFull",
     "generate_arrivals",
     "line_capacity_per_h",
+    "load_vans",
     "resolve_assignment",
+    "resolve_bagging",
     "simulate",
     "station_capacities_per_h",
     "travel_from_inducts_m",
