@@ -22,7 +22,17 @@ from .assignment import (
     VillageInfo,
     travel_from_inducts_m,
 )
-from .bagging import BAGGINGS, BaggingPolicy, ByDeparture, WaveEnd, WhenFull, resolve_bagging
+from .bagging import (
+    BAGGINGS,
+    BaggingPolicy,
+    ByDeparture,
+    DepartureLoop,
+    LoopPass,
+    WaveEnd,
+    WhenFull,
+    departure_loop,
+    resolve_bagging,
+)
 from .capacity import line_capacity_per_h, station_capacities_per_h
 from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
@@ -47,6 +57,7 @@ __all__ = [
     "ChuteAssignment",
     "ChuteJam",
     "ChuteSummary",
+    "DepartureLoop",
     "Fault",
     "InductionStation",
     "LevelMonitor",
@@ -55,6 +66,7 @@ __all__ = [
     "LineStoppage",
     "LoadedRound",
     "Loading",
+    "LoopPass",
     "ParcelMix",
     "Random",
     "RoundToLoad",
@@ -68,6 +80,7 @@ __all__ = [
     "Wave",
     "WaveEnd",
     "WhenFull",
+    "departure_loop",
     "generate_arrivals",
     "line_capacity_per_h",
     "load_vans",

@@ -20,15 +20,26 @@ policies differ in the rest:
 
 A policy is any object with the three members of :class:`BaggingPolicy`; the engine asks it
 once per run for a rank per chute, so a user policy costs nothing per event.
+
+Which to use: a real centre bags by the work, not by the clock — a chute is tied as soon as
+its wave is complete, and the bagging crew works the chutes of the first vans to leave
+first. That is ``by_departure`` when a plan of the rounds exists, and ``wave_end`` for the
+first pass before there is one (:func:`departure_loop` does exactly that). ``when_full``
+reproduces the original model, in which only the cut-off sweep ends a wave.
+
+:func:`departure_loop` runs the sorter <-> rounds loop without knowing the router: sort,
+plan the rounds from the ready times, sort again in the rounds' departure order, until the
+order stops changing or a pass limit is reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from .line import LineError
+from .result import SortResult
 
 
 @runtime_checkable
@@ -92,6 +103,18 @@ class ByDeparture:
                 raise LineError(f"ByDeparture.order[{k}] = {v!r}: village listed twice")
             seen.add(v)
 
+    @classmethod
+    def from_rounds(cls, rounds: Iterable[tuple[float, Sequence[str]]]) -> ByDeparture:
+        """The order from ``(planned departure, villages)`` per round: earliest departure
+        first (ties: as given), each round's villages in the order listed; a village in
+        two rounds keeps its first place."""
+        ordered = sorted(enumerate(rounds), key=lambda kr: (kr[1][0], kr[0]))
+        seen: dict[str, None] = {}
+        for _, (_, villages) in ordered:
+            for v in villages:
+                seen.setdefault(v, None)
+        return cls(tuple(seen))
+
     def chute_ranks(
         self, assignment: Mapping[str, str], chute_ids: Sequence[str]
     ) -> dict[str, int] | None:
@@ -125,3 +148,76 @@ def resolve_bagging(bagging: BaggingPolicy | str) -> BaggingPolicy:
     if not isinstance(bagging, BaggingPolicy):
         raise LineError(f"bagging = {bagging!r}: need a policy name or a BaggingPolicy")
     return bagging
+
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class LoopPass:
+    """One pass of :func:`departure_loop`: the policy it sorted with, the departure order
+    its plan gave, and whether that order differs from the one sorted with."""
+
+    number: int
+    bagging: str
+    order: tuple[str, ...]
+    changed: bool
+    last_ready_s: float
+
+
+@dataclass(frozen=True, eq=False)
+class DepartureLoop(Generic[P]):
+    """The final sort and the plan made from it (a consistent pair), and every pass."""
+
+    sort: SortResult
+    plan: P
+    passes: tuple[LoopPass, ...]
+    converged: bool
+
+
+def departure_loop(
+    sort: Callable[[BaggingPolicy], SortResult],
+    plan: Callable[[SortResult], tuple[P, Iterable[tuple[float, Sequence[str]]]]],
+    *,
+    max_passes: int = 4,
+    log: Callable[[str], None] | None = None,
+) -> DepartureLoop[P]:
+    """Alternate sorting and planning until the rounds' departure order stops changing.
+
+    ``sort(policy)`` runs the sorter with a bagging policy (same seed every time);
+    ``plan(result)`` plans the rounds from its ready times and returns the plan plus
+    ``(planned departure, villages)`` per round. Pass 1 sorts with :class:`WaveEnd` (no
+    plan yet); pass k sorts with :class:`ByDeparture` in pass k-1's order. The loop stops
+    when a plan's order equals the order just sorted with (``converged``) or after
+    ``max_passes`` passes (orders can cycle), and returns the last sort with its own plan.
+    Deterministic when ``sort`` and ``plan`` are. ``log`` gets one line per pass.
+    """
+    if not isinstance(max_passes, int) or max_passes < 1:
+        raise LineError(f"max_passes = {max_passes!r}: must be an integer >= 1")
+    policy: BaggingPolicy = WaveEnd()
+    sorted_with: tuple[str, ...] | None = None
+    passes: list[LoopPass] = []
+    while True:
+        result = sort(policy)
+        made, rounds = plan(result)
+        order = ByDeparture.from_rounds(rounds).order
+        changed = order != sorted_with
+        ready = result.village_ready_s
+        p = LoopPass(len(passes) + 1, policy.name, order, changed, max(ready.values(), default=0.0))
+        passes.append(p)
+        if log is not None:
+            moved = (
+                len(order)
+                if sorted_with is None
+                else sum(a != b for a, b in zip(order, sorted_with, strict=False))
+                + abs(len(order) - len(sorted_with))
+            )
+            what = f"changed at {moved} places" if changed else "unchanged"
+            log(
+                f"pass {p.number}: sorted {p.bagging}, last ready {p.last_ready_s:.0f} s, "
+                f"departure order {what}"
+            )
+        if not changed or len(passes) >= max_passes:
+            return DepartureLoop(result, made, tuple(passes), not changed)
+        policy = ByDeparture(order)
+        sorted_with = order

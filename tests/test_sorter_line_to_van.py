@@ -34,6 +34,7 @@ from sorter import (
     StationUnstaffed,
     Truck,
     WaveEnd,
+    departure_loop,
     load_vans,
     simulate,
 )
@@ -402,3 +403,73 @@ def test_loading_from_a_sorting_day():
     for d in range(3):
         spans = sorted((r.start_s, r.departure_s) for r in lo.rounds if r.dock == d)
         assert all(a[1] <= b[0] + 1e-9 for a, b in itertools.pairwise(spans))
+
+
+# ---- the sorter <-> rounds loop ---------------------------------------------------------
+def _four_chutes():
+    villages = ("V0", "V1", "V2", "V3")
+    arr = Arrivals((_one_truck([0, 1, 2, 3], 4),), villages)
+    line = _quiet_line()
+    chute_of = {v: line.village_chutes[k].id for k, v in enumerate(villages)}
+    return line, arr, chute_of
+
+
+def test_departure_loop_converges_and_logs_each_pass():
+    """Round A = (V2, V3) is far away and must leave as soon as it is ready, round B =
+    (V0, V1) leaves at 10:00 whatever. Pass 1 (wave_end) readies V0..V3 in chute order;
+    A's planned departure (its last ready time) is still before 10:00, so the order is
+    A first: (V2, V3, V0, V1). Pass 2 bags in that order, the plan's order is unchanged:
+    converged after two passes, and A is complete 60 s earlier than in pass 1 (V0 is still
+    bagged first: the operator is idle when its chute completes)."""
+    line, arr, chute_of = _four_chutes()
+    sorts = []
+
+    def sort(policy):
+        res = simulate(line, arr, assignment=chute_of, bagging=policy)
+        sorts.append(res)
+        return res
+
+    def plan(res):
+        r = res.village_ready_s
+        rounds = [(max(r["V2"], r["V3"]), ("V2", "V3")), (10 * H, ("V0", "V1"))]
+        return {"A": rounds[0][0]}, rounds
+
+    lines: list[str] = []
+    loop = departure_loop(sort, plan, log=lines.append)
+    assert loop.converged and len(loop.passes) == 2 and len(sorts) == 2
+    assert [p.bagging for p in loop.passes] == ["wave_end", "by_departure"]
+    assert loop.passes[0].changed and not loop.passes[1].changed
+    assert loop.passes[1].order == ("V2", "V3", "V0", "V1")
+    assert loop.sort is sorts[-1] and loop.plan["A"] < sorts[0].village_ready_s["V3"]
+    r, first = loop.sort.village_ready_s, sorts[0].village_ready_s
+    assert max(r["V2"], r["V3"]) < max(r["V0"], r["V1"])  # A ready before B now
+    assert max(r["V2"], r["V3"]) == pytest.approx(max(first["V2"], first["V3"]) - 60.0)
+    assert len(lines) == 2 and "unchanged" in lines[1]
+    # deterministic
+    again = departure_loop(sort, plan)
+    assert again.passes == loop.passes
+
+
+def test_departure_loop_stops_at_the_pass_limit_when_orders_cycle():
+    """A contrary planner sends first the round whose villages were ready LAST: the order
+    flips every pass, so the loop stops at max_passes, not converged."""
+    line, arr, chute_of = _four_chutes()
+
+    def sort(policy):
+        return simulate(line, arr, assignment=chute_of, bagging=policy)
+
+    def plan(res):
+        r = res.village_ready_s
+        a, b = max(r["V2"], r["V3"]), max(r["V0"], r["V1"])
+        return None, [(-a, ("V2", "V3")), (-b, ("V0", "V1"))]
+
+    loop = departure_loop(sort, plan, max_passes=3)
+    assert not loop.converged and len(loop.passes) == 3
+    assert loop.passes[1].order != loop.passes[2].order
+    with pytest.raises(LineError, match="max_passes = 0"):
+        departure_loop(sort, plan, max_passes=0)
+
+
+def test_by_departure_from_rounds():
+    order = ByDeparture.from_rounds([(900.0, ["B1", "B2"]), (600.0, ["A1", "B1"]), (900, ["C"])])
+    assert order.order == ("A1", "B1", "B2", "C")
