@@ -11,7 +11,9 @@ policies differ in the rest:
 * :class:`WaveEnd` (``"wave_end"``): a chute is also called the moment its last parcel of
   a wave has arrived. The engine knows from the arrivals how many parcels of each wave go to
   each chute (exceptions never arrive and are not waited for; a parcel sent to overflow
-  without re-induction is written off). Operators take calls first come, first served.
+  without re-induction is written off). Operators take calls for full chutes first (a
+  full chute refuses parcels and makes them recirculate; a complete one only waits for its
+  van), then first come, first served.
 * :class:`ByDeparture` (``"by_departure"``): the wave-end calls of ``WaveEnd``, but the
   operators take waiting chutes by the planned departure order of the rounds: a sequence
   of village ids, the first round's villages first. Calls for full chutes go before (they

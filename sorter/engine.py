@@ -213,7 +213,8 @@ def simulate(
         left = np.bincount(key, minlength=n_chutes * W).tolist()
     ranks = policy.chute_ranks(mapping, tuple(c.id for c in chutes))
     rank = [ranks[c.id] for c in chutes] if ranks is not None else [0] * n_chutes
-    cls_later = 1 if ranks is not None else 0  # wave-end/sweep calls after full chutes
+    # full chutes hold up the line: with wave-end calls or ranks they are bagged first
+    cls_later = 1 if (ranks is not None or wave_end) else 0
 
     # ---- loop: discharge attempts -----------------------------------------------------
     def schedule_attempt(i: int, tick: int) -> None:

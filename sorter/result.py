@@ -104,14 +104,16 @@ class SortResult:
 
     # ---- records -------------------------------------------------------------------------
     def records(self) -> dict[str, np.ndarray]:
-        """Per-parcel columns (numpy arrays; ids as strings, times in s, NaN = never)."""
+        """Per-parcel columns (numpy arrays; ids as strings, times in s, NaN = never); with
+        sizes drawn also ``size_class``, ``litres`` and ``reinducted`` (trips back from
+        overflow)."""
         vil = np.array(self.village_ids, dtype=object)
         chute_names = np.array((*self.chute_ids, ""), dtype=object)
         trucks = np.array(self.truck_ids, dtype=object)
         brands = np.array(self.truck_brands, dtype=object)
         stations = np.array((*self.station_names, ""), dtype=object)
         waves = np.array(self.wave_names, dtype=object)
-        return {
+        out: dict[str, np.ndarray] = {
             "parcel": np.arange(self.parcels),
             "brand": brands[self.truck],
             "village": vil[self.village],
@@ -129,6 +131,12 @@ class SortResult:
             "oversize": self.oversize,
             "no_read": self.no_read,
         }
+        if self.size_class.size:  # issue-14 columns (absent from hand-built results)
+            out["size_class"] = np.array(self.size_class_names, dtype=object)[self.size_class]
+            out["litres"] = self.litres
+        if self.reinducted.size:
+            out["reinducted"] = self.reinducted.astype(np.int64)
+        return out
 
     def to_dataframe(self) -> Any:
         """The per-parcel records as a pandas DataFrame (pandas imported here only)."""
