@@ -40,7 +40,6 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -52,6 +51,7 @@ from .bagging import BaggingPolicy, resolve_bagging
 from .clock import At as _At
 from .clock import TickClock
 from .collect import collect
+from .crew import Crew
 from .faults import Fault, check_faults
 from .line import Line, LineError
 from .parcels import ParcelMix
@@ -119,13 +119,8 @@ def simulate(
     is_village, cap, thr = day.is_village, day.cap, day.thr
     NR, EX, OV = day.NR, day.EX, day.OV
     stations = line.induction
-    st_slot, st_hand, from_scan, to_scan, ov_from = (
-        day.st_slot,
-        day.st_hand,
-        day.from_scan,
-        day.to_scan,
-        day.ov_from,
-    )
+    st_slot, st_hand, to_scan = day.st_slot, day.st_hand, day.to_scan
+    from_scan, ov_from = day.from_scan, day.ov_from
     N = day.N
     avail = day.avail
     clock = day.clock
@@ -179,7 +174,6 @@ def simulate(
     v_arr: array = array("d")
     v_start: array = array("d")
     v_placed: array = array("d")
-    bag_log: list[tuple[int, float, float, int]] = []
     queue_logs: dict[str, tuple[array, array, array]] = {
         q: (array("i"), array("d"), array("d")) for q in ("keying", "reinduct")
     }
@@ -206,11 +200,7 @@ def simulate(
     wave_end = policy.wave_end
     W = max(len(arrivals.waves), 1)
     wave_l: list[int] = day.wave_of.tolist() if wave_end else []
-    left = [0] * (n_chutes * W)
-    if wave_end and n_conv:
-        comes = conv_idx[~day.draw_ex[conv_idx]]  # exceptions never reach a village chute
-        key = day.dest[comes].astype(np.int64) * W + day.wave_of[comes]
-        left = np.bincount(key, minlength=n_chutes * W).tolist()
+    left = day.still_to_arrive(W) if wave_end else []
     ranks = policy.chute_ranks(mapping, tuple(c.id for c in chutes))
     rank = [ranks[c.id] for c in chutes] if ranks is not None else [0] * n_chutes
     # full chutes hold up the line: with wave-end calls or ranks they are bagged first
@@ -291,50 +281,26 @@ def simulate(
                     if unsettled % prog_step == 0:
                         on_settled()
 
-    # ---- bagging operators (a pool; one timeout per bag) ------------------------------
-    bag_queue: list[tuple[int, int, int, int]] = []  # (class, rank, call number, chute)
-    ops = {"free": line.bagging_operators, "calls": 0}
-
-    def request_bag(c: int, cls: int) -> None:
-        requested[c] = True
-        if ops["free"] > 0:
-            start_bag(c)
-        else:
-            ops["calls"] += 1
-            heappush(bag_queue, (cls, rank[c], ops["calls"], c))
-
-    def start_bag(c: int) -> None:
-        requested[c] = False
-        if not contents[c]:
-            return
-        ops["free"] -= 1
-        bagging_now[c] = True
-        items = contents[c]
-        contents[c] = []
-        ev = _At(env, env._now + line.bag_time_s, (c, items, env._now))
-        ev.callbacks.append(end_bag)
-
-    def end_bag(ev: simpy.Event) -> None:
-        c, items, started = ev._value
-        now = env._now
-        for i in items:
-            bag_s[i] = now
-            outcome[i] = BAGGED
-        fill[c] -= len(items)
-        bagging_now[c] = False
-        bag_log.append((c, started, now, len(items)))
-        ops["free"] += 1
-        while bag_queue and ops["free"] > 0:
-            start_bag(heappop(bag_queue)[3])
-        if fill[c] >= thr[c] and not requested[c]:
-            request_bag(c, 0)
-
-    sweep_order = sorted(range(n_chutes), key=lambda c: (rank[c], c))
-
-    def sweep(_ev: Any = None) -> None:
-        for c in sweep_order:
-            if is_village[c] and fill[c] > 0 and not requested[c] and not bagging_now[c]:
-                request_bag(c, cls_later)
+    # ---- bagging operators (sorter.crew: a pool, one timeout per bag) ----------------
+    crew = Crew(
+        env,
+        line.bagging_operators,
+        line.bag_time_s,
+        rank,
+        cls_later,
+        {
+            "fill": fill,
+            "thr": thr,
+            "contents": contents,
+            "bagging_now": bagging_now,
+            "requested": requested,
+            "is_village": is_village,
+            "bag_s": bag_s,
+            "outcome": outcome,
+        },
+    )
+    request_bag = crew.request
+    sweep = crew.sweep
 
     for t_cut in sorted(cutoffs_s):
         if horizon_s is None or t_cut <= horizon_s:
@@ -541,7 +507,7 @@ def simulate(
             "keyed": keyed,
             "reinducted": reinducted,
             "refusals": refusals,
-            "bag_log": bag_log,
+            "bag_log": crew.log,
             "visits": (v_parcel, v_station, v_arr, v_start, v_placed),
             "max_fill": max_fill,
             "queues": queue_logs,

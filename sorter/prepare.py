@@ -63,6 +63,14 @@ class Day:
     def avail(self) -> np.ndarray:
         return self.unloading.available_s
 
+    def still_to_arrive(self, waves: int) -> list[int]:
+        """Parcels each (chute, wave) will receive, flat at ``chute * waves + wave``: the
+        conveyable parcels, less the exceptions (they never reach a village chute)."""
+        comes = self.conv_idx[~self.draw_ex[self.conv_idx]]
+        key = self.dest[comes].astype(np.int64) * waves + self.wave_of[comes]
+        counts: list[int] = np.bincount(key, minlength=len(self.chutes) * waves).tolist()
+        return counts
+
 
 def prepare(
     line: Line,
