@@ -94,6 +94,6 @@ def draw_size_classes(n: int, mix: ParcelMix, rng: np.random.Generator) -> np.nd
     """``n`` size-class indices into ``mix.classes`` (int8), i.i.d. by the class shares."""
     if n == 0:
         return np.zeros(0, dtype=np.int8)
-    cum = np.cumsum(mix.shares)
-    cum[-1] = 1.0
-    return np.searchsorted(cum, rng.random(n), side="right").astype(np.int8)
+    cum = np.cumsum(mix.shares).astype(np.float32)
+    cum[-1] = 1.0  # float32 draws are < 1, so the last class closes the range
+    return np.searchsorted(cum, rng.random(n, dtype=np.float32), side="right").astype(np.int8)
