@@ -10,6 +10,9 @@
    threshold and at wave cut-offs, and faults (loop stoppages, an unstaffed station, a jammed
    chute, a scanner outage). Best of ``--repeat`` runs.
 3. ``day_N``: the same line on an N-parcel day (default 1,000,000), one run.
+4. ``suichang_line_to_van``: the Suichang-like day with the issue-14 options on (per-dock
+   unloading, 2 keyers, overflow re-induction, 4 people hand-sorting, wave-end bagging),
+   best of ``--repeat`` runs; reported, no target of its own.
 
 Each run executes in a fresh subprocess (spawn) that reports its own peak RSS
 (``resource.getrusage``). ``wall_s`` is the ``simulate()`` call (arrival generation excluded,
@@ -65,17 +68,30 @@ def _scenario(parcels: int, seed: int = 0) -> tuple[Any, Any, tuple[Any, ...]]:
     return line, arrivals, faults
 
 
-def _child(parcels: int, repeat: int, out: Any) -> None:
+def _child(parcels: int, repeat: int, out: Any, line_to_van: bool = False) -> None:
     import sorter
 
     t0 = time.perf_counter()
     line, arrivals, faults = _scenario(parcels)
+    options: dict[str, Any] = {}
+    if line_to_van:
+        line = line.replace(
+            unloading="per_dock",
+            keyers=2,
+            reinduct_overflow=True,
+            reinduct_staff=1,
+            manual_staff=4,
+            manual_sort_s=30.0,
+        )
+        options["bagging"] = "wave_end"
     setup = time.perf_counter() - t0
     best = float("inf")
     summary: dict[str, Any] = {}
     for _ in range(repeat):
         t = time.perf_counter()
-        res = sorter.simulate(line, arrivals, assignment=sorter.ByVolume(), seed=1, faults=faults)
+        res = sorter.simulate(
+            line, arrivals, assignment=sorter.ByVolume(), seed=1, faults=faults, **options
+        )
         best = min(best, time.perf_counter() - t)
         summary = res.summary()
         del res
@@ -92,10 +108,10 @@ def _child(parcels: int, repeat: int, out: Any) -> None:
     )
 
 
-def run_in_subprocess(parcels: int, repeat: int) -> dict[str, Any]:
+def run_in_subprocess(parcels: int, repeat: int, line_to_van: bool = False) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(parcels, repeat, q))
+    p = ctx.Process(target=_child, args=(parcels, repeat, q, line_to_van))
     p.start()
     result: dict[str, Any] = q.get()
     p.join()
@@ -111,11 +127,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     ev = max(simpy_rate() for _ in range(args.repeat))
     runs = []
-    for name, n, rep in (
-        ("suichang", 20_000, args.repeat),
-        (f"day_{args.parcels}", args.parcels, 1),
+    for name, n, rep, l2v in (
+        ("suichang", 20_000, args.repeat, False),
+        (f"day_{args.parcels}", args.parcels, 1, False),
+        ("suichang_line_to_van", 20_000, args.repeat, True),
     ):
-        r = run_in_subprocess(n, rep)
+        r = run_in_subprocess(n, rep, l2v)
         pps = r["parcels"] / r["wall_s"]
         runs.append(
             {
@@ -130,7 +147,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
         )
         print(
-            f"{name:>16}  parcels {r['parcels']:>9,}  wall {r['wall_s']:7.3f} s  "
+            f"{name:>20}  parcels {r['parcels']:>9,}  wall {r['wall_s']:7.3f} s  "
             f"{pps:>10,.0f} parcels/s  ratio {pps / ev:.3f}  peak {r['peak_rss_mb']:7.1f} MB",
             file=sys.stderr,
         )

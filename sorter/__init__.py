@@ -4,8 +4,9 @@ Frozen :class:`Line` + :class:`Arrivals` in, :class:`SortResult` out::
 
     line = Line.evenly_spaced(214)
     arrivals = generate_arrivals(1, village_parcels=..., brand_shares=..., waves=...)
-    result = simulate(line, arrivals, assignment=ByVolume(), seed=1)
+    result = simulate(line, arrivals, assignment=ByVolume(), seed=1, bagging="wave_end")
     result.summary(); result.village_ready_s; result.to_dataframe()
+    vans = load_vans(rounds, result.village_ready_s, result.village_sorted, docks=4, loaders=8)
 
 Other kinds of line take the same arrivals and return the same ``SortResult``:
 ``LinearLine`` + ``simulate_linear`` (swing-wheel), ``ManualLine`` + ``simulate_manual``
@@ -25,6 +26,17 @@ from .assignment import (
     VillageInfo,
     travel_from_inducts_m,
 )
+from .bagging import (
+    BAGGINGS,
+    BaggingPolicy,
+    ByDeparture,
+    DepartureLoop,
+    LoopPass,
+    WaveEnd,
+    WhenFull,
+    departure_loop,
+    resolve_bagging,
+)
 from .capacity import line_capacity_per_h, station_capacities_per_h
 from .economics import DEFAULT_ECONOMICS, Economics, SortCost, sort_cost, staff_of
 from .engine import resolve_assignment, simulate
@@ -38,16 +50,22 @@ from .linear import (
     linear_module_bound_per_h,
     simulate_linear,
 )
+from .loading import LoadedRound, Loading, RoundToLoad, load_vans
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .monitors import LevelMonitor, TallyMonitor
+from .parcels import CARTONS, ParcelMix, SizeClass
 from .result import OUTCOMES, ChuteSummary, SortResult
 
 __all__ = [
     "ASSIGNMENTS",
+    "BAGGINGS",
+    "CARTONS",
     "DEFAULT_ECONOMICS",
     "KINDS",
     "OUTCOMES",
     "Arrivals",
+    "BaggingPolicy",
+    "ByDeparture",
     "ByRound",
     "ByTownship",
     "ByVolume",
@@ -55,6 +73,7 @@ __all__ = [
     "ChuteAssignment",
     "ChuteJam",
     "ChuteSummary",
+    "DepartureLoop",
     "Economics",
     "Fault",
     "InductionStation",
@@ -65,9 +84,15 @@ __all__ = [
     "LineError",
     "LineStoppage",
     "LinearLine",
+    "LoadedRound",
+    "Loading",
+    "LoopPass",
     "ManualLine",
+    "ParcelMix",
     "Random",
+    "RoundToLoad",
     "ScannerOutage",
+    "SizeClass",
     "SortCost",
     "SortResult",
     "SpreadModules",
@@ -76,14 +101,19 @@ __all__ = [
     "Truck",
     "VillageInfo",
     "Wave",
+    "WaveEnd",
+    "WhenFull",
     "capacity_per_h",
+    "departure_loop",
     "generate_arrivals",
     "kind_of",
     "line_capacity_per_h",
     "linear_capacity_per_h",
     "linear_module_bound_per_h",
+    "load_vans",
     "manual_capacity_per_h",
     "resolve_assignment",
+    "resolve_bagging",
     "simulate",
     "simulate_kind",
     "simulate_linear",

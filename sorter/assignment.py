@@ -8,13 +8,14 @@ Pass your own object with an ``assign`` method, or a plain mapping, to ``simulat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .line import Line
+from .arrivals import Arrivals
+from .line import Line, LineError
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +124,29 @@ ASSIGNMENTS: dict[str, type] = {
     "by_township": ByTownship,
     "random": Random,
 }
+
+
+def resolve_assignment(
+    assignment: ChuteAssignment | Mapping[str, str],
+    line: Line,
+    arrivals: Arrivals,
+    village_info: Sequence[VillageInfo] | None = None,
+) -> dict[str, str]:
+    """``{village: chute id}`` from a policy or mapping; every arrival village must map to a
+    village chute."""
+    if isinstance(assignment, Mapping):
+        mapping = dict(assignment)
+    elif hasattr(assignment, "assign"):
+        if village_info is None:
+            counts = arrivals.village_counts()
+            village_info = [VillageInfo(v, "", float(counts[v]), None) for v in arrivals.villages]
+        mapping = dict(assignment.assign(village_info, line))
+    else:
+        raise LineError(f"assignment = {assignment!r}: need a ChuteAssignment or a mapping")
+    village_ids = {c.id for c in line.village_chutes}
+    for v in arrivals.villages:
+        if v not in mapping:
+            raise LineError(f"assignment: village {v!r} has no chute")
+        if mapping[v] not in village_ids:
+            raise LineError(f"assignment[{v!r}] = {mapping[v]!r}: not a village chute")
+    return mapping

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+UnloadMode = Literal["pooled", "per_dock"]
 ChuteKind = Literal["village", "no_read", "exception", "overflow", "manual"]
 SPECIAL_KINDS: tuple[str, ...] = ("no_read", "exception", "overflow", "manual")
 
@@ -88,8 +89,24 @@ class Line:
         exception_prob: unresolvable address -> exception chute (terminal).
         oversize_to_manual, manual_sort_s: oversize parcels skip the loop and are sorted by
             hand into their village's cage ``manual_sort_s`` after unloading.
-        unload_ports, unload_rate_per_h: trucks are unloaded in arrival order at
-            ``unload_ports * unload_rate_per_h`` parcels/h (``math.inf`` = instantaneous).
+        unload_ports, unload_rate_per_h: the inbound docks and each dock's rate
+            (``math.inf`` = instantaneous).
+        unloading: ``"pooled"`` (the original model): trucks are unloaded in arrival order
+            by one server of ``unload_ports * unload_rate_per_h`` parcels/h, so a lone
+            truck empties at the pooled rate; ``"per_dock"``: each truck takes the dock that
+            frees first and unloads at ``unload_rate_per_h``, later trucks wait.
+        keyers: staff keying no-reads, each ``keying_delay_s`` a parcel, first come first
+            served (an M/D/c queue); ``None`` (the original model): unlimited keyers, so
+            keying is a fixed delay.
+        reinduct_overflow, reinduct_staff, reinduct_s: overflow parcels are carried back
+            and re-inducted by ``reinduct_staff`` people, ``reinduct_s`` a parcel (FIFO),
+            and then sort again; ``False`` (the original model): overflow is terminal.
+        manual_staff: people hand-sorting oversize parcels, ``manual_sort_s`` a parcel each,
+            FIFO in unloading order; ``None`` (the original model): unlimited, so every
+            oversize parcel is in its cage ``manual_sort_s`` after it is unloaded.
+
+    New behaviour is opt-in: with these last fields at their defaults a run is identical,
+    draw for draw, to the original model.
     """
 
     carriers: int
@@ -112,6 +129,12 @@ class Line:
     unload_rate_per_h: float = 750.0
     name: str = "line"
     meta: tuple[tuple[str, str], ...] = field(default=())
+    unloading: UnloadMode = "pooled"
+    keyers: int | None = None
+    reinduct_overflow: bool = False
+    reinduct_staff: int = 1
+    reinduct_s: float = 20.0
+    manual_staff: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.carriers, int) or self.carriers < 2:
@@ -175,6 +198,18 @@ class Line:
                 raise _fail(f, v, "must be a finite number >= 0")
         if not (self.unload_rate_per_h > 0):
             raise _fail("unload_rate_per_h", self.unload_rate_per_h, "must be > 0 (inf allowed)")
+        if self.unloading not in ("pooled", "per_dock"):
+            raise _fail("unloading", self.unloading, 'must be "pooled" or "per_dock"')
+        for f in ("keyers", "manual_staff"):
+            v = getattr(self, f)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise _fail(f, v, "must be None (unlimited) or an integer >= 1")
+        if not isinstance(self.reinduct_overflow, bool):
+            raise _fail("reinduct_overflow", self.reinduct_overflow, "must be True or False")
+        if not isinstance(self.reinduct_staff, int) or self.reinduct_staff < 1:
+            raise _fail("reinduct_staff", self.reinduct_staff, "must be an integer >= 1")
+        if not (math.isfinite(self.reinduct_s) and self.reinduct_s >= 0):
+            raise _fail("reinduct_s", self.reinduct_s, "must be a finite number >= 0")
 
     def _check_pos(self, f: str, v: float) -> None:
         if not (isinstance(v, int | float) and math.isfinite(v) and 0 <= v < self.length_m):

@@ -5,7 +5,9 @@ Every parcel ends in exactly one outcome (``OUTCOMES``):
 * ``bagged``: in a bag of its village chute (or sorted by hand, oversize), ``bag_s`` set;
 * ``no_read``: still in no-read handling (in the no-read chute, not yet keyed) at the horizon;
 * ``exception``: in the exception chute (unresolvable address);
-* ``overflow``: in the overflow chute after ``max_recirculations`` refusals;
+* ``overflow``: in the overflow chute after ``max_recirculations`` refusals (with
+  ``Line.reinduct_overflow``: still waiting there to be re-inducted at the horizon — a
+  re-inducted parcel has one outcome like any other, and ``reinducted`` counts its trips);
 * ``in_system``: anywhere else at the horizon (unload/induction queue, on a carrier, in a
   chute not yet bagged, or being bagged).
 
@@ -78,6 +80,17 @@ class SortResult:
     capacity: np.ndarray
     t_end: float
     stoppages: tuple[tuple[float, float], ...] = ()  # (wall start, duration) of loop stops
+    # --- line to van (issue 14); defaults describe a run of the original model ---------
+    bagging: str = "when_full"  # the bagging policy's name
+    size_class: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    size_class_names: tuple[str, ...] = ()
+    size_class_litres: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reinducted: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    truck_dock: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1 pooled
+    truck_unload_start_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    truck_unload_end_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # staffed queues: "keying", "reinduct", "manual" -> parcel, arrived_s, start_s, end_s
+    queues: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ---- basic counts ------------------------------------------------------------------
@@ -95,14 +108,16 @@ class SortResult:
 
     # ---- records -------------------------------------------------------------------------
     def records(self) -> dict[str, np.ndarray]:
-        """Per-parcel columns (numpy arrays; ids as strings, times in s, NaN = never)."""
+        """Per-parcel columns (numpy arrays; ids as strings, times in s, NaN = never); with
+        sizes drawn also ``size_class``, ``litres`` and ``reinducted`` (trips back from
+        overflow)."""
         vil = np.array(self.village_ids, dtype=object)
         chute_names = np.array((*self.chute_ids, ""), dtype=object)
         trucks = np.array(self.truck_ids, dtype=object)
         brands = np.array(self.truck_brands, dtype=object)
         stations = np.array((*self.station_names, ""), dtype=object)
         waves = np.array(self.wave_names, dtype=object)
-        return {
+        out: dict[str, np.ndarray] = {
             "parcel": np.arange(self.parcels),
             "brand": brands[self.truck],
             "village": vil[self.village],
@@ -120,6 +135,12 @@ class SortResult:
             "oversize": self.oversize,
             "no_read": self.no_read,
         }
+        if self.size_class.size:  # issue-14 columns (absent from hand-built results)
+            out["size_class"] = np.array(self.size_class_names, dtype=object)[self.size_class]
+            out["litres"] = self.litres
+        if self.reinducted.size:
+            out["reinducted"] = self.reinducted.astype(np.int64)
+        return out
 
     def to_dataframe(self) -> Any:
         """The per-parcel records as a pandas DataFrame (pandas imported here only)."""
@@ -215,7 +236,58 @@ class SortResult:
         counts = np.bincount(self.village[self.outcome == 1], minlength=len(self.village_ids))
         return {v: int(counts[k]) for k, v in enumerate(self.village_ids)}
 
+    @property
+    def litres(self) -> np.ndarray:
+        """Litres of each parcel (from its size class; empty if the run drew no sizes)."""
+        if not self.size_class.size:
+            return np.zeros(0)
+        return np.asarray(self.size_class_litres)[self.size_class]
+
+    @property
+    def village_litres(self) -> dict[str, float]:
+        """Village -> litres of its bagged parcels (what its cage holds for the van)."""
+        ok = self.outcome == 1
+        lit = self.litres
+        if not lit.size:
+            return {v: 0.0 for v in self.village_ids}
+        total = np.bincount(self.village[ok], weights=lit[ok], minlength=len(self.village_ids))
+        return {v: float(total[k]) for k, v in enumerate(self.village_ids)}
+
+    # ---- trucks ----------------------------------------------------------------------------
+    @property
+    def truck_wait_s(self) -> dict[str, float]:
+        """Truck id -> seconds it waited for a dock (or the pooled unloader) after arriving."""
+        if not self.truck_unload_start_s.size:
+            return {t: 0.0 for t in self.truck_ids}
+        wait = self.truck_unload_start_s - self.truck_arrival_s
+        return {t: float(w) for t, w in zip(self.truck_ids, wait.tolist(), strict=True)}
+
     # ---- monitors ------------------------------------------------------------------------
+    def queue_wait(self, name: str) -> TallyMonitor:
+        """Waiting time in a staffed queue (``"keying"``, ``"reinduct"``, ``"manual"``), one
+        value per parcel served, stamped with the time its service started."""
+        q = self._queue(name)
+        return TallyMonitor(f"{name} wait", q["start_s"], q["start_s"] - q["arrived_s"])
+
+    def queue_length(self, name: str) -> LevelMonitor:
+        """Parcels waiting (not yet in service) in a staffed queue over time."""
+        q = self._queue(name)
+        return LevelMonitor.from_intervals(
+            f"{name} queue", q["arrived_s"], q["start_s"], self.t_start, self.t_end
+        )
+
+    def queue_busy(self, name: str) -> LevelMonitor:
+        """People busy in a staffed queue over time."""
+        q = self._queue(name)
+        return LevelMonitor.from_intervals(
+            f"{name} busy", q["start_s"], q["end_s"], self.t_start, self.t_end
+        )
+
+    def _queue(self, name: str) -> dict[str, np.ndarray]:
+        if name not in self.queues:
+            raise KeyError(f"queue {name!r}: this result has {sorted(self.queues)}")
+        return self.queues[name]
+
     def induction_queue(self) -> LevelMonitor:
         """Parcels waiting for an induction operator (shared unload/re-induct queue)."""
         v = self.visits
@@ -310,6 +382,7 @@ class SortResult:
         )
         ready = self.village_ready_s
         wait = self.induction_wait()
+        truck_wait = np.array(list(self.truck_wait_s.values()))
         return {
             "parcels": counts,
             "manual_oversize": int((self.oversize & (self.chute == self._manual_index())).sum()),
@@ -320,6 +393,13 @@ class SortResult:
             "mean_induction_wait_s": wait.mean(),
             "bags": int(self.bag_log.shape[0]),
             "end_s": self.t_end,
+            "bagging": self.bagging,
+            "reinducted": int(self.reinducted.astype(np.int64).sum()),
+            "mean_truck_wait_s": float(truck_wait.mean()) if truck_wait.size else 0.0,
+            "max_truck_wait_s": float(truck_wait.max()) if truck_wait.size else 0.0,
+            "litres_bagged": float(self.litres[self.outcome == 1].sum())
+            if self.litres.size
+            else 0.0,
         }
 
     def _manual_index(self) -> int:

@@ -102,3 +102,43 @@ def check_conservation(res, arrivals=None):
         counts = arrivals.village_counts()
         got = np.bincount(res.village, minlength=len(res.village_ids))
         assert {v: int(got[k]) for k, v in enumerate(res.village_ids)} == counts
+
+
+# The arrays a run of the original model is compared on (issue 14: new options at their
+# defaults must reproduce them draw for draw).
+DIGEST_FIELDS = (
+    "village",
+    "truck",
+    "wave",
+    "oversize",
+    "available_s",
+    "induct_s",
+    "station",
+    "recirculations",
+    "outcome",
+    "chute",
+    "entry_s",
+    "bag_s",
+    "no_read",
+    "refusals",
+    "bag_log",
+    "max_fill",
+    "capacity",
+)
+
+
+def result_digest(res) -> str:
+    """sha256 (16 hex digits) over a result's original per-parcel and per-chute arrays."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in DIGEST_FIELDS:
+        a = np.ascontiguousarray(getattr(res, f))
+        h.update(f.encode())
+        h.update(str(a.dtype).encode())
+        h.update(a.tobytes())
+    for k in sorted(res.visits):
+        h.update(np.ascontiguousarray(res.visits[k]).tobytes())
+    h.update(repr(res.t_end).encode())
+    h.update(repr(res.stoppages).encode())
+    return h.hexdigest()[:16]

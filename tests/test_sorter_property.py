@@ -7,6 +7,7 @@ from sorter_fixtures import check_conservation
 
 from sorter import (
     Arrivals,
+    ByDeparture,
     ChuteJam,
     Line,
     LineStoppage,
@@ -19,8 +20,18 @@ from sorter import (
 
 
 @st.composite
-def days(draw, with_faults: bool):
+def days(draw, with_faults: bool, line_to_van: bool = False):
     n_chutes = draw(st.integers(1, 8))
+    new: dict = {}
+    if line_to_van:  # issue 14 options
+        new = dict(
+            unloading=draw(st.sampled_from(["pooled", "per_dock"])),
+            keyers=draw(st.one_of(st.none(), st.integers(1, 3))),
+            reinduct_overflow=draw(st.booleans()),
+            reinduct_staff=draw(st.integers(1, 2)),
+            reinduct_s=draw(st.floats(0, 120)),
+            manual_staff=draw(st.one_of(st.none(), st.integers(1, 2))),
+        )
     line = Line.evenly_spaced(
         n_chutes,
         num_induction=draw(st.integers(1, 3)),
@@ -39,6 +50,7 @@ def days(draw, with_faults: bool):
         oversize_to_manual=draw(st.booleans()),
         unload_ports=draw(st.integers(1, 3)),
         unload_rate_per_h=draw(st.sampled_from([300.0, 750.0, float("inf")])),
+        **new,
     )
     n_vill = draw(st.integers(1, 6))
     villages = tuple(f"V{k}" for k in range(n_vill))
@@ -62,11 +74,17 @@ def days(draw, with_faults: bool):
             ChuteJam(line.village_chutes[0].id, 0.0, draw(st.floats(1, 5000))),
             ScannerOutage(draw(st.floats(0, 2000)), draw(st.floats(2001, 4000))),
         )
-    return line, arrivals, horizon, cutoffs, faults, draw(st.integers(0, 2**31))
+    bagging: object = "when_full"
+    if line_to_van:
+        kind = draw(st.sampled_from(["when_full", "wave_end", "by_departure"]))
+        bagging = kind
+        if kind == "by_departure":
+            bagging = ByDeparture(tuple(draw(st.permutations(villages))))
+    return line, arrivals, horizon, cutoffs, faults, draw(st.integers(0, 2**31)), bagging
 
 
 def _check(day):
-    line, arrivals, horizon, cutoffs, faults, seed = day
+    line, arrivals, horizon, cutoffs, faults, seed, bagging = day
     res = simulate(
         line,
         arrivals,
@@ -75,6 +93,7 @@ def _check(day):
         horizon_s=horizon,
         cutoffs_s=cutoffs,
         faults=faults,
+        bagging=bagging,
     )
     check_conservation(res, arrivals)
     s = res.summary()["parcels"]
@@ -85,7 +104,32 @@ def _check(day):
     for cs in res.chutes.values():
         if cs.kind == "village":
             assert cs.max_fill <= line.chute_capacity
-    assert np.all(res.recirculations <= line.max_recirculations + 1)
+    if line.reinduct_overflow:
+        # refusals per pass stay bounded; each trip back counts once, in `reinducted`
+        passes = res.reinducted.astype(np.int64) + 1
+        assert np.all(res.recirculations <= passes * (line.max_recirculations + 1))
+        q = res.queues["reinduct"]  # services started; those done by the horizon count
+        done = int((q["end_s"] < res.t_end).sum())
+        assert done <= int(res.reinducted.sum()) <= q["parcel"].size
+        if horizon is None:
+            assert s["overflow"] == 0
+            assert s["bagged"] + s["exception"] == res.parcels
+    else:
+        assert np.all(res.recirculations <= line.max_recirculations + 1)
+        assert res.reinducted.sum() == 0
+    assert res.litres.shape == (res.parcels,) and np.all(res.litres > 0)
+    if line.unloading == "per_dock":
+        # a dock holds one truck at a time, and trucks never start before they arrive
+        for d in range(line.unload_ports):
+            on = res.truck_dock == d
+            a, b = res.truck_unload_start_s[on], res.truck_unload_end_s[on]
+            order = np.argsort(a, kind="stable")
+            assert np.all(a[order][1:] >= b[order][:-1] - 1e-9)
+        assert np.all(res.truck_unload_start_s >= res.truck_arrival_s)
+    # the staffed queues never serve more at once than their staff
+    for name, staff in (("keying", line.keyers), ("manual", line.manual_staff)):
+        if staff is not None and res.queues[name]["parcel"].size:
+            assert res.queue_busy(name).max() <= staff
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -97,4 +141,12 @@ def test_conservation(day):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days(with_faults=True))
 def test_conservation_with_faults(day):
+    _check(day)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days(with_faults=True, line_to_van=True))
+def test_conservation_line_to_van(day):
+    """Every parcel in exactly one final state with the issue-14 options on (re-inducted
+    parcels counted once), for any bagging policy, docks, keyers and staff."""
     _check(day)
