@@ -146,9 +146,7 @@ def _build(scenario: Scenario) -> County:
             speeds_kmh=speeds,
             village_detour=m.roads.village_detour,
         )
-    for a, b in m.roads.closed:
-        if graph.has_edge(a, b):
-            graph.remove_edge(a, b)
+    graph = _close_roads(scenario, graph)
     return County(
         code=m.county.code,
         name=m.county.name,
@@ -161,3 +159,21 @@ def _build(scenario: Scenario) -> County:
         hub_name=m.county.hub_name,
         excluded_kinds=tuple(m.county.exclude_kinds),
     )
+
+
+def _close_roads(scenario: Scenario, graph: nx.Graph) -> nx.Graph:
+    """``[roads] closed``: each pair's road closed as ``gongpei replan --closure`` closes it
+    (a whole corridor between two seats, not only a direct edge, which corridors never have);
+    a pair that names no road is rejected with its field path."""
+    from gongpei.scenario.messages import ScenarioError, show_value
+    from routing.network import NetworkError, close_roads
+
+    for k, (a, b) in enumerate(scenario.model.roads.closed):
+        try:
+            graph, _ = close_roads(graph, [(a, b)])
+        except NetworkError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            raise ScenarioError(
+                [f"{scenario.source}: roads.closed[{k}] = {show_value([a, b])}: {reason}"]
+            ) from None
+    return graph
