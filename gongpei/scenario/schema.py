@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_clock
+from gongpei.scenario.paths import BUILTIN_PREFIX, builtin_name_problem
 
 __all__ = [
     "Brands",
@@ -62,8 +64,17 @@ Positive = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 
 
+def _shipped_name(value: str) -> str:
+    if value.startswith(BUILTIN_PREFIX):
+        problem = builtin_name_problem(value[len(BUILTIN_PREFIX) :])
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
 DataPath = Annotated[
     str,
+    AfterValidator(_shipped_name),
     Field(
         min_length=1,
         description="a file path relative to the scenario file, or 'gongpei:NAME' for a file "
