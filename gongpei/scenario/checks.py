@@ -48,9 +48,13 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
 
     try:
         towns = load_towns(_path(base_dir, m.county.towns))
+    except GeographyError as exc:
+        return [_file_fault("county.towns", m.county.towns, _path(base_dir, m.county.towns), exc)]
+    try:
         villages = load_villages(_path(base_dir, m.county.villages))
     except GeographyError as exc:
-        return [str(exc)]
+        file = _path(base_dir, m.county.villages)
+        return [_file_fault("county.villages", m.county.villages, file, exc)]
     town_codes = {t.code for t in towns}
     village_codes = {v.code for v in villages}
     served = {v.code for v in villages if v.kind not in m.county.exclude_kinds}
@@ -170,6 +174,14 @@ def _check_graphml(value: str, path: Path) -> list[str]:
     if graph.number_of_nodes() == 0:
         return [f'roads.graphml = "{value}": the graph has no nodes']
     return []
+
+
+def _file_fault(field: str, value: str, file: Path, exc: Exception) -> str:
+    """``county.villages = "v.csv": row 3: …`` from a reader's ``/abs/v.csv: row 3: …``."""
+    text = str(exc)
+    if text.startswith(f"{file}: "):
+        text = text[len(str(file)) + 2 :]
+    return f"{field} = {show_value(value)}: {text}"
 
 
 def _path(base_dir: Path, value: str) -> Path:
