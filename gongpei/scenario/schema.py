@@ -140,6 +140,15 @@ class CountyTable(_Table):
         default_factory=list, description="township codes hosting a transfer station"
     )
     use_transfer_stations: bool = False
+
+    @field_validator("transfer_stations")
+    @classmethod
+    def _stations_once(cls, codes: list[str]) -> list[str]:
+        for k, code in enumerate(codes):
+            if code in codes[:k]:
+                raise bad(f"[{k}]", code, f"listed twice (also [{codes.index(code)}])")
+        return codes
+
     exclude_kinds: list[UnitKind] = Field(
         default_factory=_urban_kinds,
         description="village-level kinds not served by the village rounds (urban units)",
@@ -170,6 +179,17 @@ class Roads(_Table):
     closed: list[tuple[str, str]] = Field(
         default_factory=list, description="closed road links as [node, node] pairs"
     )
+
+    @field_validator("closed")
+    @classmethod
+    def _closed_once(cls, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        seen: dict[frozenset[str], int] = {}
+        for k, (a, b) in enumerate(pairs):
+            key = frozenset((a, b))
+            if key in seen:
+                raise bad(f"[{k}]", [a, b], f"closed twice (also closed[{seen[key]}])")
+            seen[key] = k
+        return pairs
 
     @model_validator(mode="after")
     def _source_given(self) -> Roads:

@@ -312,6 +312,21 @@ cases = {
         'county.code = "330824": the townships in gongpei:suichang/towns.csv belong to another '
         "county",
     ),
+    "closed_twice": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'links = "gongpei:suichang/roads.csv"\n'
+            'closed = [["331123001", "331123102"], ["331123102", "331123001"]]',
+        ),
+        'roads.closed[1] = ["331123102", "331123001"]: closed twice (also closed[0])',
+    ),
+    "transfer_station_twice": (
+        sub(
+            'transfer_stations = ["331123105", "331123107"]',
+            'transfer_stations = ["331123105", "331123105"]',
+        ),
+        'county.transfer_stations[1] = "331123105": listed twice (also [0])',
+    ),
     "shipped_path_escapes": (
         sub('towns = "gongpei:suichang/towns.csv"', 'towns = "gongpei:../../../../etc/passwd"'),
         'county.towns = "gongpei:../../../../etc/passwd": gongpei:NAME names a file shipped '
