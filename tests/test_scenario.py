@@ -16,7 +16,7 @@ BAD = sorted((DATA / "bad").glob("*.toml"))
 
 
 def expected_line(path: Path) -> str:
-    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii", errors="replace")
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", errors="replace")
     assert first.startswith("# expect: "), path
     return first.removeprefix("# expect: ")
 
@@ -49,8 +49,12 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
 def test_bad_file_gives_one_clear_line(path: Path) -> None:
+    """Through the one validation path (load, then everything run checks before simulating):
+    some faults need the county built (a road file, the loop's length) to be seen."""
+    from gongpei.day.inputs import prepare_day
+
     with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
+        prepare_day(load_scenario(path))
     lines = info.value.lines
     assert len(lines) == 1, lines
     line = lines[0]

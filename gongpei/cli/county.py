@@ -136,13 +136,20 @@ def province(
 
     if metric not in METRICS:
         _fail(f"--metric {metric!r}: one of {', '.join(METRICS)}")
-    try:
-        codes = (
-            [find_county(q).code for q in counties.split(",") if q.strip()] if counties else None
-        )
-    except UnknownCountyError as exc:
-        _fail(str(exc).replace("--county", "--counties"))
-        return
+    codes: list[str] | None = None
+    if counties is not None:  # given, even as '': an empty list is a fault, not "all 26"
+        try:
+            codes = [find_county(q).code for q in counties.split(",") if q.strip()]
+        except UnknownCountyError as exc:
+            _fail(str(exc).replace("--county", "--counties"))
+            return
+        if not codes:
+            _fail(f"--counties {counties!r}: names no county (leave it out for all 26)")
+            return
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            _fail(f"--counties {counties!r}: {', '.join(twice)} given twice")
+            return
     overrides: dict[str, object] = {"output.plots": False, "output.html": False}
     if time_limit is not None:
         overrides["routing.time_limit_s"] = time_limit

@@ -8,7 +8,8 @@ county and road tables: a sweep over sorter settings builds it once per process.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -114,9 +115,12 @@ def _build(scenario: Scenario) -> County:
     from routing.network import build_network, load_graphml, read_links_csv
 
     m = scenario.model
-    towns = load_towns(scenario.path(m.county.towns))
-    villages = load_villages(scenario.path(m.county.villages), towns)
-    outline = load_outline(scenario.path(m.county.outline))
+    with _data_file(scenario, "county.towns", m.county.towns):
+        towns = load_towns(scenario.path(m.county.towns))
+    with _data_file(scenario, "county.villages", m.county.villages):
+        villages = load_villages(scenario.path(m.county.villages), towns)
+    with _data_file(scenario, "county.outline", m.county.outline):
+        outline = load_outline(scenario.path(m.county.outline))
     positions = place_villages(
         towns,
         villages,
@@ -129,26 +133,30 @@ def _build(scenario: Scenario) -> County:
     if m.roads.network == "graphml":
         assert m.roads.graphml is not None  # the schema guarantees it
         points = {**positions, **seat_positions(towns)}
-        graph = load_graphml(scenario.path(m.roads.graphml), points, speeds_kmh=speeds)
+        with _data_file(scenario, "roads.graphml", m.roads.graphml):
+            graph = load_graphml(scenario.path(m.roads.graphml), points, speeds_kmh=speeds)
     else:
         if m.roads.network == "generic":
             from routing.generic_roads import generic_links
 
-            links = generic_links(seat_positions(towns), outline=outline)
+            field, value = "roads.network", "generic"
+            with _data_file(scenario, field, value):
+                links = generic_links(seat_positions(towns), outline=outline)
         else:
             assert m.roads.links is not None
-            links = read_links_csv(scenario.path(m.roads.links))
-        graph = build_network(
-            seat_positions(towns),
-            links,
-            positions,
-            village_seats(villages),
-            speeds_kmh=speeds,
-            village_detour=m.roads.village_detour,
-        )
-    for a, b in m.roads.closed:
-        if graph.has_edge(a, b):
-            graph.remove_edge(a, b)
+            field, value = "roads.links", m.roads.links
+            with _data_file(scenario, field, value):
+                links = read_links_csv(scenario.path(m.roads.links))
+        with _data_file(scenario, field, value):
+            graph = build_network(
+                seat_positions(towns),
+                links,
+                positions,
+                village_seats(villages),
+                speeds_kmh=speeds,
+                village_detour=m.roads.village_detour,
+            )
+    graph = _close_roads(scenario, graph)
     return County(
         code=m.county.code,
         name=m.county.name,
@@ -161,3 +169,39 @@ def _build(scenario: Scenario) -> County:
         hub_name=m.county.hub_name,
         excluded_kinds=tuple(m.county.exclude_kinds),
     )
+
+
+def _close_roads(scenario: Scenario, graph: nx.Graph) -> nx.Graph:
+    """``[roads] closed``: each pair's road closed as ``gongpei replan --closure`` closes it
+    (a whole corridor between two seats, not only a direct edge, which corridors never have);
+    a pair that names no road is rejected with its field path."""
+    from gongpei.scenario.messages import ScenarioError, show_value
+    from routing.network import NetworkError, close_roads
+
+    for k, (a, b) in enumerate(scenario.model.roads.closed):
+        try:
+            graph, _ = close_roads(graph, [(a, b)])
+        except NetworkError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            raise ScenarioError(
+                [f"{scenario.source}: roads.closed[{k}] = {show_value([a, b])}: {reason}"]
+            ) from None
+    return graph
+
+
+@contextmanager
+def _data_file(scenario: Scenario, field: str, value: str) -> Iterator[None]:
+    """A fault in a data file as one line naming the scenario, the field that names the file
+    and the value: ``x.toml: roads.links = "l.csv": row 3: detour = -1.0: must be …``."""
+    from gongpei.county.geography import GeographyError
+    from gongpei.scenario.messages import ScenarioError, show_value
+    from routing.network import NetworkError
+
+    try:
+        yield
+    except (GeographyError, NetworkError) as exc:
+        text = str(exc)
+        file = str(scenario.path(value))
+        if text.startswith(f"{file}: "):
+            text = text[len(file) + 2 :]
+        raise ScenarioError([f"{scenario.source}: {field} = {show_value(value)}: {text}"]) from None

@@ -64,6 +64,23 @@ def build_line(scenario: Scenario, num_units: int) -> sorter.Line:
         name=scenario.name,
     )
     needed = line.carriers
+    if s.carriers < needed and s.chutes > num_units:
+        one_each = sorter.Line.evenly_spaced(
+            num_units,
+            num_induction=s.induction.stations,
+            pitch_m=s.pitch_m,
+            speed_mps=s.speed_mps,
+            chute_capacity=s.chute_capacity,
+        ).carriers
+        if s.carriers >= one_each:
+            # The loop fits one chute per unit: the extra chutes are what does not fit.
+            raise ScenarioError(
+                [
+                    f"{scenario.source}: sorter.chutes = {s.chutes}: {slots} chutes need a loop "
+                    f"of {needed * s.pitch_m:g} m, longer than sorter.carriers = {s.carriers} "
+                    f"× pitch_m = {s.pitch_m:g} ({s.carriers * s.pitch_m:g} m)"
+                ]
+            )
     if s.carriers < needed:
         raise ScenarioError(
             [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gongpei.scenario.messages import show_value
 from gongpei.scenario.schema import ChuteJamEvent, FestivalEvent, HarvestPeakEvent
 
 if TYPE_CHECKING:
@@ -47,9 +48,13 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
 
     try:
         towns = load_towns(_path(base_dir, m.county.towns))
+    except GeographyError as exc:
+        return [_file_fault("county.towns", m.county.towns, _path(base_dir, m.county.towns), exc)]
+    try:
         villages = load_villages(_path(base_dir, m.county.villages))
     except GeographyError as exc:
-        return [str(exc)]
+        file = _path(base_dir, m.county.villages)
+        return [_file_fault("county.villages", m.county.villages, file, exc)]
     town_codes = {t.code for t in towns}
     village_codes = {v.code for v in villages}
     served = {v.code for v in villages if v.kind not in m.county.exclude_kinds}
@@ -60,6 +65,12 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
         elif rural and code not in served:
             problems.append(f'{path} = "{code}": not a village served by the rounds')
 
+    foreign = [t.code for t in towns if not t.code.startswith(m.county.code)]
+    if foreign:
+        problems.append(
+            f'county.code = "{m.county.code}": the townships in {m.county.towns} belong to '
+            f"another county (code {foreign[0]} does not start with it)"
+        )
     need_village("county.hub_village", m.county.hub_village)
     for k, code in enumerate(m.county.transfer_stations):
         if code not in town_codes:
@@ -105,8 +116,9 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
         len(m.sorter.induction.positions_m) != m.sorter.induction.stations
     ):
         problems.append(
-            f"sorter.induction.positions_m = {m.sorter.induction.positions_m}: "
-            f"{m.sorter.induction.stations} stations need as many positions"
+            f"sorter.induction.positions_m = {show_value(m.sorter.induction.positions_m)}: "
+            f"{m.sorter.induction.stations} stations need as many positions, not "
+            f"{len(m.sorter.induction.positions_m)}"
         )
     loop_m = m.sorter.carriers * m.sorter.pitch_m
     for k, pos in enumerate(m.sorter.induction.positions_m):
@@ -122,6 +134,11 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
             problems.append(
                 f'fleet.vans[{k}].depot = "{van.depot}": not "hub" nor a township in '
                 "county.transfer_stations"
+            )
+        elif van.depot != "hub" and not m.county.use_transfer_stations:
+            problems.append(
+                f'fleet.vans[{k}].depot = "{van.depot}": a transfer station, but '
+                'county.use_transfer_stations = false (set it true, or depot = "hub")'
             )
     volume = max(
         (ev.volume_multiplier for ev in m.events if isinstance(ev, FestivalEvent)), default=1.0
@@ -157,6 +174,14 @@ def _check_graphml(value: str, path: Path) -> list[str]:
     if graph.number_of_nodes() == 0:
         return [f'roads.graphml = "{value}": the graph has no nodes']
     return []
+
+
+def _file_fault(field: str, value: str, file: Path, exc: Exception) -> str:
+    """``county.villages = "v.csv": row 3: …`` from a reader's ``/abs/v.csv: row 3: …``."""
+    text = str(exc)
+    if text.startswith(f"{file}: "):
+        text = text[len(str(file)) + 2 :]
+    return f"{field} = {show_value(value)}: {text}"
 
 
 def _path(base_dir: Path, value: str) -> Path:

@@ -27,7 +27,13 @@ from pydantic import ValidationError
 
 from gongpei.scenario.checks import check_scenario_data
 from gongpei.scenario.messages import ScenarioError, format_validation_error, show_value
-from gongpei.scenario.paths import BUILTIN_PREFIX, DEFAULT_SCENARIO, builtin_path, resolve_data_path
+from gongpei.scenario.paths import (
+    BUILTIN_PREFIX,
+    DEFAULT_SCENARIO,
+    builtin_name_problem,
+    builtin_path,
+    resolve_data_path,
+)
 from gongpei.scenario.schema import ScenarioModel
 
 __all__ = [
@@ -120,6 +126,10 @@ def _resolve_extends(
         return raw
     if not isinstance(extends, str) or not extends:
         raise ScenarioError([f"{source}: scenario.extends = {show_value(extends)}: must be a path"])
+    if extends.startswith(BUILTIN_PREFIX):
+        problem = builtin_name_problem(extends[len(BUILTIN_PREFIX) :])
+        if problem:
+            raise ScenarioError([f'{source}: scenario.extends = "{extends}": {problem}'])
     base_file = resolve_data_path(extends, base_dir)
     key = str(base_file.resolve()) if base_file.exists() else str(base_file)
     if key in seen:
@@ -153,7 +163,8 @@ def _read_text(file: Path, shown: str) -> str:
     except OSError as exc:
         raise ScenarioError([f"{shown}: cannot read: {exc.strerror}"]) from None
     try:
-        return data.decode("utf-8")
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is dropped, not a fault.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [

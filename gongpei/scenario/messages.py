@@ -5,6 +5,7 @@ into such lines."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,12 +14,24 @@ from pydantic import ValidationError
 
 from gongpei.scenario.schema import EVENT_KINDS
 
+#: At most this many lines are told; the rest are counted (100,000 positions, each beyond the
+#: loop, once printed 59,801 lines).
+MAX_LINES = 20
+
 
 class ScenarioError(Exception):
-    """A scenario cannot be used. ``lines`` holds one self-contained message per fault."""
+    """A scenario cannot be used. ``lines`` holds one self-contained message per fault, at
+    most :data:`MAX_LINES` of them: past that the last line counts the faults not shown."""
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = list(lines)
+        all_lines = list(lines)
+        if len(all_lines) > MAX_LINES:
+            rest = len(all_lines) - (MAX_LINES - 1)
+            all_lines = [
+                *all_lines[: MAX_LINES - 1],
+                f"... and {rest} more faults not shown (fix the ones above first)",
+            ]
+        self.lines = all_lines
         super().__init__("\n".join(self.lines))
 
 
@@ -40,6 +53,8 @@ def show_value(value: Any) -> str:
     """A value as a planner wrote it in TOML, shortened if long."""
     if isinstance(value, Mapping):
         text = "{table}"
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = str(value)  # TOML's own spelling: inf, -inf, nan
     else:
         text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -82,6 +97,8 @@ def _message(kind: str, msg: str) -> str:
     msg = msg.replace("Input should be", "must be")
     msg = msg.replace("greater than or equal to", ">=").replace("less than or equal to", "<=")
     msg = msg.replace("greater than", ">").replace("less than", "<")
+    if kind == "finite_number":
+        return "must be finite (not inf or nan)"
     if kind == "union_tag_invalid":
         msg = "unknown event kind; " + msg.split("expected tags:")[-1].strip().join(("one of ", ""))
     return msg

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_clock
+from gongpei.scenario.paths import BUILTIN_PREFIX, builtin_name_problem
 
 __all__ = [
     "Brands",
@@ -62,8 +64,17 @@ Positive = Annotated[float, Field(gt=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 
 
+def _shipped_name(value: str) -> str:
+    if value.startswith(BUILTIN_PREFIX):
+        problem = builtin_name_problem(value[len(BUILTIN_PREFIX) :])
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
 DataPath = Annotated[
     str,
+    AfterValidator(_shipped_name),
     Field(
         min_length=1,
         description="a file path relative to the scenario file, or 'gongpei:NAME' for a file "
@@ -93,7 +104,9 @@ def _default_baselines() -> list[BaselineName]:
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # allow_inf_nan=False: `inf` and `nan` are valid TOML floats but no setting means them
+    # (a share of inf made the brand draw crash mid-run).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,6 +140,15 @@ class CountyTable(_Table):
         default_factory=list, description="township codes hosting a transfer station"
     )
     use_transfer_stations: bool = False
+
+    @field_validator("transfer_stations")
+    @classmethod
+    def _stations_once(cls, codes: list[str]) -> list[str]:
+        for k, code in enumerate(codes):
+            if code in codes[:k]:
+                raise bad(f"[{k}]", code, f"listed twice (also [{codes.index(code)}])")
+        return codes
+
     exclude_kinds: list[UnitKind] = Field(
         default_factory=_urban_kinds,
         description="village-level kinds not served by the village rounds (urban units)",
@@ -157,6 +179,17 @@ class Roads(_Table):
     closed: list[tuple[str, str]] = Field(
         default_factory=list, description="closed road links as [node, node] pairs"
     )
+
+    @field_validator("closed")
+    @classmethod
+    def _closed_once(cls, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        seen: dict[frozenset[str], int] = {}
+        for k, (a, b) in enumerate(pairs):
+            key = frozenset((a, b))
+            if key in seen:
+                raise bad(f"[{k}]", [a, b], f"closed twice (also closed[{seen[key]}])")
+            seen[key] = k
+        return pairs
 
     @model_validator(mode="after")
     def _source_given(self) -> Roads:
@@ -273,7 +306,17 @@ class SorterConfig(_Table):
     oversize_share: float = Field(default=0.06, ge=0, le=1)
     unload_ports: Annotated[int, Field(gt=0, le=200)] = 4
     unload_rate_per_h: float = Field(default=750.0, gt=0, le=20000)
-    horizon: Clock = Field(default=20 * 3600, description="the simulation stops here")
+    horizon: Clock = Field(
+        default=20 * 3600,
+        description="the simulation stops here (at the latest 24:00: the line sorts one day)",
+    )
+
+    @field_validator("horizon")
+    @classmethod
+    def _one_day(cls, horizon: int) -> int:
+        if horizon > 24 * 3600:
+            raise bad("", format_clock(horizon), "must be at most 24:00 (the line sorts one day)")
+        return horizon
 
 
 class VanType(_Table):
@@ -387,6 +430,16 @@ class HarvestPeakEvent(_Table):
     pickup_multiplier: float = Field(gt=0, le=100)
     produce: str = "produce"
 
+    @field_validator("villages")
+    @classmethod
+    def _unique(cls, villages: list[str]) -> list[str]:
+        # A village listed twice would get the multiplier twice (4^20 for 20 copies).
+        for k, code in enumerate(villages):
+            if code in villages[:k]:
+                first = villages.index(code)
+                raise bad(f"[{k}]", code, f"listed twice (also villages[{first}])")
+        return villages
+
 
 class FestivalEvent(_Table):
     kind: Literal["festival"]
@@ -473,11 +526,50 @@ class ScenarioModel(_Table):
                     ev.station,
                     f"the line has {self.sorter.induction.stations} induction stations (0-based)",
                 )
+        horizon = self.sorter.horizon
+        if all(horizon <= w.start for w in self.brands.waves):
+            # Before any truck arrives: the horizon is wrong, not the waves (a bare number
+            # such as 2000 is read as seconds after midnight, 00:33).
+            raise bad(
+                "sorter.horizon",
+                format_clock(horizon),
+                "the line stops before any wave's trucks arrive (write a clock time "
+                "'HH:MM'; a number is seconds after midnight)",
+            )
         for k, w in enumerate(self.brands.waves):
-            if w.end >= self.sorter.horizon:
+            if w.end >= horizon:
                 raise bad(
                     f"brands.waves[{k}].end",
                     format_clock(w.end),
-                    f"trucks arrive after the sorter horizon {format_clock(self.sorter.horizon)}",
+                    f"trucks arrive after the sorter horizon {format_clock(horizon)}",
                 )
+            if w.cutoff > horizon:
+                raise bad(
+                    f"brands.waves[{k}].cutoff",
+                    format_clock(w.cutoff),
+                    f"is after the sorter horizon {format_clock(horizon)}",
+                )
+        self._events_once()
         return self
+
+    def _events_once(self) -> None:
+        """Event effects multiply: a village in two harvest peaks, or two festivals, would
+        compound (a multiplier of 4 twenty times over is 10^12 parcels)."""
+        seen: dict[str, str] = {}
+        first_festival = -1
+        for k, ev in enumerate(self.events):
+            if isinstance(ev, HarvestPeakEvent):
+                for j, code in enumerate(ev.villages):
+                    where = f"events[{k}].villages[{j}]"
+                    if code in seen:
+                        raise bad(where, code, f"already in a harvest peak ({seen[code]})")
+                    seen[code] = where
+            elif isinstance(ev, FestivalEvent):
+                if first_festival >= 0:
+                    raise bad(
+                        f"events[{k}]",
+                        None,
+                        f"a second festival (also events[{first_festival}]): one day has one "
+                        "festival; give its volume_multiplier",
+                    )
+                first_festival = k

@@ -81,7 +81,10 @@ def parse_grid(specs: Iterable[str]) -> dict[str, list[Any]]:
             lines.append(f"--grid {spec!r}: expected FIELD.PATH=[value, ...]")
             continue
         try:
-            values = json.loads(text)
+            values = _json(text)
+        except _NotFinite as exc:
+            lines.append(f"--grid {path}={text}: {exc}")
+            continue
         except json.JSONDecodeError as exc:
             hint = ' (quote strings: ["by_round","random"])' if _looks_unquoted(text) else ""
             lines.append(f"--grid {path}={text}: not a JSON list: {exc.msg}{hint}")
@@ -90,6 +93,13 @@ def parse_grid(specs: Iterable[str]) -> dict[str, list[Any]]:
             lines.append(f"--grid {path}={text}: must be a non-empty JSON list like [30, 45]")
         elif path in grid:
             lines.append(f"--grid {path}: given twice")
+        elif repeated := _repeated(values):
+            # A repeated value makes a grid point twice: its runs would count as more
+            # replications of one point (n = 2, sd 0) while the seeds are the same.
+            lines.append(
+                f"--grid {path}={text}: {json.dumps(repeated[0])} repeated (give each value once; "
+                "--replications sets the runs per point)"
+            )
         else:
             grid[path] = values
     if lines:
@@ -113,12 +123,43 @@ def parse_overrides(specs: Iterable[str]) -> dict[str, Any]:
             lines.append(f"--set {spec!r}: expected FIELD.PATH=VALUE")
             continue
         try:
-            out[path] = json.loads(text)
+            out[path] = _json(text)
+        except _NotFinite as exc:
+            lines.append(f"--set {path}={text}: {exc}")
         except json.JSONDecodeError as exc:
             hint = ' (quote strings: "random")' if _looks_unquoted(text) else ""
             lines.append(f"--set {path}={text}: not a JSON value: {exc.msg}{hint}")
     if lines:
         raise ScenarioError(lines)
+    return out
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite(f"{name}: must be finite (no Infinity or NaN)")
+
+
+def _json(text: str) -> Any:
+    """Strict JSON: Python's reader takes ``Infinity`` and ``NaN``, which no field means."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _repeated(values: Sequence[Any]) -> list[Any]:
+    """The values given twice in ``values`` (``30`` and ``30.0`` are one); empty: none."""
+    out: list[Any] = []
+    seen: set[str] = set()
+    for v in values:
+        key = (
+            repr(float(v))
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else json.dumps(v, sort_keys=True)
+        )
+        if key in seen:
+            out.append(v)
+        seen.add(key)
     return out
 
 

@@ -190,11 +190,202 @@ cases = {
         + '\n[[events]]\nkind = "harvest_peak"\nvillages = ["331123001218"]\npickup_multiplier = 0\n',
         "events[0].pickup_multiplier = 0: must be > 0",
     ),
+    # --- issue 13: faults that `run` found and `validate` let through, or misnamed ---------
+    "closed_unknown_node": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'links = "gongpei:suichang/roads.csv"\nclosed = [["331123001", "331123999"]]',
+        ),
+        'roads.closed[0] = ["331123001", "331123999"]: \'331123999\' is not a road-graph node',
+    ),
+    "closed_no_road": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'links = "gongpei:suichang/roads.csv"\nclosed = [["331123001", "331123209"]]',
+        ),
+        'roads.closed[0] = ["331123001", "331123209"]: no road between these nodes',
+    ),
+    "infinite_brand_share": (
+        sub("ZTO = 0.4", "ZTO = inf"),
+        "brands.shares.ZTO = inf: must be finite",
+    ),
+    "nan_pitch": (
+        sub("chute_capacity = 40", "chute_capacity = 40\npitch_m = nan"),
+        "sorter.pitch_m = nan: must be finite",
+    ),
+    "harvest_village_twice": (
+        good
+        + '\n[[events]]\nkind = "harvest_peak"\nvillages = ['
+        + ", ".join(['"331123001218"'] * 20)
+        + "]\npickup_multiplier = 4.0\n",
+        'events[0].villages[1] = "331123001218": listed twice (also villages[0])',
+    ),
+    "harvest_village_in_two_peaks": (
+        good
+        + '\n[[events]]\nkind = "harvest_peak"\nvillages = ["331123001218"]\npickup_multiplier = 4.0\n'
+        + '\n[[events]]\nkind = "harvest_peak"\nvillages = ["331123001218"]\npickup_multiplier = 4.0\n',
+        'events[1].villages[0] = "331123001218": already in a harvest peak (events[0].villages[0])',
+    ),
+    "two_festivals": (
+        good
+        + '\n[[events]]\nkind = "festival"\nvolume_multiplier = 1.5\n'
+        + '\n[[events]]\nkind = "festival"\nvolume_multiplier = 1.5\n',
+        "events[1]: a second festival (also events[0])",
+    ),
+    "too_few_carriers": (
+        sub("chute_capacity = 40", "chute_capacity = 40\ncarriers = 10"),
+        "sorter.carriers = 10: a loop of 6.7 m is shorter than the 152.09 m",
+    ),
+    "too_many_chutes": (
+        sub("chute_capacity = 40", "chute_capacity = 40\nchutes = 100000"),
+        "sorter.chutes = 100000: 100000 chutes need a loop of 60024 m, longer than "
+        "sorter.carriers = 600",
+    ),
+    "village_unknown_town": (
+        sub('villages = "gongpei:suichang/villages.csv"', 'villages = "villages_unknown_town.csv"'),
+        'county.villages = "villages_unknown_town.csv": row 216 (331123999001): '
+        "town_code = '331123999': unknown township code",
+    ),
+    "graphml_no_length": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'network = "graphml"\ngraphml = "no_length.graphml"',
+        ),
+        "roads.graphml = \"no_length.graphml\": edge 1–2: missing attribute 'length' (metres)",
+    ),
+    "graphml_negative_length": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'network = "graphml"\ngraphml = "negative_length.graphml"',
+        ),
+        'roads.graphml = "negative_length.graphml": edge 1–2: length = -100.0: must be >= 0',
+    ),
+    "graphml_no_xy": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"', 'network = "graphml"\ngraphml = "no_xy.graphml"'
+        ),
+        "roads.graphml = \"no_xy.graphml\": node 2: missing attribute 'x' or 'y' (lon, lat)",
+    ),
+    "links_no_detour": (
+        sub('links = "gongpei:suichang/roads.csv"', 'links = "links_no_detour.csv"'),
+        'roads.links = "links_no_detour.csv": missing column(s) detour',
+    ),
+    "links_motorway": (
+        sub('links = "gongpei:suichang/roads.csv"', 'links = "links_motorway.csv"'),
+        'roads.links = "links_motorway.csv": row 2: road link 331123001–331123001217: '
+        "road_class = 'motorway': must be one of expressway, trunk, county, village",
+    ),
+    "links_negative_detour": (
+        sub('links = "gongpei:suichang/roads.csv"', 'links = "links_negative_detour.csv"'),
+        'roads.links = "links_negative_detour.csv": row 2: road link 331123001–331123001217: '
+        "detour = -1.25: must be within 1.0–4.0",
+    ),
+    "links_unknown_node": (
+        sub('links = "gongpei:suichang/roads.csv"', 'links = "links_unknown_node.csv"'),
+        'roads.links = "links_unknown_node.csv": road link 331123001–331123999: '
+        "'331123999' is not a seat or village",
+    ),
+    "links_disconnected_seat": (
+        sub('links = "gongpei:suichang/roads.csv"', 'links = "links_disconnected_seat.csv"'),
+        'roads.links = "links_disconnected_seat.csv": the road links leave seats disconnected '
+        "from the rest: ['331123209']",
+    ),
+    "depot_station_while_off": (
+        sub("capacity_litres = 4000", 'capacity_litres = 4000\ndepot = "331123105"'),
+        'fleet.vans[0].depot = "331123105": a transfer station, but '
+        "county.use_transfer_stations = false",
+    ),
+    "horizon_after_midnight": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nhorizon = "25:00"'),
+        'sorter.horizon = "25:00": must be at most 24:00',
+    ),
+    "horizon_in_seconds": (
+        sub("chute_capacity = 40", "chute_capacity = 40\nhorizon = 2000"),
+        'sorter.horizon = "00:33": the line stops before any wave\'s trucks arrive',
+    ),
+    "cutoff_after_horizon": (
+        sub('cutoff = "15:30"', 'cutoff = "21:00"'),
+        'brands.waves[1].cutoff = "21:00": is after the sorter horizon 20:00',
+    ),
+    "county_code_of_another_county": (
+        sub('code = "331123"', 'code = "330824"'),
+        'county.code = "330824": the townships in gongpei:suichang/towns.csv belong to another '
+        "county",
+    ),
+    "closed_twice": (
+        sub(
+            'links = "gongpei:suichang/roads.csv"',
+            'links = "gongpei:suichang/roads.csv"\n'
+            'closed = [["331123001", "331123102"], ["331123102", "331123001"]]',
+        ),
+        'roads.closed[1] = ["331123102", "331123001"]: closed twice (also closed[0])',
+    ),
+    "transfer_station_twice": (
+        sub(
+            'transfer_stations = ["331123105", "331123107"]',
+            'transfer_stations = ["331123105", "331123105"]',
+        ),
+        'county.transfer_stations[1] = "331123105": listed twice (also [0])',
+    ),
+    "shipped_path_escapes": (
+        sub('towns = "gongpei:suichang/towns.csv"', 'towns = "gongpei:../../../../etc/passwd"'),
+        'county.towns = "gongpei:../../../../etc/passwd": gongpei:NAME names a file shipped '
+        "with gongpei",
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
     (bad / f"{name}.toml").write_text(f"# expect: {expect}\n" + text, encoding="utf-8")
 # Non-UTF-8 text: the good file in GBK (its Chinese county name is not valid UTF-8 there).
 (bad / "non_utf8.toml").write_bytes(("# expect: not UTF-8 text\n" + good).encode("gbk"))
+# Data files the issue-13 cases name (each damaged in one way).
+shipped = root.parents[1] / "gongpei" / "county" / "data" / "suichang"
+villages = (shipped / "villages.csv").read_text("utf-8")
+(bad / "villages_unknown_town.csv").write_text(
+    villages.rstrip("\n") + "\n331123999001,某村,331123999,某镇,村\n", encoding="utf-8"
+)
+links = (shipped / "roads.csv").read_text("utf-8")
+(bad / "links_no_detour.csv").write_text(
+    "\n".join(
+        ",".join(f for k, f in enumerate(row.split(",")) if k != 3) for row in links.splitlines()
+    )
+    + "\n",
+    encoding="utf-8",
+)
+(bad / "links_motorway.csv").write_text(
+    links.replace(",county,1.25,", ",motorway,1.25,", 1), encoding="utf-8"
+)
+(bad / "links_negative_detour.csv").write_text(
+    links.replace(",county,1.25,", ",county,-1.25,", 1), encoding="utf-8"
+)
+(bad / "links_unknown_node.csv").write_text(
+    links + "331123001,331123999,county,1.3,a seat that does not exist\n", encoding="utf-8"
+)
+(bad / "links_disconnected_seat.csv").write_text(
+    "\n".join(r for r in links.splitlines() if "331123209" not in r.split(",")[:2]) + "\n",
+    encoding="utf-8",
+)
+graphml = """<?xml version='1.0' encoding='utf-8'?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+<key id="x" for="node" attr.name="x" attr.type="double"/>
+<key id="y" for="node" attr.name="y" attr.type="double"/>
+<key id="len" for="edge" attr.name="length" attr.type="double"/>
+<graph edgedefault="undirected">
+<node id="1"><data key="x">119.27</data><data key="y">28.59</data></node>
+<node id="2">NODE2</node>
+<edge source="1" target="2">LENGTH</edge>
+</graph>
+</graphml>
+"""
+xy = '<data key="x">119.30</data><data key="y">28.60</data>'
+length = '<data key="len">1000</data>'
+for name, node2, edge in (
+    ("no_length", xy, ""),
+    ("negative_length", xy, '<data key="len">-100</data>'),
+    ("no_xy", '<data key="y">28.60</data>', length),
+):
+    (bad / f"{name}.graphml").write_text(
+        graphml.replace("NODE2", node2).replace("LENGTH", edge), encoding="utf-8"
+    )
 (bad / "broken.graphml").write_text("<?xml version='1.0'?><graphml><graph><node id='a'/><edge")
 print(len(cases) + 1, "bad files")
