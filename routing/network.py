@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import csv
 import heapq
-import itertools
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -43,8 +41,6 @@ __all__ = [
     "NetworkError",
     "RoadLink",
     "build_network",
-    "close_roads",
-    "load_graphml",
     "path_coords",
     "read_links_csv",
     "travel_matrices",
@@ -131,14 +127,14 @@ def read_links_csv(path: Path | str) -> tuple[RoadLink, ...]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _haversine(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlam = np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlam / 2) ** 2
     return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def _check_speeds(speeds_kmh: Mapping[str, float]) -> dict[str, float]:
+def check_speeds(speeds_kmh: Mapping[str, float]) -> dict[str, float]:
     out = {}
     for c in ROAD_CLASSES:
         v = speeds_kmh.get(c)
@@ -148,7 +144,7 @@ def _check_speeds(speeds_kmh: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def _edge(g: nx.Graph, u: str, v: str, length: float, road_class: str, speeds: dict) -> None:
+def add_road(g: nx.Graph, u: str, v: str, length: float, road_class: str, speeds: dict) -> None:
     """Add an edge with integer metres and seconds, both >= 1 (zero weights break Dijkstra
     tie-breaking and the solver's strictly positive arcs)."""
     length_m = max(1, round(length))
@@ -157,7 +153,7 @@ def _edge(g: nx.Graph, u: str, v: str, length: float, road_class: str, speeds: d
 
 
 def _dist(g: nx.Graph, u: str, lon: float, lat: float) -> float:
-    return float(_haversine(g.nodes[u]["lon"], g.nodes[u]["lat"], lon, lat))
+    return float(haversine_m(g.nodes[u]["lon"], g.nodes[u]["lat"], lon, lat))
 
 
 # --------------------------------------------------------------------------- synthetic graph
@@ -189,7 +185,7 @@ def build_network(
     :class:`NetworkError` for a link to an unknown node, a duplicate link, a village of an
     unknown seat, or seats that the links leave disconnected.
     """
-    speeds = _check_speeds(speeds_kmh)
+    speeds = check_speeds(speeds_kmh)
     if not (math.isfinite(village_detour) and village_detour >= 1.0):
         raise NetworkError(f"village_detour = {village_detour!r}: must be >= 1.0")
     if junction_spacing_m is not None and not junction_spacing_m > 0:
@@ -212,7 +208,7 @@ def build_network(
     seat_lat = np.array([seats[s][1] for s in seat_ids], dtype=float)
 
     def nearest_seat(lon: float, lat: float) -> str:
-        return seat_ids[int(np.argmin(_haversine(seat_lon, seat_lat, lon, lat)))]
+        return seat_ids[int(np.argmin(haversine_m(seat_lon, seat_lat, lon, lat)))]
 
     on_corridor: set[str] = set()
     seen: set[frozenset[str]] = set()
@@ -237,7 +233,7 @@ def build_network(
         chain.append(link.b)
         cuts = [round(road * k / n) for k in range(n + 1)]  # integer pieces summing to road
         for k in range(n):
-            _edge(g, chain[k], chain[k + 1], cuts[k + 1] - cuts[k], link.road_class, speeds)
+            add_road(g, chain[k], chain[k + 1], cuts[k + 1] - cuts[k], link.road_class, speeds)
         on_corridor.update((link.a, link.b))
 
     # Village roads: grow each township's tree outwards from its seat.
@@ -246,14 +242,14 @@ def build_network(
         tree += [v for v in villages if village_seat[v] == town and v in on_corridor]
         todo = [v for v in villages if village_seat[v] == town and v not in on_corridor]
         slon, slat = seats[town]
-        todo.sort(key=lambda v: (float(_haversine(slon, slat, *villages[v])), v))
+        todo.sort(key=lambda v: (float(haversine_m(slon, slat, *villages[v])), v))
         for v in todo:
             lon, lat = villages[v]
             tlon = np.array([g.nodes[t]["lon"] for t in tree])
             tlat = np.array([g.nodes[t]["lat"] for t in tree])
-            d = _haversine(tlon, tlat, lon, lat)
+            d = haversine_m(tlon, tlat, lon, lat)
             k = int(np.argmin(d))
-            _edge(g, v, tree[k], float(d[k]) * village_detour, "village", speeds)
+            add_road(g, v, tree[k], float(d[k]) * village_detour, "village", speeds)
             tree.append(v)
 
     if g.number_of_nodes() and not nx.is_connected(g):
@@ -263,165 +259,7 @@ def build_network(
     return g
 
 
-def close_roads(
-    graph: nx.Graph, pairs: Iterable[tuple[str, str]]
-) -> tuple[nx.Graph, tuple[tuple[str, str], ...]]:
-    """A copy of ``graph`` with the roads between each pair closed, and the edges removed.
-
-    Two adjacent nodes close that edge; two ends of a corridor (the link ``a``–``b`` of
-    :func:`build_network`, cut by junctions ``j:a:b:k``) close every edge of it, so a closure
-    of ``A``–``B`` closes the road, not only a direct edge that corridors never have. Any
-    other pair, or a node not in the graph, is a :class:`NetworkError` naming it.
-    """
-    g = graph.copy()
-    removed: list[tuple[str, str]] = []
-    for a, b in pairs:
-        for n in (a, b):
-            if n not in g:
-                raise NetworkError(f"closure {a}–{b}: {n!r} is not a road-graph node")
-        if g.has_edge(a, b):
-            g.remove_edge(a, b)
-            removed.append((a, b))
-            continue
-        chain = _corridor_chain(g, a, b)
-        if not chain:
-            raise NetworkError(
-                f"closure {a}–{b}: no road between these nodes (name two adjacent nodes, or "
-                "the two ends of a corridor link)"
-            )
-        for u, v in itertools.pairwise(chain):
-            if g.has_edge(u, v):
-                g.remove_edge(u, v)
-                removed.append((u, v))
-    return g, tuple(removed)
-
-
-def _corridor_chain(g: nx.Graph, a: str, b: str) -> list[str]:
-    """``[a, j:a:b:1, …, b]`` for a corridor built between ``a`` and ``b`` (either way)."""
-    for x, y in ((a, b), (b, a)):
-        prefix = f"j:{x}:{y}:"
-        ks = sorted(
-            int(tail)
-            for n in g
-            if isinstance(n, str) and n.startswith(prefix) and (tail := n[len(prefix) :]).isdigit()
-        )
-        if ks:
-            chain = [x, *(f"{prefix}{k}" for k in ks), y]
-            return chain if x == a else chain[::-1]
-    return []
-
-
 # --------------------------------------------------------------------------- GraphML (osmnx)
-
-_OSM_CLASS = {
-    "motorway": "expressway",
-    "trunk": "trunk",
-    "primary": "trunk",
-    "secondary": "county",
-    "tertiary": "county",
-}
-
-
-def _osm_class(highway: Any) -> str:
-    """osmnx ``highway`` (maybe a list, or its string form "['a', 'b']") → our road class;
-    for a list the best class wins. ``*_link`` counts as its road."""
-    names = re.findall(r"[a-z_]+", str(highway or "").lower())
-    best = len(ROAD_CLASSES) - 1
-    for name in names:
-        cls = _OSM_CLASS.get(name.removesuffix("_link"), "village")
-        best = min(best, ROAD_CLASSES.index(cls))
-    return ROAD_CLASSES[best]
-
-
-def load_graphml(
-    path: Path | str,
-    points: Mapping[str, Point],
-    *,
-    speeds_kmh: Mapping[str, float] = DEFAULT_SPEEDS_KMH,
-    use_graph_times: bool = False,
-    snap_detour: float = 1.3,
-    max_snap_m: float = 5000.0,
-) -> nx.Graph:
-    """A real road graph in osmnx's GraphML (node ``x`` = lon, ``y`` = lat; edge ``length``
-    in metres, ``highway``, maybe ``travel_time`` in seconds) in this module's format.
-
-    * Undirected: rural county roads are two-way, and one-way pairs (dual carriageways)
-      exist in both directions anyway; parallel edges collapse to the fastest. So the
-      matrices come out symmetric. Graph node ids become ``"osm:<id>"`` so they never
-      clash with village codes.
-    * Classes from ``highway``: motorway → expressway; trunk, primary → trunk; secondary,
-      tertiary → county; anything else → village.
-    * Times: length at the class's van speed (``speeds_kmh``), the same rule as the
-      synthetic graph; ``use_graph_times=True`` takes osmnx's ``travel_time`` where present
-      (speed limits, optimistic for a van on mountain roads).
-    * Each point (village, hub) becomes a node joined to its nearest graph node by a
-      ``village`` edge of straight × ``snap_detour``; farther than ``max_snap_m`` is an
-      error (a wrong or clipped graph).
-    """
-    p = Path(path)
-    speeds = _check_speeds(speeds_kmh)
-    try:
-        raw = nx.read_graphml(p)
-    except Exception as e:  # ParseError, KeyError, NetworkXError… all mean "not GraphML"
-        raise NetworkError(f"{p}: cannot read GraphML: {type(e).__name__}: {e}") from e
-    if raw.number_of_nodes() == 0 or raw.number_of_edges() == 0:
-        raise NetworkError(f"{p}: the graph has no nodes or no edges")
-
-    g = nx.Graph()
-    for n, d in raw.nodes(data=True):
-        if "x" not in d or "y" not in d:
-            raise NetworkError(f"{p}: node {n}: missing attribute 'x' or 'y' (lon, lat)")
-        try:
-            lon, lat = float(d["x"]), float(d["y"])
-        except (TypeError, ValueError):
-            raise NetworkError(f"{p}: node {n}: x/y = {d['x']!r}/{d['y']!r}: not numbers") from None
-        if not (abs(lon) <= 180 and abs(lat) <= 90):
-            raise NetworkError(f"{p}: node {n}: x/y = {lon}/{lat}: not lon/lat degrees")
-        g.add_node(f"osm:{n}", lon=lon, lat=lat, kind="road", town=None)
-    for u, v, d in raw.edges(data=True):
-        if u == v:
-            continue
-        try:
-            length = float(d["length"])
-        except KeyError:
-            raise NetworkError(f"{p}: edge {u}–{v}: missing attribute 'length' (metres)") from None
-        except (TypeError, ValueError):
-            raise NetworkError(
-                f"{p}: edge {u}–{v}: length = {d['length']!r}: not a number"
-            ) from None
-        if not (math.isfinite(length) and length >= 0):
-            raise NetworkError(f"{p}: edge {u}–{v}: length = {length!r}: must be >= 0")
-        cls = _osm_class(d.get("highway"))
-        length_m = max(1, round(length))
-        time_s = max(1, round(length_m * 3.6 / speeds[cls]))
-        if use_graph_times and d.get("travel_time") not in (None, ""):
-            try:
-                time_s = max(1, round(float(d["travel_time"])))
-            except (TypeError, ValueError):
-                raise NetworkError(
-                    f"{p}: edge {u}–{v}: travel_time = {d['travel_time']!r}: not a number"
-                ) from None
-        a, b = f"osm:{u}", f"osm:{v}"
-        old = g.get_edge_data(a, b)
-        if old is None or (time_s, length_m) < (old["time_s"], old["length_m"]):
-            g.add_edge(a, b, length_m=length_m, time_s=time_s, road_class=cls)
-
-    road_ids = list(g.nodes)
-    rlon = np.array([g.nodes[n]["lon"] for n in road_ids])
-    rlat = np.array([g.nodes[n]["lat"] for n in road_ids])
-    for pid, (lon, lat) in points.items():
-        if pid in g:
-            raise NetworkError(f"point {pid!r}: clashes with a graph node id")
-        d = _haversine(rlon, rlat, lon, lat)
-        k = int(np.argmin(d))
-        if d[k] > max_snap_m:
-            raise NetworkError(
-                f"{p}: point {pid} at ({lon:.5f}, {lat:.5f}) is {d[k] / 1000:.1f} km from the "
-                f"nearest road node (max_snap_m = {max_snap_m:g}): is it the right area?"
-            )
-        g.add_node(pid, lon=float(lon), lat=float(lat), kind="point", town=None)
-        _edge(g, pid, road_ids[k], float(d[k]) * snap_detour, "village", speeds)
-    return g
 
 
 # --------------------------------------------------------------------------- shortest paths

@@ -23,6 +23,7 @@ from gongpei.county.geography import (
     seat_positions,
     village_seats,
 )
+from routing.graphml import load_graphml
 from routing.network import (
     DEFAULT_SPEEDS_KMH,
     ROAD_CLASSES,
@@ -30,7 +31,6 @@ from routing.network import (
     NetworkError,
     RoadLink,
     build_network,
-    load_graphml,
     path_coords,
     read_links_csv,
     travel_matrices,

@@ -97,7 +97,7 @@ def test_a_closed_corridor_changes_the_roads(tmp_path: Path) -> None:
 def test_close_roads_matches_replans_closure() -> None:
     from gongpei.county.build import build_county
     from gongpei.studies.replan import closed_graph
-    from routing.network import close_roads
+    from routing.closures import close_roads
 
     graph = build_county(load_scenario(DATA / "good.toml")).graph
     pair = [("331123001", "331123102")]

@@ -112,7 +112,8 @@ _CACHE: dict[str, County] = {}
 
 
 def _build(scenario: Scenario) -> County:
-    from routing.network import build_network, load_graphml, read_links_csv
+    from routing.graphml import load_graphml
+    from routing.network import build_network, read_links_csv
 
     m = scenario.model
     with _data_file(scenario, "county.towns", m.county.towns):
@@ -176,7 +177,8 @@ def _close_roads(scenario: Scenario, graph: nx.Graph) -> nx.Graph:
     (a whole corridor between two seats, not only a direct edge, which corridors never have);
     a pair that names no road is rejected with its field path."""
     from gongpei.scenario.messages import ScenarioError, show_value
-    from routing.network import NetworkError, close_roads
+    from routing.closures import close_roads
+    from routing.network import NetworkError
 
     for k, (a, b) in enumerate(scenario.model.roads.closed):
         try:
