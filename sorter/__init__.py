@@ -22,6 +22,7 @@ from .assignment import (
     ByVolume,
     ChuteAssignment,
     Random,
+    SpreadModules,
     VillageInfo,
     travel_from_inducts_m,
 )
@@ -31,13 +32,8 @@ from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
 from .kinds import KINDS, Kind, Layout, capacity_per_h, kind_of, simulate_kind
 from .line import Chute, InductionStation, Line, LineError
-from .linear import (
-    LinearLine,
-    SpreadModules,
-    linear_capacity_per_h,
-    linear_module_bound_per_h,
-    simulate_linear,
-)
+from .linear import simulate_linear
+from .linear_line import LinearLine, linear_capacity_per_h, linear_module_bound_per_h
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .monitors import LevelMonitor, TallyMonitor
 from .result import OUTCOMES, ChuteSummary, SortResult
