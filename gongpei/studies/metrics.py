@@ -31,6 +31,7 @@ SORT_METRICS: tuple[str, ...] = (
     "bags",
     "reinductions",
     "chutes_ready_by_first_departure",
+    "sorting_headcount",
     "sorting_staff_hours",
     "sorting_total_yuan",
     "sorting_yuan_per_parcel",
@@ -112,6 +113,7 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
         "chutes_ready_by_first_departure": (
             sum(t <= first_departure for t in ready) / len(ready) if ready else math.nan
         ),
+        "sorting_headcount": int(cost.headcount),
         "sorting_staff_hours": float(cost.staff_hours),
         "sorting_total_yuan": float(cost.total_yuan),
         "sorting_yuan_per_parcel": float(cost.yuan_per_parcel),
