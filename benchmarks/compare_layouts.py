@@ -89,7 +89,7 @@ COLUMNS: dict[str, tuple[str, Any, Any]] = {
 }
 
 
-def days(time_limit_s: float) -> dict[str, Scenario]:
+def days(time_limit_s: float = 2.0) -> dict[str, Scenario]:
     """The normal and the festival day, with a short routing budget and no baselines."""
     routing = {"routing.time_limit_s": time_limit_s, "routing.baselines": []}
     base = load_scenario(None).with_overrides(routing)

@@ -198,7 +198,7 @@ cases = {
     ),
     "unknown_sorter_kind": (
         sub("chute_capacity = 40", 'chute_capacity = 40\nkind = "spiral"'),
-        'sorter.kind = "spiral": must be \'loop\', \'linear\' or \'manual\'',
+        "sorter.kind = \"spiral\": must be 'loop', 'linear' or 'manual'",
     ),
     "linear_speed_zero": (
         sub("chute_capacity = 40", "chute_capacity = 40\n\n[sorter.linear]\nspeed_mps = 0"),
@@ -206,7 +206,7 @@ cases = {
     ),
     "economics_unknown_staffing": (
         good + '\n[economics]\nstaffing = "always"\n',
-        'economics.staffing = "always": must be \'span\' or \'waves\'',
+        "economics.staffing = \"always\": must be 'span' or 'waves'",
     ),
 }
 bad = root / "bad"
