@@ -14,6 +14,7 @@ Student-t interval of
 
 * ``ready`` — share of the villages with same-day parcels whose chute is ready when the
   first round can leave (the later of the shift start and the cut-off bagging round);
+* ``late`` — same-day parcels bagged after the cut-off bagging round (tomorrow's rounds);
 * ``overflow`` (parcels left in the overflow / reject chute) and ``reinduct`` (parcels
   carried back to induction: rejects, recirculation overflow, keyed no-reads);
 * ``staff-h`` (headcount × staffed hours) and ``¥/parcel`` (``[economics]``: capex, upkeep,
@@ -80,6 +81,7 @@ COLUMNS: dict[str, tuple[str, Any, Any]] = {
         lambda h: f"{100 * h:.0f}",
     ),
     "same_day_ready_s": ("am ready", format_clock, lambda h: f"{h / 60:.0f}m"),
+    "parcels_after_cutoff": ("late", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "overflow": ("overflow", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "reinductions": ("reinduct", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "sorting_headcount": ("staff", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),

@@ -257,6 +257,19 @@ def test_sort_metrics_carry_cost_and_reinductions(base: Scenario) -> None:
     assert 0.0 <= m["chutes_ready_by_first_departure"] <= 1.0
 
 
+@pytest.mark.parametrize("kind", ["loop", "manual"])
+def test_parcels_after_cutoff_is_what_the_rounds_leave_for_tomorrow(
+    base: Scenario, kind: str
+) -> None:
+    from gongpei.day.pipeline import day_problem
+
+    sc = _kind(base, kind)  # 20 sorters at the cages cannot clear the morning wave by 08:30
+    dp = day_problem(sc)
+    m = sort_metrics(dp.sorted.sort, sc)
+    assert m["parcels_after_cutoff"] == sum(dp.late.values())
+    assert (m["parcels_after_cutoff"] > 1000) == (kind == "manual")
+
+
 # ---- a scenario per kind, run end to end with a short budget ----------------------------
 SHORT = {
     "routing.time_limit_s": 1.0,

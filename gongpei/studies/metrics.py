@@ -31,6 +31,7 @@ SORT_METRICS: tuple[str, ...] = (
     "bags",
     "reinductions",
     "chutes_ready_by_first_departure",
+    "parcels_after_cutoff",
     "sorting_headcount",
     "sorting_staff_hours",
     "sorting_total_yuan",
@@ -77,7 +78,9 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
     of villages with same-day parcels whose chute is ready when the first round can leave:
     the later of the earliest van shift start and the end of the last same-day wave's
     cut-off bagging round (:func:`gongpei.day.line_inputs.cutoff_bagging_round_s`; the rounds
-    do not wait for bags later than that). ``sorting_*`` price the day with ``[economics]``
+    do not wait for bags later than that); ``parcels_after_cutoff`` are the same-day parcels
+    bagged after that round, which wait for tomorrow's (``summary.json`` ``sorter.
+    bagged_after_cutoff``). ``sorting_*`` price the day with ``[economics]``
     (:mod:`gongpei.day.sorting_cost`).
     """
     from gongpei.day.sorting_cost import day_sorting_cost
@@ -113,6 +116,7 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
         "chutes_ready_by_first_departure": (
             sum(t <= first_departure for t in ready) / len(ready) if ready else math.nan
         ),
+        "parcels_after_cutoff": _after_cutoff(sort, scenario),
         "sorting_headcount": int(cost.headcount),
         "sorting_staff_hours": float(cost.staff_hours),
         "sorting_total_yuan": float(cost.total_yuan),
@@ -129,6 +133,15 @@ def _first_departure_s(sort: SortResult, scenario: Scenario) -> float:
     if not cutoffs:
         return start
     return max(start, max(cutoffs) + cutoff_bagging_round_s(sort.line))
+
+
+def _after_cutoff(sort: SortResult, scenario: Scenario) -> int:
+    from gongpei.day.line_inputs import cutoff_bagging_round_s
+    from gongpei.day.ready import same_day_ready
+
+    waves = [(w.name, w.cutoff) for w in scenario.model.brands.waves if w.rounds == "same_day"]
+    _, late = same_day_ready(sort, waves, cutoff_bagging_round_s(sort.line))
+    return sum(late.values())
 
 
 def _reinductions(sort: SortResult) -> int:
