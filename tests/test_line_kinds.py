@@ -217,6 +217,16 @@ def test_festival_and_harvest_events_suit_every_kind(base: Scenario) -> None:
     assert prepare_day(sc).faults == ()
 
 
+@pytest.mark.parametrize("kind", ["linear", "manual"])
+def test_loop_station_positions_on_another_kind_are_one_line(base: Scenario, kind: str) -> None:
+    sc = _kind(base, kind, **{"sorter.induction.positions_m": [0.0, 10.0, 20.0]})
+    with pytest.raises(ScenarioError) as info:
+        prepare_day(sc)
+    (line,) = info.value.lines
+    assert "sorter.induction.positions_m = [0.0, 10.0, 20.0]" in line
+    assert f'not with sorter.kind = "{kind}"' in line
+
+
 def test_validate_rejects_a_fault_on_a_linear_line(tmp_path: Path) -> None:
     f = tmp_path / "x.toml"
     f.write_text(

@@ -106,6 +106,7 @@ def build_linear_line(scenario: Scenario, num_units: int) -> sorter.LinearLine:
     modules, ``[sorter]`` for chutes, bagging, reading, oversize, unloading and stations."""
     s = scenario.model.sorter
     lin = s.linear
+    _no_loop_positions(scenario)
     return sorter.LinearLine.evenly_spaced(
         s.chutes or num_units,
         num_induction=s.induction.stations,
@@ -140,6 +141,7 @@ def build_manual_line(scenario: Scenario, num_units: int) -> sorter.ManualLine:
     cage per chute slot; ``[sorter]`` for exceptions and unloading."""
     s = scenario.model.sorter
     man = s.manual
+    _no_loop_positions(scenario)
     return sorter.ManualLine.evenly_spaced(
         s.chutes or num_units,
         cages_per_row=man.cages_per_row,
@@ -157,6 +159,20 @@ def build_manual_line(scenario: Scenario, num_units: int) -> sorter.ManualLine:
         unload_rate_per_h=s.unload_rate_per_h,
         name=scenario.name,
     )
+
+
+def _no_loop_positions(scenario: Scenario) -> None:
+    """Station positions are a loop's: on a linear line the stations stand at the head
+    (``sorter.linear.induction_spacing_m``) and cages have none, so positions are an error
+    rather than silently ignored."""
+    s = scenario.model.sorter
+    if s.induction.positions_m:
+        raise ScenarioError(
+            [
+                f"{scenario.source}: sorter.induction.positions_m = {s.induction.positions_m}: "
+                f'positions on a loop only, not with sorter.kind = "{s.kind}"'
+            ]
+        )
 
 
 def build_layout(scenario: Scenario, num_units: int) -> sorter.Layout:
