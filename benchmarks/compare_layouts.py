@@ -1,24 +1,36 @@
-"""Which sorting-line layout should Suichang build? Chute assignment × induction stations ×
-chute capacity, on a normal day and on a shopping-festival day, with replications.
+"""Which line should Suichang build? Kinds of line (a cross-belt loop, a linear swing-wheel
+line, people at cages), each with its stations and staff, on a normal day and on a
+shopping-festival day, with replications.
 
     python benchmarks/compare_layouts.py [--quick] [--replications R] [--workers N]
-                                         [--json FILE] [--figure FILE]
+                                         [--time-limit S] [--json FILE]
 
-Sorter only (``gongpei.day.pipeline.sort_day``), no routing. Every layout is run on the same
-replication seeds (common random numbers, spawned from the scenario seed), so layouts are
-compared on identical trucks and parcels. Prints one aligned line per layout (mean ± the half
-width of the 95 % Student-t interval), the main effect of each factor, and saves a figure.
+Each run is a whole day (``what="day"``: sorter, ready times, rounds; no baselines) so that
+the rounds' on-time villages are measured, with a short routing budget (``--time-limit``, 2 s
+by default, 1 s with ``--quick``). Every layout is run on the same replication seeds (common
+random numbers, spawned from the scenario seed), so layouts are compared on identical trucks
+and parcels. One aligned line per layout and day: mean ± the half width of the 95 %
+Student-t interval of
+
+* ``ready`` — share of the villages with same-day parcels whose chute is ready when the
+  first round can leave (the later of the shift start and the cut-off bagging round);
+* ``late`` — same-day parcels bagged after the cut-off bagging round (tomorrow's rounds);
+* ``overflow`` (parcels left in the overflow / reject chute) and ``reinduct`` (parcels
+  carried back to induction: rejects, recirculation overflow, keyed no-reads);
+* ``staff-h`` (headcount × staffed hours) and ``¥/parcel`` (``[economics]``: capex, upkeep,
+  wages, power; all estimates, see ``sorter.economics``);
+* ``on time`` — villages whose round arrives by the promised time.
 
 The festival day is the default Suichang day with the event
 ``{"kind": "festival", "volume_multiplier": 2.5}``. That scenario does not validate as is:
 the busiest village (``demand.village_max`` = 240) would need 600 parcels in one van of 300.
 We keep the demand (2.5× every village, the point of a festival) and let the vans carry 600
 parcels (``fleet.vans[*].capacity_parcels`` = 600: two loads a round on a festival day).
-This only matters to the sorter through the ``by_round`` groups (cut at 85 % of a van or 8
-villages; with ≈40 parcels a village the 8-village limit binds either way).
 
-Full: 4 × 3 × 3 = 36 layouts × 2 days × 10 replications (≈ 720 runs, ≈ 10 min on one core).
-``--quick``: 4 × 3 × 2 layouts × 2 days × 3 replications (≈ 2 min).
+Full: 9 layouts × 2 days × 10 replications (180 runs, about 15 min on one core).
+``--quick``: 4 layouts × 2 days × 3 replications (24 runs, about 2 min).
+JSON (``--json``): ``{"meta", "rows", "runs"}``; every row and run carries ``layout``,
+``kind``, ``stations``, ``staff`` and ``cost_per_parcel`` (¥ per parcel sorted that day).
 """
 
 from __future__ import annotations
@@ -35,32 +47,54 @@ from gongpei.scenario.clock import format_clock
 from gongpei.scenario.loading import Scenario, load_scenario
 from gongpei.studies.statistics import aggregate
 from gongpei.studies.sweep import jsonable, sweep
-from gongpei.studies.sweep_plot import plot_sweep
 
-ASSIGNMENTS = ["by_round", "by_volume", "by_township", "random"]
-STATIONS = [2, 3, 4]
-CAPACITIES = [30, 40, 60]
-QUICK_CAPACITIES = [30, 60]
 FESTIVAL = 2.5
+
+#: layout name → (kind, stations, overrides of the default scenario). ``stations`` is the
+#: induction stations of a loop or linear line, the sorters of a manual one.
+LAYOUTS: dict[str, tuple[str, int, dict[str, Any]]] = {
+    "loop-2": ("loop", 2, {"sorter.kind": "loop", "sorter.induction.stations": 2}),
+    "loop-3": ("loop", 3, {"sorter.kind": "loop", "sorter.induction.stations": 3}),
+    "loop-4": ("loop", 4, {"sorter.kind": "loop", "sorter.induction.stations": 4}),
+    "linear-2": ("linear", 2, {"sorter.kind": "linear", "sorter.induction.stations": 2}),
+    "linear-3": ("linear", 3, {"sorter.kind": "linear", "sorter.induction.stations": 3}),
+    "linear-3-spread": (
+        "linear",
+        3,
+        {
+            "sorter.kind": "linear",
+            "sorter.induction.stations": 3,
+            "sorter.assignment": "spread_modules",
+        },
+    ),
+    "manual-20": ("manual", 20, {"sorter.kind": "manual", "sorter.manual.sorters": 20}),
+    "manual-40": ("manual", 40, {"sorter.kind": "manual", "sorter.manual.sorters": 40}),
+    "manual-60": ("manual", 60, {"sorter.kind": "manual", "sorter.manual.sorters": 60}),
+}
+QUICK_LAYOUTS = ("loop-3", "linear-3", "manual-20", "manual-40")
 
 #: metric → (column title, formatter of the mean, formatter of the half width)
 COLUMNS: dict[str, tuple[str, Any, Any]] = {
-    "throughput_per_h": ("thr/h", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
-    "peak_throughput_per_h": ("peak/h", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
-    "recirculation_rate": ("recirc %", lambda v: f"{100 * v:.2f}", lambda h: f"{100 * h:.2f}"),
+    "chutes_ready_by_first_departure": (
+        "ready",
+        lambda v: f"{100 * v:.0f} %",
+        lambda h: f"{100 * h:.0f}",
+    ),
     "same_day_ready_s": ("am ready", format_clock, lambda h: f"{h / 60:.0f}m"),
-    "last_chute_ready_s": ("last ready", format_clock, lambda h: f"{h / 60:.0f}m"),
+    "parcels_after_cutoff": ("late", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "overflow": ("overflow", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
-}
-LABELS = {
-    "sorter.assignment": "assignment",
-    "sorter.induction.stations": "stations",
-    "sorter.chute_capacity": "chute_capacity",
+    "reinductions": ("reinduct", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
+    "sorting_headcount": ("staff", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
+    "sorting_staff_hours": ("staff-h", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
+    "cost_per_parcel": ("¥/parcel", lambda v: f"{v:.3f}", lambda h: f"{h:.3f}"),
+    "villages_on_time": ("on time", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
 }
 
 
-def days() -> dict[str, Scenario]:
-    base = load_scenario(None)
+def days(time_limit_s: float = 2.0) -> dict[str, Scenario]:
+    """The normal and the festival day, with a short routing budget and no baselines."""
+    routing = {"routing.time_limit_s": time_limit_s, "routing.baselines": []}
+    base = load_scenario(None).with_overrides(routing)
     big = math.ceil(base.model.demand.village_max * FESTIVAL)
     vans = {
         f"fleet.vans[{k}].capacity_parcels": max(v.capacity_parcels, big)
@@ -72,49 +106,66 @@ def days() -> dict[str, Scenario]:
     return {"normal": base, "festival": festival}
 
 
-def run(quick: bool, replications: int, workers: int | None) -> list[dict[str, Any]]:
-    grid = {
-        "sorter.assignment": ASSIGNMENTS,
-        "sorter.induction.stations": STATIONS,
-        "sorter.chute_capacity": QUICK_CAPACITIES if quick else CAPACITIES,
-    }
+def run(
+    layouts: list[str],
+    replications: int,
+    workers: int | None,
+    time_limit_s: float,
+    day_names: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per (day, layout, replication)."""
     rows: list[dict[str, Any]] = []
-    for day, sc in days().items():
-        layouts = math.prod(len(v) for v in grid.values())
-        print(f"{day}: {layouts} layouts × {replications} replications", file=sys.stderr)
-        got = sweep(
-            sc, grid, replications=replications, labels=LABELS, workers=workers, progress=True
-        )
-        rows += [{"day": day, **r} for r in got]
+    for day, sc in days(time_limit_s).items():
+        if day_names is not None and day not in day_names:
+            continue
+        for name in layouts:
+            kind, stations, overrides = LAYOUTS[name]
+            print(f"{day} {name}: {replications} replications", file=sys.stderr)
+            got = sweep(
+                sc.with_overrides(overrides), {}, replications=replications, what="day",
+                workers=workers,
+            )  # fmt: skip
+            for r in got:
+                rows.append(
+                    {
+                        "day": day,
+                        "layout": name,
+                        "kind": kind,
+                        "stations": stations,
+                        "staff": int(r["sorting_headcount"]),
+                        "cost_per_parcel": r["sorting_yuan_per_parcel"],
+                        **{k: v for k, v in r.items() if k != "scenario"},
+                    }
+                )
     return rows
 
 
+def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean, sd and 95 % interval of every metric per (day, layout)."""
+    metrics = [
+        k
+        for k in rows[0]
+        if k not in ("day", "layout", "kind", "stations", "staff", "replication", "seed")
+        and isinstance(rows[0][k], int | float)
+    ]
+    return aggregate(rows, by=["day", "layout", "kind", "stations", "staff"], metrics=metrics)
+
+
 def table(summary: list[dict[str, Any]]) -> str:
-    head = ["day", "assignment", "st", "cap", *(c[0] for c in COLUMNS.values())]
+    head = ["day", "layout", "kind", "st", *(c[0] for c in COLUMNS.values())]
     body = []
     for a in summary:
-        cells = [a["day"], a["assignment"], str(a["stations"]), str(a["chute_capacity"])]
+        cells = [a["day"], a["layout"], a["kind"], str(a["stations"])]
         for m, (_, fmt, fmt_h) in COLUMNS.items():
             lo, hi = a[f"{m}_ci"]
             half = (hi - lo) / 2 if lo is not None and not math.isnan(lo) else math.nan
-            cells.append(f"{fmt(a[m])} ±{fmt_h(half) if not math.isnan(half) else '?'}")
+            mean = a[m]
+            if mean is None or math.isnan(mean):
+                cells.append("—")
+                continue
+            cells.append(f"{fmt(mean)} ±{fmt_h(half) if not math.isnan(half) else '?'}")
         body.append(cells)
-    return _align(head, body, right_from=2)
-
-
-def main_effects(rows: list[dict[str, Any]]) -> str:
-    """Mean of each metric per level of each factor, averaged over the other factors: how
-    much each decision moves each outcome."""
-    out = []
-    for factor in ("assignment", "stations", "chute_capacity"):
-        agg = aggregate(rows, by=["day", factor], metrics=list(COLUMNS))
-        head = ["day", factor, *(c[0] for c in COLUMNS.values())]
-        body = [
-            [a["day"], str(a[factor]), *(fmt(a[m]) for m, (_, fmt, _h) in COLUMNS.items())]
-            for a in agg
-        ]
-        out.append(_align(head, body, right_from=2))
-    return "\n\n".join(out)
+    return _align(head, body, right_from=3)
 
 
 def _align(head: list[str], body: list[list[str]], right_from: int) -> str:
@@ -129,50 +180,20 @@ def _align(head: list[str], body: list[list[str]], right_from: int) -> str:
     return "\n".join(lines)
 
 
-def figure(rows: list[dict[str, Any]], path: Path) -> None:
-    """Rows: day × {x = chute capacity at 3 stations, x = stations at the largest capacity};
-    columns: metrics; one line per assignment."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    metrics = ["peak_throughput_per_h", "recirculation_rate", "same_day_ready_s", "overflow"]
-    cap_ref = max(r["chute_capacity"] for r in rows)
-    panels = []
-    for day in dict.fromkeys(r["day"] for r in rows):
-        d = [r for r in rows if r["day"] == day]
-        panels.append(
-            (f"{day}, 3 stations", "chute_capacity", [r for r in d if r["stations"] == 3])
-        )
-        panels.append(
-            (
-                f"{day}, capacity {cap_ref}",
-                "stations",
-                [r for r in d if r["chute_capacity"] == cap_ref],
-            )
-        )
-    fig, axes = plt.subplots(len(panels), len(metrics), figsize=(4 * len(metrics), 3 * len(panels)))
-    for i, (title, x, sel) in enumerate(panels):
-        for j, m in enumerate(metrics):
-            ax = axes[i][j]
-            plot_sweep(sel, x=x, y=m, hue="assignment", ax=ax)
-            ax.set_title(title, fontsize="small")
-            if j or i:
-                legend = ax.get_legend()
-                if legend is not None:
-                    legend.remove()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer levels and replications")
+    ap.add_argument("--quick", action="store_true", help="fewer layouts and replications")
     ap.add_argument(
         "--replications", "-r", type=int, default=None, help="per layout (default 10, --quick 3)"
+    )
+    ap.add_argument(
+        "--layouts", nargs="+", choices=sorted(LAYOUTS), default=None, help="a subset of layouts"
+    )
+    ap.add_argument(
+        "--days", nargs="+", choices=["normal", "festival"], default=None, help="a subset of days"
+    )
+    ap.add_argument(
+        "--time-limit", type=float, default=None, help="routing budget, s (default 2, --quick 1)"
     )
     ap.add_argument(
         "--workers",
@@ -181,33 +202,26 @@ def main(argv: list[str] | None = None) -> int:
         help="Dask LocalCluster worker processes (default: serial)",
     )
     ap.add_argument("--json", type=Path, default=None, help="write summary and runs here")
-    ap.add_argument(
-        "--figure", type=Path, default=Path(__file__).parent / "results" / "compare_layouts.png"
-    )
     args = ap.parse_args(argv)
     reps = args.replications or (3 if args.quick else 10)
+    layouts = args.layouts or list(QUICK_LAYOUTS if args.quick else LAYOUTS)
+    limit = args.time_limit or (1.0 if args.quick else 2.0)
 
     t0 = time.perf_counter()
-    rows = run(args.quick, reps, args.workers)
+    rows = run(layouts, reps, args.workers, limit, args.days)
     wall = time.perf_counter() - t0
-    summary = aggregate(rows)
+    summary = summarise(rows)
     print(table(summary))
-    print("\nmain effects (mean over the other factors):\n")
-    print(main_effects(rows))
     print(
-        f"\n{len(rows)} runs in {wall:.0f} s ({reps} replications per layout, 95 % Student-t "
-        "intervals, ± half width; times are clock times)"
+        f"\n{len(rows)} runs in {wall:.0f} s ({reps} replications per layout, routing "
+        f"{limit:g} s; 95 % Student-t intervals, ± half width; ¥/parcel from estimates)"
     )
-    figure(rows, args.figure)
-    print(f"figure: {args.figure}")
     if args.json:
         meta = {
             "quick": args.quick,
             "replications": reps,
+            "routing_time_limit_s": limit,
             "festival_volume_multiplier": FESTIVAL,
-            "festival_van_capacity_parcels": days()["festival"]
-            .model.fleet.vans[0]
-            .capacity_parcels,
             "wall_s": round(wall, 1),
         }
         payload = {"meta": meta, "rows": summary, "runs": rows}

@@ -23,6 +23,7 @@ from .assignment import (
     ByVolume,
     ChuteAssignment,
     Random,
+    SpreadModules,
     VillageInfo,
     travel_from_inducts_m,
 )
@@ -43,13 +44,8 @@ from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
 from .kinds import KINDS, Kind, Layout, capacity_per_h, kind_of, simulate_kind
 from .line import Chute, InductionStation, Line, LineError
-from .linear import (
-    LinearLine,
-    SpreadModules,
-    linear_capacity_per_h,
-    linear_module_bound_per_h,
-    simulate_linear,
-)
+from .linear import simulate_linear
+from .linear_line import LinearLine, linear_capacity_per_h, linear_module_bound_per_h
 from .loading import LoadedRound, Loading, RoundToLoad, load_vans
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .monitors import LevelMonitor, TallyMonitor

@@ -20,7 +20,8 @@ from .capacity import line_capacity_per_h
 from .engine import simulate
 from .faults import Fault
 from .line import Line, LineError
-from .linear import LinearLine, linear_capacity_per_h, simulate_linear
+from .linear import simulate_linear
+from .linear_line import LinearLine, linear_capacity_per_h
 from .manual import ManualLine, manual_capacity_per_h, simulate_manual
 from .result import SortResult
 

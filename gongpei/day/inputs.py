@@ -1,9 +1,10 @@
 """Everything a day needs before the sorter runs, built once — and the one validation path.
 
 :func:`prepare_day` turns a scenario into the engines' inputs: the county (villages placed,
-roads, matrices), the day's demand, the line, the trucks, the chute layout and the faults,
-and it builds the day's routing problem once on the demand itself (every village ready at
-midnight) so that a fleet, depot or window fault is found before anything is simulated.
+roads, matrices), the day's demand, the line of the scenario's ``sorter.kind``, the trucks,
+the chute layout and the faults, and it builds the day's routing problem once on the demand
+itself (every village ready at midnight) so that a fleet, depot or window fault is found
+before anything is simulated.
 
 ``gongpei validate`` calls it and stops; ``gongpei run`` (and sweeps, province runs and
 replans) call it and go on. So whatever ``run`` can reject before simulating, ``validate``
@@ -18,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -27,7 +29,7 @@ from gongpei.day.demand import DayDemand, day_demand, expected_demand, seat_vill
 from gongpei.day.line_inputs import (
     assignment_policy,
     build_faults,
-    build_line,
+    build_layout,
     build_waves,
     expected_by_code,
     round_groups,
@@ -46,7 +48,7 @@ class DayInputs:
 
     county: County
     demand: DayDemand
-    line: sorter.Line
+    line: sorter.Layout  # of the scenario's sorter.kind
     arrivals: sorter.Arrivals
     chute_of: dict[str, str]
     faults: tuple[sorter.Fault, ...]
@@ -87,7 +89,7 @@ def _prepare(scenario: Scenario) -> DayInputs:
     timings["county_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    line = build_line(scenario, len(codes))
+    line = build_layout(scenario, len(codes))
     exp = expected_by_code(codes, expected)
     groups = round_groups(county, exp, biggest_van)
     infos = village_infos(county, exp, groups)
@@ -100,7 +102,11 @@ def _prepare(scenario: Scenario) -> DayInputs:
         oversize_share=m.sorter.oversize_share,
     )
     policy = assignment_policy(scenario)
-    chute_of = dict(policy) if isinstance(policy, dict) else policy.assign(infos, line)
+    # The policies read only what every kind of layout has (village chutes, length, scanner,
+    # induction), so a linear line or cages go through the loop's Protocol unchanged.
+    chute_of = (
+        dict(policy) if isinstance(policy, dict) else policy.assign(infos, cast(sorter.Line, line))
+    )
     faults = build_faults(scenario, line, chute_of)
     _routing_problem_builds(scenario, county, demand)
     timings["inputs_s"] = time.perf_counter() - t0

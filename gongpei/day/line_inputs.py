@@ -1,4 +1,9 @@
-"""From a scenario to the sorter's inputs: the line, the day's trucks, the chute layout, faults.
+"""From a scenario to the sorter's inputs: the line, the day's trucks, the chute layout, faults,
+and the money side of the line.
+
+``sorter.kind`` picks the layout (:func:`build_layout`: a loop, a linear line or cages) and
+``[economics]`` its prices (:func:`build_economics`); the cut-off bagging round that the ready
+times allow for depends on the kind (:func:`cutoff_bagging_round_s`).
 
 The one place where scenario tables meet :mod:`sorter` objects. Chute ids are the line's
 (``C001`` …); ``sorter.chute_map`` in a scenario numbers chutes from 0, so chute ``k`` is
@@ -25,10 +30,15 @@ from gongpei.scenario.schema import (
 
 __all__ = [
     "assignment_policy",
+    "build_economics",
     "build_faults",
+    "build_layout",
     "build_line",
+    "build_linear_line",
+    "build_manual_line",
     "build_waves",
     "chute_id",
+    "cutoff_bagging_round_s",
     "round_groups",
     "village_infos",
 ]
@@ -108,6 +118,116 @@ def build_line(scenario: Scenario, num_units: int) -> sorter.Line:
     return line.replace(**changes)
 
 
+def build_linear_line(scenario: Scenario, num_units: int) -> sorter.LinearLine:
+    """The scenario's linear swing-wheel line: ``[sorter.linear]`` for the belt and its
+    modules, ``[sorter]`` for chutes, bagging, reading, oversize, unloading and stations."""
+    s = scenario.model.sorter
+    lin = s.linear
+    _no_loop_positions(scenario)
+    return sorter.LinearLine.evenly_spaced(
+        s.chutes or num_units,
+        num_induction=s.induction.stations,
+        induction_rate_per_h=s.induction.rate_per_h,
+        operators=s.induction.operators,
+        chute_spacing_m=lin.chute_spacing_m,
+        two_sided=lin.two_sided,
+        induction_spacing_m=lin.induction_spacing_m,
+        speed_mps=lin.speed_mps,
+        parcel_length_m=lin.parcel_length_m,
+        min_gap_m=lin.min_gap_m,
+        diverter_cycle_s=lin.diverter_cycle_s,
+        chute_capacity=s.chute_capacity,
+        fill_threshold=s.fill_threshold,
+        max_recirculations=s.max_recirculations,
+        bagging_operators=s.bagging_operators,
+        bag_time_s=s.bag_time_s,
+        reinduct_staff=lin.reinduct_staff,
+        reinduct_rate_per_h=lin.reinduct_rate_per_h,
+        no_read_prob=s.no_read_prob,
+        keying_delay_s=s.keying_delay_s,
+        exception_prob=s.exception_prob,
+        oversize_to_manual=s.oversize_share > 0,
+        unload_ports=s.unload_ports,
+        unload_rate_per_h=s.unload_rate_per_h,
+        name=scenario.name,
+    )
+
+
+def build_manual_line(scenario: Scenario, num_units: int) -> sorter.ManualLine:
+    """The scenario's manual sorting: ``[sorter.manual]`` for the people and the cages, one
+    cage per chute slot; ``[sorter]`` for exceptions and unloading."""
+    s = scenario.model.sorter
+    man = s.manual
+    _no_loop_positions(scenario)
+    return sorter.ManualLine.evenly_spaced(
+        s.chutes or num_units,
+        cages_per_row=man.cages_per_row,
+        cage_pitch_m=man.cage_pitch_m,
+        row_spacing_m=man.row_spacing_m,
+        sorters=man.sorters,
+        rate_per_h=man.rate_per_h,
+        reach_m=man.reach_m,
+        walk_speed_mps=man.walk_speed_mps,
+        cage_capacity=man.cage_capacity,
+        cage_swap_s=man.cage_swap_s,
+        oversize_factor=man.oversize_factor,
+        exception_prob=s.exception_prob,
+        unload_ports=s.unload_ports,
+        unload_rate_per_h=s.unload_rate_per_h,
+        name=scenario.name,
+    )
+
+
+def _no_loop_positions(scenario: Scenario) -> None:
+    """Station positions are a loop's: on a linear line the stations stand at the head
+    (``sorter.linear.induction_spacing_m``) and cages have none, so positions are an error
+    rather than silently ignored."""
+    s = scenario.model.sorter
+    if s.induction.positions_m:
+        raise ScenarioError(
+            [
+                f"{scenario.source}: sorter.induction.positions_m = {s.induction.positions_m}: "
+                f'positions on a loop only, not with sorter.kind = "{s.kind}"'
+            ]
+        )
+
+
+def build_layout(scenario: Scenario, num_units: int) -> sorter.Layout:
+    """The scenario's line of its ``sorter.kind``: the one place a kind becomes a layout."""
+    kind = scenario.model.sorter.kind
+    if kind == "linear":
+        return build_linear_line(scenario, num_units)
+    if kind == "manual":
+        return build_manual_line(scenario, num_units)
+    return build_line(scenario, num_units)
+
+
+def build_economics(scenario: Scenario) -> sorter.Economics:
+    """``[economics]`` over the defaults of the scenario's kind (``sorter.DEFAULT_ECONOMICS``):
+    a field left unset keeps the kind's estimate."""
+    kind = scenario.model.sorter.kind
+    set_fields = {
+        k: v
+        for k, v in scenario.model.economics.model_dump().items()
+        if k != "staffing" and v is not None
+    }
+    return sorter.DEFAULT_ECONOMICS[kind].replace(**set_fields)
+
+
+def cutoff_bagging_round_s(layout: sorter.Layout) -> float:
+    """How long after a wave's cut-off the last chute of that wave can still be bagged and
+    count for today's rounds.
+
+    A loop or linear line: one bagging round, each operator bagging chutes one after another,
+    ``ceil(chutes / operators) * bag_time_s``. Cages: a cage *is* the container and is closed
+    as it stands at the cut-off, taking no one's time, so the round is 0 s (a parcel put in a
+    cage after the cut-off waits for tomorrow).
+    """
+    if isinstance(layout, sorter.ManualLine):
+        return 0.0
+    return math.ceil(len(layout.village_chutes) / layout.bagging_operators) * layout.bag_time_s
+
+
 def build_waves(scenario: Scenario) -> tuple[sorter.Wave, ...]:
     return tuple(
         sorter.Wave(w.name, float(w.start), float(w.end), w.share, float(w.cutoff))
@@ -147,6 +267,7 @@ class _Pinned:
         self.pinned = pinned
 
     def assign(self, villages: Sequence[sorter.VillageInfo], line: sorter.Line) -> dict[str, str]:
+        """Any kind of layout: each has ``chutes`` and ``replace``."""
         free = [v for v in villages if v.id not in self.pinned]
         taken = set(self.pinned.values())
         spare = line.replace(
@@ -188,11 +309,21 @@ def round_groups(
 
 
 def build_faults(
-    scenario: Scenario, line: sorter.Line, chute_of: Mapping[str, str]
+    scenario: Scenario, line: sorter.Layout, chute_of: Mapping[str, str]
 ) -> tuple[sorter.Fault, ...]:
-    """The scenario's sorter fault events as sorter fault objects."""
+    """The scenario's sorter fault events as sorter fault objects (a loop's only: the schema
+    rejects line faults with another ``sorter.kind``, and this checks it again)."""
     out: list[sorter.Fault] = []
-    for ev in scenario.model.events:
+    for k, ev in enumerate(scenario.model.events):
+        if isinstance(
+            ev, LineStoppageEvent | StationUnstaffedEvent | ChuteJamEvent | ScannerOutageEvent
+        ) and not isinstance(line, sorter.Line):
+            raise ScenarioError(
+                [
+                    f'{scenario.source}: events[{k}].kind = "{ev.kind}": modelled on a loop '
+                    f'only, not with sorter.kind = "{scenario.model.sorter.kind}"'
+                ]
+            )
         if isinstance(ev, LineStoppageEvent):
             out.append(sorter.LineStoppage(mtbf_s=ev.mtbf_h * 3600, mttr_s=ev.mttr_min * 60))
         elif isinstance(ev, StationUnstaffedEvent):

@@ -7,7 +7,6 @@ scenario and seed give the same day (with ``routing.deterministic`` the same rou
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from gongpei.county.build import County
 from gongpei.day.baselines import baseline_result, stations_comparison
 from gongpei.day.demand import DayDemand
 from gongpei.day.inputs import prepare_day
+from gongpei.day.line_inputs import cutoff_bagging_round_s
 from gongpei.day.outcomes import plan_co2_kg, village_outcomes
 from gongpei.day.problems import (
     StopDemand,
@@ -55,7 +55,7 @@ class SortedDay:
 
     county: County
     demand: DayDemand
-    line: sorter.Line
+    line: sorter.Layout
     arrivals: sorter.Arrivals
     chute_of: dict[str, str]
     sort: sorter.SortResult
@@ -73,7 +73,7 @@ def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
     timings = dict(inputs.timings)
     t0 = time.perf_counter()
     with bars.sorting() as tick:
-        sort = sorter.simulate(
+        sort = sorter.simulate_kind(
             inputs.line,
             inputs.arrivals,
             assignment=inputs.chute_of,
@@ -115,9 +115,7 @@ def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
 def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
     m = scenario.model
     sd = _sort_day(scenario, bars)
-    bagging_round_s = math.ceil(len(sd.line.village_chutes) / m.sorter.bagging_operators) * (
-        m.sorter.bag_time_s
-    )
+    bagging_round_s = cutoff_bagging_round_s(sd.line)
     ready, late = same_day_ready(
         sd.sort,
         [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],

@@ -138,6 +138,9 @@ class DayResult:
                 }
         if self.stations is not None:
             out["transfer_stations"] = self.stations
+        from gongpei.day.sorting_cost import sorting_cost_summary
+
+        out["sorting_cost"] = sorting_cost_summary(self.scenario, self.sort)
         return out
 
     def headline(self) -> str:

@@ -61,6 +61,10 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ("throughput /h", lambda s: _get(s, "sorter", "throughput_per_h"), _float(0)),
     ("last chute ready", lambda s: _get(s, "sorter", "last_chute_ready_s"), _clock),
     ("recirculation", lambda s: _get(s, "sorter", "recirculation_rate"), _rate_pct),
+    ("kind of line", lambda s: _get(s, "sorting_cost", "kind"), str),
+    ("sorting staff-hours", lambda s: _get(s, "sorting_cost", "staff_hours"), _float(1)),
+    ("sorting cost ¥", lambda s: _get(s, "sorting_cost", "total_yuan"), _float(0)),
+    ("sorting ¥/parcel", lambda s: _get(s, "sorting_cost", "yuan_per_parcel"), _float(3)),
     ("routes", lambda s: _get(s, "routing", "routes"), _int),
     ("vans", lambda s: _get(s, "routing", "vans_used"), _int),
     ("km", lambda s: _get(s, "routing", "distance_km"), _float(1)),
@@ -82,7 +86,16 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ),
 )
 
-_OPTIONAL = {"saving km vs township drop", "saving cost vs township drop", "CO₂ kg"}
+_OPTIONAL = {
+    "saving km vs township drop",
+    "saving cost vs township drop",
+    "CO₂ kg",
+    # summaries written before the sorting_cost block
+    "kind of line",
+    "sorting staff-hours",
+    "sorting cost ¥",
+    "sorting ¥/parcel",
+}
 
 
 def _width(text: str) -> int:

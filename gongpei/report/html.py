@@ -119,6 +119,15 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
             "villages served / unserved",
         ),
     ]
+    sc = s.get("sorting_cost") or {}
+    if sc:
+        cards.append(
+            _card(
+                "¥" + _fmt(sc.get("yuan_per_parcel"), 3),
+                f"sorting cost per parcel ({sc.get('kind', '')} line)",
+                "card-sorting-cost",
+            )
+        )
     c = s.get("codelivery_saving") or {}
     if c:
         cards.append(
@@ -263,6 +272,38 @@ def _baseline_rows(day: DayResult, s: Mapping[str, Any]) -> list[list[tuple[str,
     return rows
 
 
+def _sorting_cost_section(sc: Mapping[str, Any]) -> str:
+    """What sorting the day cost (the ``sorting_cost`` block): one table of the money, one
+    line of staff and the economics and layout it was priced with."""
+    rows = [
+        [(_e(label), False), (_e(value), True)]
+        for label, value in (
+            ("kind of line", str(sc.get("kind", ""))),
+            ("staffing", str(sc.get("staffing", ""))),
+            ("derived capacity", _fmt(sc.get("capacity_per_h"), 0, " /h")),
+            ("headcount", _fmt(sc.get("headcount"), 0)),
+            ("staffed", _fmt(sc.get("staffed_h"), 2, " h")),
+            ("staff-hours", _fmt(sc.get("staff_hours"), 1)),
+            ("parcels per staff-hour", _fmt(sc.get("parcels_per_staff_hour"), 1)),
+            ("capex per day", "¥" + _fmt(sc.get("capex_per_day_yuan"), 2)),
+            ("upkeep per day", "¥" + _fmt(sc.get("upkeep_per_day_yuan"), 2)),
+            ("wages", "¥" + _fmt(sc.get("wages_yuan"), 2)),
+            ("power", "¥" + _fmt(sc.get("power_yuan"), 2)),
+            ("total", "¥" + _fmt(sc.get("total_yuan"), 2)),
+            ("per parcel", "¥" + _fmt(sc.get("yuan_per_parcel"), 4)),
+        )
+    ]
+    staff = ", ".join(f"{k} {v}" for k, v in (sc.get("staff") or {}).items())
+    econ = ", ".join(f"{k} {v}" for k, v in (sc.get("economics") or {}).items())
+    layout = ", ".join(f"{k} {v}" for k, v in (sc.get("layout") or {}).items())
+    return (
+        '<section id="sorting-cost">'
+        + _table(["sorting cost", ""], rows, "sorting-cost-table")
+        + f'<p class="meta">Staff by role: {_e(staff)}. Priced with (estimates unless the '
+        f"scenario's [economics] sets them): {_e(econ)}. Line: {_e(layout)}.</p></section>"
+    )
+
+
 def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
     """The one-page report (UTF-8, no scripts, no external resources)."""
     s = finite(day.summary())
@@ -322,6 +363,8 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
     if day.baselines:
         parts.append("<h2>Co-delivery against the baselines</h2>")
         parts.append(_table(_BASELINE_HEADER, _baseline_rows(day, s), "baseline-table"))
+    if s.get("sorting_cost"):
+        parts.append("<h2>What sorting cost</h2>" + _sorting_cost_section(s["sorting_cost"]))
     parts.append(f"<h2>Rounds ({len(day.plan.routes)})</h2>")
     parts.append(
         _table(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from gongpei.scenario.loading import Scenario
 
 #: Metrics of a sorting day (``what="sort"``), in display order. Times in seconds after
@@ -27,11 +29,20 @@ SORT_METRICS: tuple[str, ...] = (
     "overflow",
     "in_system",
     "bags",
+    "reinductions",
+    "chutes_ready_by_first_departure",
+    "parcels_after_cutoff",
+    "sorting_headcount",
+    "sorting_staff_hours",
+    "sorting_total_yuan",
+    "sorting_yuan_per_parcel",
 )
 
 
 #: Extra metrics of a whole day (``what="day"``): the rounds and the co-delivery saving
-#: against every brand driving alone (absent when the scenario has no such baseline).
+#: against every brand driving alone (absent when the scenario has no such baseline);
+#: ``villages_on_time``: served villages whose round arrives by the promised time (blue or
+#: green light).
 DAY_METRICS: tuple[str, ...] = (
     "routes",
     "vans_used",
@@ -40,6 +51,7 @@ DAY_METRICS: tuple[str, ...] = (
     "co2_kg",
     "villages_served",
     "villages_unserved",
+    "villages_on_time",
     "saving_distance_pct",
     "saving_cost_pct",
     "saving_van_hours_pct",
@@ -60,7 +72,19 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
     ``same_day_ready_s`` is the last village ready time counting only the waves whose parcels
     go on today's rounds: the time the last van can leave, which the layout should bring
     forward. ``last_chute_ready_s`` counts every wave.
+
+    ``reinductions`` counts inductions beyond each parcel's first (rejects and recirculation
+    overflow carried back, keyed no-reads); ``chutes_ready_by_first_departure`` is the share
+    of villages with same-day parcels whose chute is ready when the first round can leave:
+    the later of the earliest van shift start and the end of the last same-day wave's
+    cut-off bagging round (:func:`gongpei.day.line_inputs.cutoff_bagging_round_s`; the rounds
+    do not wait for bags later than that); ``parcels_after_cutoff`` are the same-day parcels
+    bagged after that round, which wait for tomorrow's (``summary.json`` ``sorter.
+    bagged_after_cutoff``). ``sorting_*`` price the day with ``[economics]``
+    (:mod:`gongpei.day.sorting_cost`).
     """
+    from gongpei.day.sorting_cost import day_sorting_cost
+
     s = sort.summary()
     p = s["parcels"]
     same_day = {w.name for w in scenario.model.brands.waves if w.rounds == "same_day"}
@@ -71,6 +95,8 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
         for t in by_village.values()
     ]
     _, per_hour = sort.throughput_per_hour()
+    first_departure = _first_departure_s(sort, scenario)
+    cost = day_sorting_cost(scenario, sort)
     return {
         "throughput_per_h": float(s["throughput_per_h"]),
         "peak_throughput_per_h": float(per_hour.max()) if len(per_hour) else 0.0,
@@ -86,7 +112,42 @@ def sort_metrics(sort: SortResult, scenario: Scenario) -> dict[str, float]:
         "overflow": int(p["overflow"]),
         "in_system": int(p["in_system"]),
         "bags": int(s["bags"]),
+        "reinductions": _reinductions(sort),
+        "chutes_ready_by_first_departure": (
+            sum(t <= first_departure for t in ready) / len(ready) if ready else math.nan
+        ),
+        "parcels_after_cutoff": _after_cutoff(sort, scenario),
+        "sorting_headcount": int(cost.headcount),
+        "sorting_staff_hours": float(cost.staff_hours),
+        "sorting_total_yuan": float(cost.total_yuan),
+        "sorting_yuan_per_parcel": float(cost.yuan_per_parcel),
     }
+
+
+def _first_departure_s(sort: SortResult, scenario: Scenario) -> float:
+    from gongpei.day.line_inputs import cutoff_bagging_round_s
+
+    m = scenario.model
+    cutoffs = [w.cutoff for w in m.brands.waves if w.rounds == "same_day"]
+    start = float(min(v.shift_start for v in m.fleet.vans))
+    if not cutoffs:
+        return start
+    return max(start, max(cutoffs) + cutoff_bagging_round_s(sort.line))
+
+
+def _after_cutoff(sort: SortResult, scenario: Scenario) -> int:
+    from gongpei.day.line_inputs import cutoff_bagging_round_s
+    from gongpei.day.ready import same_day_ready
+
+    waves = [(w.name, w.cutoff) for w in scenario.model.brands.waves if w.rounds == "same_day"]
+    _, late = same_day_ready(sort, waves, cutoff_bagging_round_s(sort.line))
+    return sum(late.values())
+
+
+def _reinductions(sort: SortResult) -> int:
+    """Inductions beyond each parcel's first one."""
+    parcels = sort.visits["parcel"]
+    return int(parcels.size - np.unique(parcels).size)
 
 
 def day_metrics(day: DayResult) -> dict[str, float]:
@@ -99,6 +160,8 @@ def day_metrics(day: DayResult) -> dict[str, float]:
             out[key] = float(r[key])
     out["villages_served"] = int(s["villages"]["served"])
     out["villages_unserved"] = int(s["villages"]["unserved"])
+    lights = s["villages"]["lights"]
+    out["villages_on_time"] = int(lights.get("blue", 0) + lights.get("green", 0))
     saving = s.get("codelivery_saving") or {}
     for key in ("distance_pct", "cost_pct", "van_hours_pct"):
         out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan

@@ -332,6 +332,24 @@ cases = {
         'county.towns = "gongpei:../../../../etc/passwd": gongpei:NAME names a file shipped '
         "with gongpei",
     ),
+    "fault_on_linear_line": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nkind = "linear"')
+        + '\n[[events]]\nkind = "scanner_outage"\nstart = "05:00"\nend = "06:00"\n',
+        'events[0].kind = "scanner_outage": modelled on a loop only, not with sorter.kind = '
+        '"linear"',
+    ),
+    "unknown_sorter_kind": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nkind = "spiral"'),
+        "sorter.kind = \"spiral\": must be 'loop', 'linear' or 'manual'",
+    ),
+    "linear_speed_zero": (
+        sub("chute_capacity = 40", "chute_capacity = 40\n\n[sorter.linear]\nspeed_mps = 0"),
+        "sorter.linear.speed_mps = 0: must be > 0",
+    ),
+    "economics_unknown_staffing": (
+        good + '\n[economics]\nstaffing = "always"\n',
+        "economics.staffing = \"always\": must be 'span' or 'waves'",
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
