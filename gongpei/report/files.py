@@ -42,6 +42,7 @@ from gongpei.report.formatting import (
     graph_node,
     num,
     round_ids,
+    station_town,
     village_round,
 )
 from gongpei.report.geojson import round_paths, routes_geojson
@@ -235,6 +236,10 @@ def _route_rows(day: DayResult, rid: str, route: Route, dims: Sequence[str]) -> 
         node = graph_node(day, loc)
         if node == day.county.hub and loc != node:
             return hub_name, units[node].town_name if node in units else ""
+        town = station_town(day, loc)
+        if town is not None:
+            name = day.county.town(town).name
+            return f"{name} transfer station", name
         u = units.get(node)
         return (u.name, u.town_name) if u else ("", "")
 
