@@ -171,7 +171,7 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
             else township_drop_problems(scenario, county, stops, by_brand)
         )
         plans = solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
-        baselines[name] = baseline_result(name, plans, scenario)
+        baselines[name] = baseline_result(name, plans, probs, scenario)
     timings["baselines_s"] = time.perf_counter() - t0
 
     villages = village_outcomes(scenario, county, demand, sort, stops, plan, ready, by_brand)

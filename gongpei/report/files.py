@@ -10,8 +10,9 @@ Files (optional ones follow ``[output]`` in the scenario):
   times, sorted keys).
 * ``parcels.csv`` (``parcels_csv``) — one row per parcel from the sorter's records.
 * ``chutes.csv`` — one row per chute: villages, parcels, bags, peak fill, refusals.
-* ``villages.csv`` — one row per village-level unit: parcels per brand, ready time, round,
-  arrival, status, reason and status light.
+* ``villages.csv`` — one row per village-level unit: parcels per brand, bagged, not bagged,
+  delivered, ready time, round, arrival, status (``served`` only when every parcel that
+  arrived for it was delivered), reason and status light.
 * ``routes.csv`` — one row per stop of each round, depot departure and return included, with
   times and the van's load after the stop.
 * ``routes.geojson`` — WGS-84 FeatureCollection: each round as a LineString along the roads,
@@ -196,7 +197,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
     header = [
         "code", "name", "township", "rural",
         *(f"parcels_{b}" for b in brand_names),
-        "sorted_parcels", "not_bagged", "pickup_parcels", "pickup_litres",
+        "sorted_parcels", "not_bagged", "delivered", "pickup_parcels", "pickup_litres",
         "ready", "ready_s", "round", "vehicle", "arrival", "arrival_s",
         "status", "reason", "light",
     ]  # fmt: skip
@@ -211,6 +212,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
                 *(v.parcels_by_brand.get(b, 0) for b in brand_names),
                 v.sorted_parcels,
                 v.not_bagged,
+                v.delivered,
                 v.pickup_parcels,
                 v.pickup_litres,
                 clock(v.ready_s),

@@ -123,8 +123,8 @@ LIGHT_LABELS: dict[str, str] = {
     "white": "not started (no parcels today / not on the rounds)",
     "blue": "ahead of time (≥ 1 h before the promised time)",
     "green": "on time",
-    "yellow": "exception (unserved, or parcels stuck on the line)",
-    "red": "late (after the promised time)",
+    "yellow": "exception: unserved, or parcels not bagged (reason per village)",
+    "red": "late (after the promised time; reason per village)",
 }
 
 
