@@ -166,6 +166,7 @@ class DayResult:
     late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off bagging round
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    interrupted: bool = False  # Ctrl-C: the rounds are the best found so far, baselines cut
 
     def summary(self) -> dict[str, Any]:
         s = self.sort.summary()
@@ -205,6 +206,8 @@ class DayResult:
                 }
         if self.stations is not None:
             out["transfer_stations"] = self.stations
+        if self.interrupted:
+            out["interrupted"] = True
         return out
 
     def _village_counts(self) -> dict[str, Any]:
@@ -241,6 +244,11 @@ class DayResult:
             f"rural parcels delivered {vs['parcels']['delivered']} of "
             f"{vs['parcels']['expected']}",
         ]
+        if s.get("interrupted"):
+            lines.append(
+                "interrupted (Ctrl-C): the rounds are the best plan found so far; "
+                "comparisons not finished were skipped"
+            )
         if s["codelivery_saving"]:
             c = s["codelivery_saving"]
             if c["equal_service"]:

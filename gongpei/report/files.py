@@ -29,6 +29,7 @@ programs. Empty cells mean "none" (never bagged, not served).
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,20 +81,58 @@ _OPTIONAL_FILES = ("parcels.csv", "report.html", *PLOT_FILES)
 def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
     """Write the day's files into ``out_dir`` (created if needed); return name → path.
 
-    ``summary.json`` is written last, after every other file is complete; an old one is
-    deleted first, so a crash part-way leaves a folder without ``summary.json``. Optional
-    files this run does not produce are removed, so the folder describes one run.
+    Every file is first written into a hidden staging folder inside ``out_dir``; only when
+    all are complete are they moved in (one ``os.replace`` each, same file system),
+    ``summary.json`` last. An old ``summary.json`` is deleted first, so a failure part-way
+    leaves a folder without ``summary.json``; it is raised as
+    :class:`~gongpei.report.outdir.OutputWriteError`. Optional files this run does not
+    produce are removed, so the folder describes one run. Concurrent runs are kept apart by
+    :func:`~gongpei.report.outdir.claim_output`, which ``gongpei run`` holds around this.
     """
-    from routing.plan_io import plan_to_dict
+    import shutil
+    import tempfile
+
+    from gongpei.report.outdir import OutputWriteError
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").unlink(missing_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").unlink(missing_ok=True)
+        for stale in out.glob(f"{_STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        stage = Path(tempfile.mkdtemp(dir=out, prefix=_STAGING_PREFIX))
+    except OSError as exc:
+        raise OutputWriteError(out, exc) from exc
+    try:
+        staged = _write_files(day, stage)
+        for name in staged:
+            if name != "summary.json":
+                os.replace(stage / name, out / name)
+        for name in _OPTIONAL_FILES:
+            if name not in staged:
+                (out / name).unlink(missing_ok=True)
+        os.replace(stage / "summary.json", out / "summary.json")
+    except OSError as exc:
+        (out / "summary.json").unlink(missing_ok=True)
+        raise OutputWriteError(out, exc) from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return {name: out / name for name in staged}
+
+
+#: Hidden folder inside the output folder where a run's files are written before moving in.
+_STAGING_PREFIX = ".staging-"
+
+
+def _write_files(day: DayResult, out: Path) -> list[str]:
+    """Write every file of the day into ``out`` (``summary.json`` last); return the names."""
+    from routing.plan_io import plan_to_dict
+
     opts = day.scenario.model.output
-    written: dict[str, Path] = {}
+    written: list[str] = []
 
     def mark(name: str) -> Path:
-        written[name] = out / name
+        written.append(name)
         return out / name
 
     if opts.parcels_csv:
@@ -113,9 +152,6 @@ def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
             atomic_write_bytes(mark(name), data)
     if opts.html:
         atomic_write_text(mark("report.html"), render_html(day, pngs))
-    for name in _OPTIONAL_FILES:
-        if name not in written:
-            (out / name).unlink(missing_ok=True)
     atomic_write_text(mark("summary.json"), summary_json(day))
     return written
 
