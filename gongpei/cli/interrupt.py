@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -61,19 +61,50 @@ def kill_children(grace_s: float = 1.0) -> None:
     psutil.wait_procs(alive, timeout=grace_s)
 
 
+#: The read end of the active CtrlC's wakeup pipe (``None`` when none is installed).
+_WAKEUP: list[int] = []
+
+
+def _forget_wakeup_in_child() -> None:
+    """A forked child must not write its own SIGINTs into the parent's wakeup pipe."""
+    if _WAKEUP:
+        with contextlib.suppress(ValueError, OSError):
+            signal.set_wakeup_fd(-1)
+
+
+os.register_at_fork(after_in_child=_forget_wakeup_in_child)
+
+
 class CtrlC:
-    """Context manager: install the two-step SIGINT handler (main thread only)."""
+    """Context manager: install the two-step SIGINT handler (main thread only).
+
+    Python runs a signal handler only on the main thread and only when it holds the GIL;
+    while a solver's C++ search holds it, two quick Ctrl-Cs reach the handler as one call.
+    So every SIGINT is also counted through a wakeup pipe (``signal.set_wakeup_fd``, one byte
+    per signal, written by the C-level handler) and the handler reads how many came.
+    """
 
     def __init__(self) -> None:
         self.stop = threading.Event()
         self._owner = os.getpid()
-        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
-        self._previous = None
+        self._previous: Any = None
+        self._pipe: tuple[int, int] | None = None
+        self._old_fd = -1
+
+    def _presses(self) -> int:
+        if self._pipe is None:
+            return 1
+        data = b""
+        with contextlib.suppress(BlockingIOError, OSError):
+            while chunk := os.read(self._pipe[0], 512):
+                data += chunk
+        return max(1, data.count(bytes([signal.SIGINT])))
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if os.getpid() != self._owner:  # a forked worker inherited the handler
             return
-        if not self.stop.is_set():
+        presses = self._presses()
+        if not self.stop.is_set() and presses == 1:
             self.stop.set()
             click.echo(FIRST_MESSAGE, err=True)
             return
@@ -85,6 +116,12 @@ class CtrlC:
 
     def __enter__(self) -> CtrlC:
         if threading.current_thread() is threading.main_thread():
+            r, w = os.pipe()
+            os.set_blocking(r, False)
+            os.set_blocking(w, False)
+            self._pipe = (r, w)
+            self._old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+            _WAKEUP.append(r)
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -94,9 +131,14 @@ class CtrlC:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+        if self._pipe is None:
+            return
+        signal.signal(signal.SIGINT, self._previous)
+        signal.set_wakeup_fd(self._old_fd)
+        _WAKEUP.remove(self._pipe[0])
+        for fd in self._pipe:
+            os.close(fd)
+        self._pipe = None
 
 
 def run_in_worker(func: Callable[[], T]) -> T:

@@ -8,6 +8,8 @@ Files (optional ones follow ``[output]`` in the scenario):
 
 * ``summary.json`` — ``DayResult.summary()``; byte-identical for identical days (no wall
   times, sorted keys).
+* ``plan.json`` — the plan (``routing.plan_io``), without wall times (``wall_s`` is 0), so a
+  deterministic run gives a byte-identical file.
 * ``parcels.csv`` (``parcels_csv``) — one row per parcel from the sorter's records.
 * ``chutes.csv`` — one row per chute: villages, parcels, bags, peak fill, refusals.
 * ``villages.csv`` — one row per village-level unit: parcels per brand, bagged, not bagged,
@@ -141,7 +143,9 @@ def _write_files(day: DayResult, out: Path) -> list[str]:
     write_villages_csv(day, mark("villages.csv"))
     write_routes_csv(day, mark("routes.csv"))
     # The plan itself, machine-readable: `gongpei replan --plan` starts from it.
-    atomic_write_text(mark("plan.json"), dump_json(plan_to_dict(day.plan), indent=1))
+    atomic_write_text(
+        mark("plan.json"), dump_json(_without_wall_times(plan_to_dict(day.plan)), indent=1)
+    )
     paths = round_paths(day)
     atomic_write_text(mark("routes.geojson"), dump_json(routes_geojson(day, paths), indent=None))
     pngs: dict[str, bytes] = {}
@@ -154,6 +158,27 @@ def _write_files(day: DayResult, out: Path) -> list[str]:
         atomic_write_text(mark("report.html"), render_html(day, pngs))
     atomic_write_text(mark("summary.json"), summary_json(day))
     return written
+
+
+#: Wall-clock measurements a plan carries (the solve's, each backend's, the construction's):
+#: left out of plan.json, as out of summary.json, so equal days give byte-identical files.
+_WALL_TIME_KEYS = frozenset({"wall_s", "construct_s", "ortools_first_s"})
+
+
+def _without_wall_times(d: Any) -> Any:
+    """``d`` with every wall-time entry dropped (the plan's own ``wall_s`` becomes 0, which
+    :func:`routing.plan_io.plan_from_dict` requires)."""
+
+    def strip(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k not in _WALL_TIME_KEYS}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+
+    out = {**d, "meta": strip(d.get("meta", {}))}
+    out["wall_s"] = 0.0
+    return out
 
 
 def summary_json(day: DayResult) -> str:
