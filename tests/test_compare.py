@@ -107,3 +107,12 @@ def test_load_summary_errors_name_the_path(tmp_path: Path) -> None:
     bad.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ValueError, match="top level is list"):
         load_summary(bad)
+
+
+def test_unequal_service_is_not_shown_as_a_saving() -> None:
+    fair, unequal = _summary(1000.0, 8000.0), _summary(1000.0, 8000.0)
+    unequal["codelivery_saving"] = {"distance_pct": 92.1, "cost_pct": 80.0, "equal_service": False}
+    unequal["villages"] = {"served": 19}
+    table = compare_summaries([fair, unequal], ["fair", "one-van"])
+    assert _row(table, "saving km vs brands") == ["41.2", "%", "unequal", "service"]
+    assert _row(table, "villages served") == ["199", "19"]  # delivered, else the plan's visits

@@ -210,9 +210,14 @@ def test_headline_shows_savings_against_each_baseline(day: DayResult) -> None:
     from gongpei.day.results import BaselineResult
 
     km, cost = day.plan.distance_m / 1000, day.plan.cost
+    same = day.service
     baselines = {
-        "brands_alone": BaselineResult("brands_alone", 2 * km, 100.0, 60, 2 * cost, 9e3),
-        "township_drop": BaselineResult("township_drop", 1.25 * km, 80.0, 40, 4 * cost, 5e3),
+        "brands_alone": BaselineResult(
+            "brands_alone", 2 * km, 100.0, 60, 2 * cost, 9e3, service=same
+        ),
+        "township_drop": BaselineResult(
+            "township_drop", 1.25 * km, 80.0, 40, 4 * cost, 5e3, service=same
+        ),
     }
     page = report.render_html(dataclasses.replace(day, baselines=baselines))
     brands = re.search(r'id="card-saving-brands"><div class="v">([^<]*)<', page)
@@ -221,6 +226,31 @@ def test_headline_shows_savings_against_each_baseline(day: DayResult) -> None:
     assert township and township.group(1) == "20.0 % km · 75.0 % ¥"
     table = page[page.index('id="baseline-table"') :]
     assert "brands alone" in table and "township drop" in table and "75.0 %" in table
+
+
+def test_no_saving_is_claimed_on_unequal_service(day: DayResult) -> None:
+    """A baseline that delivers more parcels than co-delivery is not beaten by co-delivery:
+    the summary flags it, the headline and the page claim no saving."""
+    from gongpei.day.results import BaselineResult, Service
+
+    ours = day.service
+    more = Service(ours.delivered + 500, ours.collected, 0, 0, ours.villages)
+    km, cost = day.plan.distance_m / 1000, day.plan.cost
+    b = BaselineResult("brands_alone", 2 * km, 100.0, 60, 2 * cost, 9e3, service=more)
+    unequal = dataclasses.replace(day, baselines={"brands_alone": b})
+    s = unequal.summary()
+    assert s["codelivery_saving"]["equal_service"] is False
+    assert s["baseline"]["parcels_delivered"] == ours.delivered + 500
+    assert s["baseline"]["unserved_stops"] == 0
+    assert "no saving claimed" in unequal.headline() and "saves" not in unequal.headline()
+    page = report.render_html(unequal)
+    card = re.search(r'id="card-saving-brands"><div class="v">([^<]*)<', page)
+    assert card and card.group(1) == "unequal service"
+    fair = dataclasses.replace(
+        day, baselines={"brands_alone": dataclasses.replace(b, service=ours)}
+    )
+    assert fair.summary()["codelivery_saving"]["equal_service"] is True
+    assert "co-delivery saves 50.0 % of km" in fair.headline()
 
 
 def test_a_day_without_rounds_still_reports(day: DayResult, tmp_path: Path) -> None:

@@ -8,14 +8,20 @@ traceback. Progress bars go to stderr; results go to files and a short summary t
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from gongpei.errors import reports_input_errors
+from gongpei.cli.options import budget_overrides, deterministic_option, time_limit_option
+from gongpei.errors import EXIT_BAD_INPUT, reports_input_errors
 from gongpei.scenario.loading import load_scenario
 from gongpei.scenario.messages import ScenarioError
+
+#: Exit status when writing the outputs failed part-way (a full disk): nothing looks finished.
+EXIT_WRITE_FAILED = 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,9 +62,9 @@ def schema() -> None:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     default=None,
-    help="output folder (default: the scenario's output.dir)",
+    help="output folder (default: the scenario's output.dir); one run at a time per folder",
 )
 @click.option(
     "--seed",
@@ -66,12 +72,8 @@ def schema() -> None:
     default=None,
     help="fix all randomness (default: the scenario's seed)",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="routing solve budget in seconds (default: the scenario's)",
-)
+@time_limit_option
+@deterministic_option
 @click.option("--backend", type=click.Choice(["ortools", "pyvrp", "auto"]), default=None)
 @click.option("--quiet", is_flag=True, help="no progress bars")
 @reports_input_errors
@@ -80,39 +82,56 @@ def run(
     out_dir: str | None,
     seed: int | None,
     time_limit: float | None,
+    deterministic: bool,
     backend: str | None,
     quiet: bool,
 ) -> None:
-    """Run a county day: sort → ready times → rounds → check → report."""
-    from gongpei.day.pipeline import run_pipeline
+    """Run a county day: sort → ready times → rounds → check → report.
+
+    The output folder is claimed before anything is computed: it must be writable and not
+    in use by another run (else one line, exit 2). Ctrl-C once stops the search and keeps
+    the best plan so far; twice aborts at once (exit 130). A write that fails part-way (a
+    full disk) is one line, exit 3, and leaves no summary.json.
+    """
+    from gongpei.cli.interrupt import CtrlC, run_in_worker
+    from gongpei.day.pipeline import run_day
+    from gongpei.report.files import write_outputs
+    from gongpei.report.outdir import OutputFolderError, OutputWriteError, claim_output
 
     sc = load_scenario(scenario)
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = budget_overrides(time_limit, deterministic)
     if seed is not None:
         overrides["scenario.seed"] = seed
-    if time_limit is not None:
-        overrides["routing.time_limit_s"] = time_limit
     if backend is not None:
         overrides["routing.backend"] = backend
     if overrides:
         sc = sc.with_overrides(overrides)
     out = Path(out_dir) if out_dir else Path(sc.model.output.dir)
-    result = run_pipeline(sc, out, progress=not quiet)
+    try:
+        with claim_output(out), CtrlC() as ctrl_c:
+            result = run_in_worker(lambda: run_day(sc, progress=not quiet, stop=ctrl_c.stop))
+            t0 = time.perf_counter()
+            write_outputs(result, out)
+            result.timings["report_s"] = time.perf_counter() - t0
+    except OutputFolderError as exc:
+        click.echo(f"gongpei: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except OutputWriteError as exc:
+        click.echo(f"gongpei: {exc}", err=True)
+        sys.exit(EXIT_WRITE_FAILED)
     click.echo(result.headline())
     click.echo(f"outputs in {out}/")
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="routing budget for scenarios that are run (default: each scenario's)",
-)
+@time_limit_option
+@deterministic_option
 @click.option("--quiet", is_flag=True, help="no progress bars")
 @reports_input_errors
-def compare(inputs: tuple[str, ...], time_limit: float | None, quiet: bool) -> None:
+def compare(
+    inputs: tuple[str, ...], time_limit: float | None, deterministic: bool, quiet: bool
+) -> None:
     """Headline numbers of several days side by side.
 
     Each INPUT is a scenario file (run now, nothing written) or the output folder of an
@@ -132,8 +151,8 @@ def compare(inputs: tuple[str, ...], time_limit: float | None, quiet: bool) -> N
             names.append(path.name or str(path))
             continue
         sc = load_scenario(item)
-        if time_limit is not None:
-            sc = sc.with_overrides({"routing.time_limit_s": time_limit})
+        if time_limit is not None or deterministic:
+            sc = sc.with_overrides(budget_overrides(time_limit, deterministic))
         summaries.append(run_day(sc, progress=not quiet).summary())
         names.append(sc.name)
     click.echo(compare_summaries(summaries, names))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from gongpei.cli.options import budget_overrides, deterministic_option, time_limit_option
+
 __all__ = ["new_scenario", "province"]
 
 EXIT_BAD_INPUT = 2
@@ -106,18 +108,9 @@ def new_scenario(
     show_default=True,
     help="the table column that colours the map",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="routing and baseline budget per county, s (default: each scenario's)",
-)
+@time_limit_option
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="run seed for every county")
-@click.option(
-    "--deterministic",
-    is_flag=True,
-    help="bound the search by work, not wall time (reproducible tables)",
-)
+@deterministic_option
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def province(
     counties: str | None,
@@ -151,13 +144,9 @@ def province(
             _fail(f"--counties {counties!r}: {', '.join(twice)} given twice")
             return
     overrides: dict[str, object] = {"output.plots": False, "output.html": False}
-    if time_limit is not None:
-        overrides["routing.time_limit_s"] = time_limit
-        overrides["routing.baseline_time_limit_s"] = time_limit
+    overrides.update(budget_overrides(time_limit, deterministic))
     if seed is not None:
         overrides["scenario.seed"] = seed
-    if deterministic:
-        overrides["routing.deterministic"] = True
     table = run_province(
         codes,
         overrides=overrides,

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from gongpei.cli.options import time_limit_option
 from gongpei.errors import reports_input_errors
 
 __all__ = ["replan"]
@@ -53,12 +54,7 @@ __all__ = ["replan"]
     default=None,
     help="output folder (default: replan/ next to the plan file)",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="solve budget in seconds per residual solve (default: the scenario's)",
-)
+@time_limit_option
 @click.option(
     "--seed",
     type=click.IntRange(min=0),

@@ -10,12 +10,22 @@ from gongpei.day.outcomes import plan_co2_kg
 from gongpei.day.problems import (
     TrunkRun,
 )
-from gongpei.day.results import BaselineResult
+from gongpei.day.results import BaselineResult, combined_service, plan_service
 from gongpei.scenario.loading import Scenario
-from routing import Plan
+from routing import Plan, Problem
 
 
-def baseline_result(name: str, plans: dict[str, Plan], scenario: Scenario) -> BaselineResult:
+def baseline_result(
+    name: str, plans: dict[str, Plan], problems: dict[str, Problem], scenario: Scenario
+) -> BaselineResult:
+    """One baseline's totals over its plans (one per brand), with the service they gave, so
+    a saving against it can say whether it is like for like. Stops are villages in
+    ``brands_alone``; in ``township_drop`` most are township seats, so only parcel counts
+    are compared there."""
+    villages = name == "brands_alone"
+    service = combined_service(
+        [plan_service(p, problems[b], villages=villages) for b, p in sorted(plans.items())]
+    )
     return BaselineResult(
         name=name,
         distance_km=sum(p.distance_m for p in plans.values()) / 1000,
@@ -32,6 +42,7 @@ def baseline_result(name: str, plans: dict[str, Plan], scenario: Scenario) -> Ba
             }
             for b, p in sorted(plans.items())
         },
+        service=service,
     )
 
 

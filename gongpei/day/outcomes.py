@@ -38,42 +38,74 @@ def village_outcomes(
     ready: dict[str, float],
     by_brand: dict[str, dict[str, int]],
 ) -> tuple[VillageOutcome, ...]:
+    """One outcome per village-level unit: what arrived for it, what was bagged, what its
+    round delivered, and the status light with the reason for every light but blue/green.
+
+    "Served" means delivered: a village is ``served`` only when its round reached it and
+    every parcel that arrived for it was bagged and on the van. A village the round reached
+    with parcels left on the line is ``partly_served``; one whose parcels arrived but none
+    was bagged is ``not_sorted`` (a jammed chute, say), never "no parcels". Both are yellow
+    and carry the count and the cause (the sorter outcome of each missing parcel).
+    """
+    from gongpei.scenario.clock import format_clock
+
     promised = scenario.model.routing.promised_by
     arrival: dict[str, tuple[str, int]] = {}
     for route in plan.routes:
         for s in route.stops:
             arrival[s.village] = (route.vehicle, s.arrival_s)
     unserved = {u.village: u for u in plan.unserved}
-    on_rounds = {s.code for s in stops}
+    on_rounds = {s.code: s for s in stops}
     dem = demand.by_code()
     sorted_in = sort.village_sorted
-    counts = np.bincount(sort.village, minlength=len(sort.village_ids))
-    arrived = dict(zip(sort.village_ids, counts.tolist(), strict=True))
+    n_v = len(sort.village_ids)
+    arrived_counts = np.bincount(sort.village, minlength=n_v)
+    arrived = dict(zip(sort.village_ids, arrived_counts.tolist(), strict=True))
+    missing = _missing_by_outcome(sort)
     out = []
     for v in county.villages:
         d = dem[v.code]
         bagged = int(sorted_in.get(v.code, 0))
         stuck = int(arrived.get(v.code, 0)) - bagged
         veh, arr = arrival.get(v.code, (None, None))
+        delivered = 0
+        why_missing = _why_missing(stuck, missing.get(v.code, {}))
         if v.kind in county.excluded_kinds:
             status, light, reason = "urban", StatusLight.WHITE, ""
         elif v.code not in on_rounds:
-            status, light, reason = "no_parcels", StatusLight.WHITE, ""
+            if stuck > 0:
+                status, light = "not_sorted", StatusLight.YELLOW
+                reason = f"none of {stuck} parcel(s) bagged: {why_missing}"
+            else:
+                status, light, reason = "no_parcels", StatusLight.WHITE, ""
         elif v.code in unserved:
             u = unserved[v.code]
-            status, light, reason = "unserved", StatusLight.YELLOW, u.reason
-        else:
-            status, reason = "served", ""
-            assert arr is not None
+            status, light = "unserved", StatusLight.YELLOW
+            reason = u.reason
+            if bagged:
+                reason += f"; {bagged} bagged parcel(s) not loaded"
             if stuck > 0:
-                light = StatusLight.YELLOW
-                reason = f"{stuck} parcel(s) not bagged (exception/overflow/still on the line)"
-            elif arr <= promised - 3600:
-                light = StatusLight.BLUE
-            elif arr <= promised:
-                light = StatusLight.GREEN
+                reason += f"; {stuck} parcel(s) not bagged: {why_missing}"
+        else:
+            assert arr is not None
+            delivered = on_rounds[v.code].deliver
+            if stuck > 0:
+                status, light = "partly_served", StatusLight.YELLOW
+                reason = (
+                    f"{delivered} of {delivered + stuck} parcel(s) delivered; "
+                    f"{stuck} not bagged: {why_missing}"
+                )
             else:
-                light = StatusLight.RED
+                status, reason = "served", ""
+                if arr <= promised - 3600:
+                    light = StatusLight.BLUE
+                elif arr <= promised:
+                    light = StatusLight.GREEN
+                else:
+                    light = StatusLight.RED
+                    reason = (
+                        f"arrives {format_clock(arr)}, after the promised {format_clock(promised)}"
+                    )
         out.append(
             VillageOutcome(
                 code=v.code,
@@ -91,6 +123,36 @@ def village_outcomes(
                 status=status,
                 reason=reason,
                 light=light,
+                delivered=delivered,
             )
         )
     return tuple(out)
+
+
+def _missing_by_outcome(sort: sorter.SortResult) -> dict[str, dict[str, int]]:
+    """Village → sorter outcome → parcels that did not end bagged."""
+    bagged = sorter.OUTCOMES.index("bagged")
+    out: dict[str, dict[str, int]] = {}
+    n_v = len(sort.village_ids)
+    for k, name in enumerate(sorter.OUTCOMES):
+        if k == bagged:
+            continue
+        counts = np.bincount(sort.village[sort.outcome == k], minlength=n_v)
+        for j in np.flatnonzero(counts).tolist():
+            out.setdefault(sort.village_ids[j], {})[name] = int(counts[j])
+    return out
+
+
+_OUTCOME_WORDS = {
+    "in_system": "still on the line at the horizon",
+    "no_read": "no-read, not keyed",
+    "exception": "exception chute",
+    "overflow": "overflow (chute full or jammed)",
+}
+
+
+def _why_missing(stuck: int, by_outcome: dict[str, int]) -> str:
+    if stuck <= 0:
+        return ""
+    parts = [f"{n} {_OUTCOME_WORDS.get(k, k)}" for k, n in sorted(by_outcome.items())]
+    return ", ".join(parts) or f"{stuck} not bagged"

@@ -7,6 +7,7 @@ scenario and seed give the same day (with ``routing.deterministic`` the same rou
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +31,26 @@ from gongpei.day.problems import (
 from gongpei.day.progress import Progress
 from gongpei.day.ready import bagged_by_brand, same_day_ready
 from gongpei.day.results import BaselineResult, DayResult
-from gongpei.day.solving import solve_many, solver_settings
+from gongpei.day.solving import DaySolverSettings, solve_many, solver_settings
 from gongpei.scenario.loading import Scenario
-from routing import Problem
+from routing import Plan, Problem
 from routing.check import check
 
 __all__ = ["DayProblem", "SortedDay", "day_problem", "run_day", "run_pipeline", "sort_day"]
 
 
-def run_pipeline(scenario: Scenario, out_dir: Path, *, progress: bool = False) -> DayResult:
-    """Run the day and write every output file into ``out_dir``."""
+def run_pipeline(
+    scenario: Scenario,
+    out_dir: Path,
+    *,
+    progress: bool = False,
+    stop: threading.Event | None = None,
+) -> DayResult:
+    """Run the day and write every output file into ``out_dir`` (``stop``: as in
+    :func:`run_day`)."""
     from gongpei.report.files import write_outputs
 
-    day = run_day(scenario, progress=progress)
+    day = run_day(scenario, progress=progress, stop=stop)
     t0 = time.perf_counter()
     write_outputs(day, Path(out_dir))
     day.timings["report_s"] = time.perf_counter() - t0
@@ -130,8 +138,17 @@ def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
     return DayProblem(sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk)
 
 
-def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
-    """Simulate the sorting day and plan its rounds (and the baselines)."""
+def run_day(
+    scenario: Scenario, *, progress: bool = False, stop: threading.Event | None = None
+) -> DayResult:
+    """Simulate the sorting day and plan its rounds (and the baselines).
+
+    ``stop`` (set by ``gongpei run`` on the first Ctrl-C) ends the rounds' search with the
+    best plan found so far and skips what is left of the comparisons: the direct rounds of
+    transfer-station mode and every baseline not yet complete (a baseline planned on a cut
+    budget would make the saving unfair, so none is reported half done). The result says
+    ``interrupted``.
+    """
     bars = Progress(progress)
     m = scenario.model
     r = m.routing
@@ -145,10 +162,14 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     t0 = time.perf_counter()
     settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
-        plan = settings.rounds.solve(problem, progress=cb)
+        plan = settings.rounds.solve(problem, progress=cb, stop=stop)
     violations = tuple(check(plan, problem))
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
     stations = None
-    if m.county.use_transfer_stations:
+    if m.county.use_transfer_stations and not stopped():
         direct = solve_many(
             {"direct": codelivery_problem(scenario, county, stops)},
             settings.baseline,
@@ -163,13 +184,16 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     t0 = time.perf_counter()
     baselines: dict[str, BaselineResult] = {}
     for name in r.baselines:
+        if stopped():
+            break
         probs = (
             brand_problems(scenario, county, stops, by_brand)
             if name == "brands_alone"
             else township_drop_problems(scenario, county, stops, by_brand)
         )
-        plans = solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
-        baselines[name] = baseline_result(name, plans, scenario)
+        plans = _solve_baseline(probs, settings, bars, name, stop)
+        if plans is not None:
+            baselines[name] = baseline_result(name, plans, probs, scenario)
     timings["baselines_s"] = time.perf_counter() - t0
 
     villages = village_outcomes(scenario, county, demand, sort, stops, plan, ready, by_brand)
@@ -187,4 +211,33 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         late=late,
         stations=stations,
         timings=timings,
+        interrupted=stopped() or plan.status == "interrupted",
     )
+
+
+def _solve_baseline(
+    probs: dict[str, Problem],
+    settings: DaySolverSettings,
+    bars: Progress,
+    name: str,
+    stop: threading.Event | None,
+) -> dict[str, Plan] | None:
+    """One baseline's plans, or ``None`` when ``stop`` came before all were planned in full.
+
+    Without ``stop`` all problems go to :func:`solve_many` at once; with it they go
+    ``processes`` at a time, so a stop request waits for at most one batch."""
+    if stop is None:
+        return solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
+    names = sorted(probs)
+    step = max(1, settings.processes)
+    plans: dict[str, Plan] = {}
+    for k in range(0, len(names), step):
+        if stop.is_set():
+            return None
+        batch = {n: probs[n] for n in names[k : k + step]}
+        plans.update(
+            solve_many(batch, settings.baseline, settings.processes, progress=bars, label=name)
+        )
+    if stop.is_set() or any(p.status == "interrupted" for p in plans.values()):
+        return None
+    return plans

@@ -42,7 +42,29 @@ def _clock(v: Any) -> str:
 
 
 def _pct(v: Any) -> str:
-    return f"{float(v):.1f} %"
+    return v if isinstance(v, str) else f"{float(v):.1f} %"
+
+
+#: A saving on unequal service (``equal_service`` false): not a like-for-like number.
+UNEQUAL = "unequal service"
+
+
+def _saving(*keys: str) -> Callable[[dict[str, Any]], Any]:
+    """A saving percentage, or :data:`UNEQUAL` when the summary flags the service as unequal."""
+
+    def get(s: dict[str, Any]) -> Any:
+        block = _get(s, *keys[:-1])
+        if isinstance(block, dict) and block.get("equal_service") is False:
+            return UNEQUAL
+        return _get(s, *keys)
+
+    return get
+
+
+def _served(s: dict[str, Any]) -> Any:
+    """Villages whose parcels were all delivered (older summaries: the plan's visits)."""
+    v = _get(s, "villages", "served")
+    return v if v is not None else _get(s, "routing", "villages_served")
 
 
 def _rate_pct(v: Any) -> str:
@@ -70,18 +92,18 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ("km", lambda s: _get(s, "routing", "distance_km"), _float(1)),
     ("cost ¥", lambda s: _get(s, "routing", "cost"), _float(0)),
     ("CO₂ kg", lambda s: _get(s, "routing", "co2_kg"), _float(0)),
-    ("villages served", lambda s: _get(s, "routing", "villages_served"), _int),
+    ("villages served", _served, _int),
     ("unserved", _unserved, _int),
-    ("saving km vs brands", lambda s: _get(s, "codelivery_saving", "distance_pct"), _pct),
-    ("saving cost vs brands", lambda s: _get(s, "codelivery_saving", "cost_pct"), _pct),
+    ("saving km vs brands", _saving("codelivery_saving", "distance_pct"), _pct),
+    ("saving cost vs brands", _saving("codelivery_saving", "cost_pct"), _pct),
     (
         "saving km vs township drop",
-        lambda s: _get(s, "other_baselines", "township_drop", "saving", "distance_pct"),
+        _saving("other_baselines", "township_drop", "saving", "distance_pct"),
         _pct,
     ),
     (
         "saving cost vs township drop",
-        lambda s: _get(s, "other_baselines", "township_drop", "saving", "cost_pct"),
+        _saving("other_baselines", "township_drop", "saving", "cost_pct"),
         _pct,
     ),
 )

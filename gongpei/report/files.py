@@ -8,10 +8,13 @@ Files (optional ones follow ``[output]`` in the scenario):
 
 * ``summary.json`` — ``DayResult.summary()``; byte-identical for identical days (no wall
   times, sorted keys).
+* ``plan.json`` — the plan (``routing.plan_io``), without wall times (``wall_s`` is 0), so a
+  deterministic run gives a byte-identical file.
 * ``parcels.csv`` (``parcels_csv``) — one row per parcel from the sorter's records.
 * ``chutes.csv`` — one row per chute: villages, parcels, bags, peak fill, refusals.
-* ``villages.csv`` — one row per village-level unit: parcels per brand, ready time, round,
-  arrival, status, reason and status light.
+* ``villages.csv`` — one row per village-level unit: parcels per brand, bagged, not bagged,
+  delivered, ready time, round, arrival, status (``served`` only when every parcel that
+  arrived for it was delivered), reason and status light.
 * ``routes.csv`` — one row per stop of each round, depot departure and return included, with
   times and the van's load after the stop.
 * ``routes.geojson`` — WGS-84 FeatureCollection: each round as a LineString along the roads,
@@ -28,6 +31,7 @@ programs. Empty cells mean "none" (never bagged, not served).
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +46,7 @@ from gongpei.report.formatting import (
     graph_node,
     num,
     round_ids,
+    station_town,
     village_round,
 )
 from gongpei.report.geojson import round_paths, routes_geojson
@@ -78,20 +83,58 @@ _OPTIONAL_FILES = ("parcels.csv", "report.html", *PLOT_FILES)
 def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
     """Write the day's files into ``out_dir`` (created if needed); return name → path.
 
-    ``summary.json`` is written last, after every other file is complete; an old one is
-    deleted first, so a crash part-way leaves a folder without ``summary.json``. Optional
-    files this run does not produce are removed, so the folder describes one run.
+    Every file is first written into a hidden staging folder inside ``out_dir``; only when
+    all are complete are they moved in (one ``os.replace`` each, same file system),
+    ``summary.json`` last. An old ``summary.json`` is deleted first, so a failure part-way
+    leaves a folder without ``summary.json``; it is raised as
+    :class:`~gongpei.report.outdir.OutputWriteError`. Optional files this run does not
+    produce are removed, so the folder describes one run. Concurrent runs are kept apart by
+    :func:`~gongpei.report.outdir.claim_output`, which ``gongpei run`` holds around this.
     """
-    from routing.plan_io import plan_to_dict
+    import shutil
+    import tempfile
+
+    from gongpei.report.outdir import OutputWriteError
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").unlink(missing_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").unlink(missing_ok=True)
+        for stale in out.glob(f"{_STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        stage = Path(tempfile.mkdtemp(dir=out, prefix=_STAGING_PREFIX))
+    except OSError as exc:
+        raise OutputWriteError(out, exc) from exc
+    try:
+        staged = _write_files(day, stage)
+        for name in staged:
+            if name != "summary.json":
+                os.replace(stage / name, out / name)
+        for name in _OPTIONAL_FILES:
+            if name not in staged:
+                (out / name).unlink(missing_ok=True)
+        os.replace(stage / "summary.json", out / "summary.json")
+    except OSError as exc:
+        (out / "summary.json").unlink(missing_ok=True)
+        raise OutputWriteError(out, exc) from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return {name: out / name for name in staged}
+
+
+#: Hidden folder inside the output folder where a run's files are written before moving in.
+_STAGING_PREFIX = ".staging-"
+
+
+def _write_files(day: DayResult, out: Path) -> list[str]:
+    """Write every file of the day into ``out`` (``summary.json`` last); return the names."""
+    from routing.plan_io import plan_to_dict
+
     opts = day.scenario.model.output
-    written: dict[str, Path] = {}
+    written: list[str] = []
 
     def mark(name: str) -> Path:
-        written[name] = out / name
+        written.append(name)
         return out / name
 
     if opts.parcels_csv:
@@ -100,7 +143,9 @@ def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
     write_villages_csv(day, mark("villages.csv"))
     write_routes_csv(day, mark("routes.csv"))
     # The plan itself, machine-readable: `gongpei replan --plan` starts from it.
-    atomic_write_text(mark("plan.json"), dump_json(plan_to_dict(day.plan), indent=1))
+    atomic_write_text(
+        mark("plan.json"), dump_json(_without_wall_times(plan_to_dict(day.plan)), indent=1)
+    )
     paths = round_paths(day)
     atomic_write_text(mark("routes.geojson"), dump_json(routes_geojson(day, paths), indent=None))
     pngs: dict[str, bytes] = {}
@@ -111,11 +156,29 @@ def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
             atomic_write_bytes(mark(name), data)
     if opts.html:
         atomic_write_text(mark("report.html"), render_html(day, pngs))
-    for name in _OPTIONAL_FILES:
-        if name not in written:
-            (out / name).unlink(missing_ok=True)
     atomic_write_text(mark("summary.json"), summary_json(day))
     return written
+
+
+#: Wall-clock measurements a plan carries (the solve's, each backend's, the construction's):
+#: left out of plan.json, as out of summary.json, so equal days give byte-identical files.
+_WALL_TIME_KEYS = frozenset({"wall_s", "construct_s", "ortools_first_s"})
+
+
+def _without_wall_times(d: Any) -> Any:
+    """``d`` with every wall-time entry dropped (the plan's own ``wall_s`` becomes 0, which
+    :func:`routing.plan_io.plan_from_dict` requires)."""
+
+    def strip(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k not in _WALL_TIME_KEYS}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+
+    out = {**d, "meta": strip(d.get("meta", {}))}
+    out["wall_s"] = 0.0
+    return out
 
 
 def summary_json(day: DayResult) -> str:
@@ -195,7 +258,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
     header = [
         "code", "name", "township", "rural",
         *(f"parcels_{b}" for b in brand_names),
-        "sorted_parcels", "not_bagged", "pickup_parcels", "pickup_litres",
+        "sorted_parcels", "not_bagged", "delivered", "pickup_parcels", "pickup_litres",
         "ready", "ready_s", "round", "vehicle", "arrival", "arrival_s",
         "status", "reason", "light",
     ]  # fmt: skip
@@ -210,6 +273,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
                 *(v.parcels_by_brand.get(b, 0) for b in brand_names),
                 v.sorted_parcels,
                 v.not_bagged,
+                v.delivered,
                 v.pickup_parcels,
                 v.pickup_litres,
                 clock(v.ready_s),
@@ -235,6 +299,10 @@ def _route_rows(day: DayResult, rid: str, route: Route, dims: Sequence[str]) -> 
         node = graph_node(day, loc)
         if node == day.county.hub and loc != node:
             return hub_name, units[node].town_name if node in units else ""
+        town = station_town(day, loc)
+        if town is not None:
+            name = day.county.town(town).name
+            return f"{name} transfer station", name
         u = units.get(node)
         return (u.name, u.town_name) if u else ("", "")
 

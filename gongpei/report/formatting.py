@@ -92,7 +92,21 @@ def graph_node(day: DayResult, location: str) -> str:
     hub_ids = {d.location for d in day.problem.depots if d.id == "hub"} | {"hub"}
     if location in hub_ids:
         return day.county.hub
+    town = station_town(day, location)
+    if town is not None:
+        return town
     raise KeyError(f"problem location {location!r} is not a road-graph node")
+
+
+def station_town(day: DayResult, location: str) -> str | None:
+    """The township code of a transfer-station location (``st:<town>``, which sits at the
+    township seat's graph node), or ``None`` if ``location`` is not a station."""
+    from gongpei.day.problems import station_id
+
+    for town in day.scenario.model.county.transfer_stations:
+        if station_id(town) == location and town in day.county.graph:
+            return town
+    return None
 
 
 #: The county cockpit's status lights (fill colours) — one convention in PNG, HTML and GeoJSON.
@@ -109,8 +123,8 @@ LIGHT_LABELS: dict[str, str] = {
     "white": "not started (no parcels today / not on the rounds)",
     "blue": "ahead of time (≥ 1 h before the promised time)",
     "green": "on time",
-    "yellow": "exception (unserved, or parcels stuck on the line)",
-    "red": "late (after the promised time)",
+    "yellow": "exception: unserved, or parcels not bagged (reason per village)",
+    "red": "late (after the promised time; reason per village)",
 }
 
 

@@ -90,7 +90,7 @@ def _fmt(x: Any, digits: int = 0, unit: str = "") -> str:
 
 
 def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
-    p, so, r = s["parcels"], s["sorter"], s["routing"]
+    p, so, r, vs = s["parcels"], s["sorter"], s["routing"], s["villages"]
     states = ("bagged", "no_read", "exception", "overflow", "in_system")
     accounted = sum(int(p[k]) for k in states)
     conserved = accounted == int(p["total"])
@@ -115,8 +115,8 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
         _card("¥" + _fmt(r["cost"], 0), "round cost"),
         _card(_fmt(r.get("co2_kg"), 0, " kg"), "CO₂"),
         _card(
-            f"{r['villages_served']} / {len(r['villages_unserved'])}",
-            "villages served / unserved",
+            f"{vs['served']} / {vs['partly_served'] + vs['not_sorted']} / {vs['unserved']}",
+            "villages served (every parcel delivered) / partly or not sorted / unserved",
         ),
     ]
     sc = s.get("sorting_cost") or {}
@@ -128,24 +128,20 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
                 "card-sorting-cost",
             )
         )
+
+    def saving_card(sv: Mapping[str, Any], label: str, css: str) -> str:
+        if sv.get("equal_service", True):
+            return _card(f"{sv['distance_pct']:.1f} % km · {sv['cost_pct']:.1f} % ¥", label, css)
+        return _card("unequal service", label + ": not like for like, no saving claimed", css)
+
     c = s.get("codelivery_saving") or {}
     if c:
-        cards.append(
-            _card(
-                f"{c['distance_pct']:.1f} % km · {c['cost_pct']:.1f} % ¥",
-                "co-delivery saving vs every brand alone",
-                "card-saving-brands",
-            )
-        )
+        label = "co-delivery saving vs every brand alone"
+        cards.append(saving_card(c, label, "card-saving-brands"))
     td = (s.get("other_baselines") or {}).get("township_drop")
     if td:
-        sv = td["saving"]
         cards.append(
-            _card(
-                f"{sv['distance_pct']:.1f} % km · {sv['cost_pct']:.1f} % ¥",
-                "co-delivery saving vs township drop",
-                "card-saving-township",
-            )
+            saving_card(td["saving"], "co-delivery saving vs township drop", "card-saving-township")
         )
     return '<section id="headline" class="cards">' + "".join(cards) + "</section>"
 
@@ -177,7 +173,7 @@ def _township_rows(day: DayResult) -> list[list[tuple[str, bool]]]:
                 (f"{sum(v.not_bagged for v in vs):,}", True),
                 (f"{sum(v.pickup_parcels for v in vs):,}", True),
                 (str(sum(v.status == "served" for v in vs)), True),
-                (str(sum(v.status == "unserved" for v in vs)), True),
+                (str(sum(v.status != "served" and v.light == "yellow" for v in vs)), True),
                 (str(len({rounds[v.code] for v in vs if v.code in rounds})), True),
                 (_e(clock(max(arrivals)) if arrivals else ""), True),
                 (
@@ -377,7 +373,7 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
     parts.append(
         _table(
             ["township", "units", "rural", "parcels", "sorted", "not bagged", "pickup",
-             "served", "unserved", "rounds", "last arrival", "lights"],
+             "served", "exceptions", "rounds", "last arrival", "lights"],
             _township_rows(day),
             "township-table",
         )

@@ -63,12 +63,17 @@ def parse_breakdown(text: str, fleet: Sequence[str]) -> VanBreakdown:
 
 
 def parse_closure(text: str, graph: nx.Graph) -> RoadClosure:
-    """``"NODE_A:NODE_B@HH:MM"`` → :class:`RoadClosure` (node ids may contain ``:``; the split
-    is the one where both sides are graph nodes)."""
+    """``"NODE_A:NODE_B@HH:MM"`` (closed for the rest of the day) or
+    ``"NODE_A:NODE_B@HH:MM-HH:MM"`` (reopens at the second time) → :class:`RoadClosure`
+    (node ids may contain ``:``; the split is the one where both sides are graph nodes)."""
     pair, sep, when = text.rpartition("@")
     if not sep or ":" not in pair:
-        raise ReplanError(f"--closure {text!r}: expected NODE_A:NODE_B@HH:MM")
-    at = _clock(when, f"--closure {text!r}")
+        raise ReplanError(f"--closure {text!r}: expected NODE_A:NODE_B@HH:MM[-HH:MM]")
+    start, dash, end = when.partition("-")
+    at = _clock(start, f"--closure {text!r}")
+    until = _clock(end, f"--closure {text!r}") if dash else None
+    if until is not None and until <= at:
+        raise ReplanError(f"--closure {text!r}: reopens at {end}, not after it closes at {start}")
     parts = pair.split(":")
     splits = [
         (":".join(parts[:k]), ":".join(parts[k:]))
@@ -77,7 +82,7 @@ def parse_closure(text: str, graph: nx.Graph) -> RoadClosure:
     ]
     if not splits:
         raise ReplanError(f"--closure {text!r}: no road-graph nodes {pair!r} (NODE_A:NODE_B)")
-    return RoadClosure((splits[0],), at)
+    return RoadClosure((splits[0],), at, until)
 
 
 def closed_graph(graph: nx.Graph, edges: Iterable[tuple[str, str]]) -> tuple[nx.Graph, list]:
@@ -156,8 +161,15 @@ class DayReplan:
             f"re-planned at {r['replanned_at']} ({r['policy']}): {len(r['affected'])} "
             f"village(s) affected; {len(un)} newly unserved"
             + (f" ({why})" if why else "")
-            + f"; {r['before']['distance_km']:.1f} → {r['after']['distance_km']:.1f} km, "
-            f"¥{r['before']['cost']:,.0f} → ¥{r['after']['cost']:,.0f}"
+            + f"; without → with the events: {r['before']['distance_km']:.1f} → "
+            f"{r['after']['distance_km']:.1f} km, unserved {r['before']['unserved']} → "
+            f"{r['after']['unserved']}, ¥{r['before']['cost']:,.0f} → ¥{r['after']['cost']:,.0f}"
+            + (
+                f"; {len(r['stranded_vans'])} van(s) cut off by a closure finish their rounds "
+                "on the far side"
+                if r["stranded_vans"]
+                else ""
+            )
         )
 
 
@@ -199,10 +211,12 @@ def replan_day(
         from routing.network import travel_matrices
 
         ids = [county.hub if loc == "hub" else loc for loc in prob.locations]
-        for t in sorted({c.at_s for c in closures}):  # every closure up to t
-            g, removed = closed_graph(
-                county.graph, [x for c in closures if c.at_s <= t for x in c.edges]
+        moments = {c.at_s for c in closures} | {c.until_s for c in closures if c.until_s}
+        for t in sorted(moments):  # the roads closed at t (closed by then, not yet reopened)
+            g, now_removed = closed_graph(
+                county.graph, [x for c in closures if c.closed_at(t) for x in c.edges]
             )
+            removed += [e for e in now_removed if e not in removed]
             dist, dur = travel_matrices(g, ids)
             after[t] = prob.replace(distance_m=dist, duration_s=dur)
     settings = solver_settings(scenario).rounds
@@ -271,7 +285,12 @@ def _report(
             events.append({"kind": "breakdown", "vehicle": e.vehicle, "at": hhmm(e.at_s)})
         else:
             events.append(
-                {"kind": "closure", "edges": [list(x) for x in e.edges], "at": hhmm(e.at_s)}
+                {
+                    "kind": "closure",
+                    "edges": [list(x) for x in e.edges],
+                    "at": hhmm(e.at_s),
+                    "until": hhmm(e.until_s),
+                }
             )
     return {
         "scenario": scenario.name,

@@ -30,8 +30,14 @@ Rules (each one a choice, stated so a planner can check it):
   broken; parcels brought back to the depot (by a rescue, or on a van that could not
   deliver them) keep that later release time. Road closures act through
   ``problem_after`` (matrices with the closed roads removed, computed by the caller): arcs
-  that became impossible show up as ``unreachable``; a van cut off from its depot stops
-  where it is (``plan.meta["stranded"]``).
+  that became impossible show up as ``unreachable``.
+* **Cut off by a closure.** A running van whose way home is closed goes on with its round
+  on its side of the closure (its residual round ends where the closure caught it, and in
+  the complete day at its last stop: ``plan.meta["stranded"]``); the parcels it carries for
+  the other side stay on board. A closure may reopen (``RoadClosure.until_s``): that is a
+  re-planning moment too (``problem_after`` then holds the matrices with the road open), and
+  a cut-off van goes on from its last stop, delivers what it still carries and comes home.
+  Distances already driven are measured on the roads open when they were driven.
 * **At most two rounds** a van a day (a second round is planned only from a first).
 * **Keep, then repair** (``policy="keep"``, the default): rounds that are still feasible are
   kept unchanged (drivers already on the road are not re-routed for a small gain); only the

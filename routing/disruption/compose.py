@@ -95,6 +95,15 @@ def complete_day(
                 for s in res.stops
             )
             ret, dist = res.return_s, van.distance_m - first_m + res.distance_m
+            if res.end_depot == f"@{van.vehicle}":
+                # cut off from its depot: the round goes on on this side of the closure and
+                # ends at its last stop (the leg back to where it was is not driven)
+                ret, dist = van.free_s, van.distance_m - first_m
+                if res.stops:
+                    last = problem.village(res.stops[-1].village).location
+                    ret = res.stops[-1].departure_s
+                    dist += res.distance_m - base.distance(last, van.location)
+                stranded[van.vehicle] = ret
         else:
             home = problem.depot(t.return_depot).location
             trip = base.duration(van.location, home)

@@ -36,17 +36,30 @@ class VanBreakdown:
 
 @dataclass(frozen=True, slots=True)
 class RoadClosure:
-    """Road-graph ``edges`` (node pairs) close at ``at_s``. Routing sees a closure only
-    through the new matrices passed as ``problem_after``; the edges are kept for reports."""
+    """Road-graph ``edges`` (node pairs) close at ``at_s`` and reopen at ``until_s``
+    (``None``: closed for the rest of the day). Routing sees a closure only through the new
+    matrices passed as ``problem_after`` (one entry from ``at_s``, another from ``until_s``);
+    the edges are kept for reports."""
 
     edges: tuple[tuple[str, str], ...]
     at_s: int
+    until_s: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "edges", tuple((str(a), str(b)) for a, b in self.edges))
         _check_time("RoadClosure", self.at_s)
         if not self.edges:
             raise DisruptionError("RoadClosure.edges: at least one edge")
+        if self.until_s is not None:
+            _check_time("RoadClosure", self.until_s)
+            if self.until_s <= self.at_s:
+                raise DisruptionError(
+                    f"RoadClosure.until_s = {self.until_s}: must be after at_s = {self.at_s}"
+                )
+
+    def closed_at(self, t: int) -> bool:
+        """Whether the road is closed at clock second ``t``."""
+        return self.at_s <= t and (self.until_s is None or t < self.until_s)
 
 
 #: Anything :func:`routing.disruption.replan` re-plans after.
@@ -67,4 +80,7 @@ def disruption_dict(e: Disruption) -> dict[str, Any]:
     """``e`` as plain data for ``plan.meta`` and reports."""
     if isinstance(e, VanBreakdown):
         return {"kind": "breakdown", "vehicle": e.vehicle, "at_s": e.at_s}
-    return {"kind": "closure", "edges": [list(x) for x in e.edges], "at_s": e.at_s}
+    out: dict[str, Any] = {"kind": "closure", "edges": [list(x) for x in e.edges], "at_s": e.at_s}
+    if e.until_s is not None:
+        out["until_s"] = e.until_s
+    return out

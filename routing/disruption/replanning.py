@@ -162,7 +162,8 @@ def replan(
             raise DisruptionError(f"event {e!r}: expected VanBreakdown or RoadClosure")
     if policy not in POLICIES:
         raise DisruptionError(f"policy = {policy!r}: expected one of {POLICIES}")
-    times = sorted({e.at_s for e in events} | ({at_s} if at_s is not None else set()))
+    reopen = {e.until_s for e in events if isinstance(e, RoadClosure) and e.until_s is not None}
+    times = sorted({e.at_s for e in events} | reopen | ({at_s} if at_s is not None else set()))
     if not times:
         raise DisruptionError("replan: no event and no at_s: nothing says when to re-plan")
     matrices_at = _matrices(problem, problem_after, events)
@@ -173,6 +174,8 @@ def replan(
 
     current, driven_on = plan, problem
     broken: dict[str, int] = {}
+    stranded_at: dict[str, int] = {}  # van cut off from its depot → when it stopped
+    aboard: dict[str, tuple[str, ...]] = {}  # cut-off van → villages whose parcels it holds
     stuck: dict[str, tuple[str, int | None]] = {}
     stages: list[ReplanStage] = []
     violations: list[str] = []
@@ -182,7 +185,25 @@ def replan(
             if isinstance(e, VanBreakdown) and e.at_s == now:
                 broken[e.vehicle] = min(e.at_s, broken.get(e.vehicle, e.at_s))
         base = matrices_at(now)
-        state = fleet_state(current, driven_on, now, broken=broken)
+        state = _revive(
+            # a cut-off van is taken as of just before it stopped: at its last stop (its
+            # round has no way home yet), not back at the depot
+            fleet_state(
+                current,
+                driven_on,
+                now,
+                broken={**{v: t - 1 for v, t in stranded_at.items()}, **broken},
+            ),
+            problem,
+            base,
+            stranded_at,
+            aboard,
+            now,
+        )
+        for van in state.vans:  # a revived van delivers what it still carries
+            if van.vehicle in aboard and van.status == "on_round":
+                for vid in aboard.pop(van.vehicle):
+                    stuck.pop(vid, None)
         residual, info = residual_problem(
             problem, base, current, state, now, recovery_delay_s, stuck
         )
@@ -209,9 +230,14 @@ def replan(
             vid: (where if vid in missing else "", ready)
             for vid, (where, ready) in {**info.stuck, **came_back}.items()
         }
+        for veh in [v for v in stranded_at if v not in stranded]:
+            if state.van(veh).status != "broken":
+                del stranded_at[veh]  # on its way again (a road reopened)
         for veh, t in stranded.items():
-            broken.setdefault(veh, t)
-        driven_on = base
+            stranded_at.setdefault(veh, t)
+            held = [v for v in state.van(veh).on_board if v in missing]
+            aboard[veh] = (*aboard.get(veh, ()), *held)
+        driven_on = _driven(base, driven_on)
         stages.append(ReplanStage(now, residual, rplan, used))
     changes = _changes(problem, plan, current)
     last = stages[-1]
@@ -238,8 +264,11 @@ def _matrices(
     table = dict(after) if isinstance(after, Mapping) else None
     if table is None:
         assert isinstance(after, Problem)
-        first = min((e.at_s for e in events if isinstance(e, RoadClosure)), default=0)
+        closures = [e for e in events if isinstance(e, RoadClosure)]
+        first = min((e.at_s for e in closures), default=0)
         table = {first: after}
+        if closures and all(e.until_s is not None for e in closures):
+            table[max(e.until_s or 0 for e in closures)] = problem  # every road open again
     for t, p in table.items():
         if p.locations != problem.locations:
             raise DisruptionError(f"problem_after[{t}]: locations differ from the problem's")
@@ -249,6 +278,54 @@ def _matrices(
         return table[max(keys)] if keys else problem
 
     return at
+
+
+def _driven(base: Problem, before: Problem) -> Problem:
+    """The matrices that measure what the vans drove: ``base`` (in force from now on), except
+    where ``base`` is cut by a closure — a leg across a closed road was driven before it
+    closed, on ``before``'s roads."""
+    import numpy as np
+
+    cut = (base.distance_m >= Problem.UNREACHABLE) | (base.duration_s >= Problem.UNREACHABLE)
+    if not cut.any():
+        return base
+    return base.replace(
+        distance_m=np.where(cut, before.distance_m, base.distance_m),
+        duration_s=np.where(cut, before.duration_s, base.duration_s),
+    )
+
+
+def _revive(
+    state: FleetState,
+    problem: Problem,
+    base: Problem,
+    stranded_at: Mapping[str, int],
+    aboard: Mapping[str, tuple[str, ...]],
+    now: int,
+) -> FleetState:
+    """Vans a closure cut off from their depot stay where they stopped (their state is taken
+    as of that moment); once the way home is open again (a closure reopened), each goes on
+    from there as a running van, free at ``now`` at the earliest, with the parcels it still
+    carries (``aboard``: villages it could not reach while cut off)."""
+    types = {t.name: t for t in problem.vehicle_types}
+    villages = {v.id: v for v in problem.villages}
+    vans = []
+    for van in state.vans:
+        if van.vehicle in stranded_at and van.status == "broken":
+            home = problem.depot(types[van.vehicle_type].return_depot).location
+            if base.duration(van.location, home) < Problem.UNREACHABLE:
+                held = tuple(v for v in aboard.get(van.vehicle, ()) if v not in van.on_board)
+                extra = [villages[v].delivery for v in held]
+                load = tuple(a + sum(x[d] for x in extra) for d, a in enumerate(van.load))
+                van = dataclasses.replace(
+                    van,
+                    status="on_round",
+                    free_s=max(van.free_s, now),
+                    on_board=(*van.on_board, *held),
+                    load=load,
+                )
+        vans.append(van)
+    return dataclasses.replace(state, vans=tuple(vans))
 
 
 def timed_route(

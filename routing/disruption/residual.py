@@ -94,6 +94,14 @@ def residual_problem(
         if van.status == "on_round":
             dep_id = f"@{van.vehicle}"
             depots.append(Depot(dep_id, van.location, van.free_s))
+            home = problem.depot(t.return_depot).location
+            # cut off from its depot by a closure: it goes on with its round on this side
+            # and ends the day where the closure caught it (see compose: at its last stop)
+            end_id = (
+                dep_id
+                if base.duration(van.location, home) >= Problem.UNREACHABLE
+                else t.return_depot
+            )
             cap = tuple(
                 max(1, c - p) for c, p in zip(t.capacity, van.pickups_on_board, strict=True)
             )
@@ -105,7 +113,7 @@ def residual_problem(
                     count=1,
                     capacity=cap,
                     start_depot=dep_id,
-                    end_depot=t.return_depot,
+                    end_depot=end_id,
                     fixed_cost=0.0,
                     shift_start_s=van.free_s,
                     shift_end_s=end,

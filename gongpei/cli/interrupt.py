@@ -1,0 +1,161 @@
+"""Ctrl-C for a long command: the first stops the search and keeps the best plan, a second
+aborts at once, and no process is left behind either way.
+
+The day is computed in a worker thread while the main thread waits and owns SIGINT (the
+solver backends only take over SIGINT on the main thread, so here they leave it to us and
+follow the ``stop`` event instead):
+
+* first Ctrl-C — :attr:`CtrlC.stop` is set and the console says that the rounds' search
+  is stopping and the plan will be the best found so far; the run finishes quickly (the
+  comparisons not yet done are skipped) and writes its outputs;
+* second Ctrl-C — every child process (the portfolio's PyVRP search, the baselines' pool
+  workers) is terminated, then killed if it lingers, and the process exits with status 130
+  without running interpreter shutdown (whose atexit hooks would wait for those workers).
+
+Worker processes forked while the handler is installed inherit it; it does nothing in any
+process but the one that installed it, so an idle pool worker does not die with a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
+
+import click
+
+__all__ = ["EXIT_ABORTED", "CtrlC", "kill_children", "run_in_worker"]
+
+#: Exit status after a second Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_ABORTED = 130
+
+T = TypeVar("T")
+
+FIRST_MESSAGE = (
+    "gongpei: Ctrl-C: stopping the search; the plan will be the best found so far and the "
+    "comparisons not yet done are skipped (Ctrl-C again aborts at once)"
+)
+SECOND_MESSAGE = "gongpei: second Ctrl-C: aborted; this run's outputs are not complete"
+
+
+def kill_children(grace_s: float = 1.0) -> None:
+    """Terminate every descendant process of this one, then kill what is still alive."""
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=grace_s)
+    for child in alive:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+
+
+#: The read end of the active CtrlC's wakeup pipe (``None`` when none is installed).
+_WAKEUP: list[int] = []
+
+
+def _forget_wakeup_in_child() -> None:
+    """A forked child must not write its own SIGINTs into the parent's wakeup pipe."""
+    if _WAKEUP:
+        with contextlib.suppress(ValueError, OSError):
+            signal.set_wakeup_fd(-1)
+
+
+os.register_at_fork(after_in_child=_forget_wakeup_in_child)
+
+
+class CtrlC:
+    """Context manager: install the two-step SIGINT handler (main thread only).
+
+    Python runs a signal handler only on the main thread and only when it holds the GIL;
+    while a solver's C++ search holds it, two quick Ctrl-Cs reach the handler as one call.
+    So every SIGINT is also counted through a wakeup pipe (``signal.set_wakeup_fd``, one byte
+    per signal, written by the C-level handler) and the handler reads how many came.
+    """
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._owner = os.getpid()
+        self._previous: Any = None
+        self._pipe: tuple[int, int] | None = None
+        self._old_fd = -1
+
+    def _presses(self) -> int:
+        if self._pipe is None:
+            return 1
+        data = b""
+        with contextlib.suppress(BlockingIOError, OSError):
+            while chunk := os.read(self._pipe[0], 512):
+                data += chunk
+        return max(1, data.count(bytes([signal.SIGINT])))
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self._owner:  # a forked worker inherited the handler
+            return
+        presses = self._presses()
+        if not self.stop.is_set() and presses == 1:
+            self.stop.set()
+            click.echo(FIRST_MESSAGE, err=True)
+            return
+        click.echo(SECOND_MESSAGE, err=True)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        kill_children()
+        os._exit(EXIT_ABORTED)
+
+    def __enter__(self) -> CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            r, w = os.pipe()
+            os.set_blocking(r, False)
+            os.set_blocking(w, False)
+            self._pipe = (r, w)
+            self._old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+            _WAKEUP.append(r)
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._pipe is None:
+            return
+        signal.signal(signal.SIGINT, self._previous)
+        signal.set_wakeup_fd(self._old_fd)
+        _WAKEUP.remove(self._pipe[0])
+        for fd in self._pipe:
+            os.close(fd)
+        self._pipe = None
+
+
+def run_in_worker(func: Callable[[], T]) -> T:
+    """Run ``func`` in a worker thread and return its result (or raise its exception) while
+    the main thread stays free to run signal handlers."""
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = func()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="gongpei-day", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]
