@@ -31,6 +31,7 @@ from gongpei.day.line_inputs import (
     build_waves,
     expected_by_code,
     round_groups,
+    split_trucks,
     village_infos,
 )
 from gongpei.day.problems import codelivery_problem, station_problem, stops_from_day
@@ -99,6 +100,7 @@ def _prepare(scenario: Scenario) -> DayInputs:
         waves=waves,
         oversize_share=m.sorter.oversize_share,
     )
+    arrivals = split_trucks(arrivals, m.sorter.truck_parcels)
     policy = assignment_policy(scenario)
     chute_of = dict(policy) if isinstance(policy, dict) else policy.assign(infos, line)
     faults = build_faults(scenario, line, chute_of)

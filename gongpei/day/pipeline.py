@@ -7,6 +7,7 @@ scenario and seed give the same day (with ``routing.deterministic`` the same rou
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from pathlib import Path
 
 import sorter
 from gongpei.county.build import County
+from gongpei.day import departures
 from gongpei.day.baselines import baseline_result, stations_comparison
 from gongpei.day.demand import DayDemand
-from gongpei.day.inputs import prepare_day
+from gongpei.day.departures import departure_rounds
+from gongpei.day.inputs import DayInputs, prepare_day
+from gongpei.day.line_inputs import parcel_mix
 from gongpei.day.outcomes import plan_co2_kg, village_outcomes
 from gongpei.day.problems import (
     StopDemand,
@@ -32,8 +36,9 @@ from gongpei.day.ready import bagged_by_brand, same_day_ready
 from gongpei.day.results import BaselineResult, DayResult
 from gongpei.day.solving import solve_many, solver_settings
 from gongpei.scenario.loading import Scenario
-from routing import Problem
-from routing.check import check
+from routing import Plan, Problem, SolveSettings
+from routing.check import Violation, check, check_loading
+from sorter.loading import crews
 
 __all__ = ["DayProblem", "SortedDay", "day_problem", "run_day", "run_pipeline", "sort_day"]
 
@@ -67,13 +72,12 @@ def sort_day(scenario: Scenario, *, progress: bool = False) -> SortedDay:
     return _sort_day(scenario, Progress(progress))
 
 
-def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
+def _simulate(
+    scenario: Scenario, inputs: DayInputs, bars: Progress, bagging: sorter.BaggingPolicy
+) -> sorter.SortResult:
     m = scenario.model
-    inputs = prepare_day(scenario)
-    timings = dict(inputs.timings)
-    t0 = time.perf_counter()
     with bars.sorting() as tick:
-        sort = sorter.simulate(
+        return sorter.simulate(
             inputs.line,
             inputs.arrivals,
             assignment=inputs.chute_of,
@@ -81,7 +85,27 @@ def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
             horizon_s=float(m.sorter.horizon),
             faults=inputs.faults,
             progress=tick,
+            bagging=bagging,
+            parcel_mix=parcel_mix(scenario),
         )
+
+
+def _sort_day(
+    scenario: Scenario,
+    bars: Progress,
+    *,
+    inputs: DayInputs | None = None,
+    sort: sorter.SortResult | None = None,
+) -> SortedDay:
+    """The sort with the scenario's bagging (``by_departure`` without a plan: its first
+    pass, ``wave_end``), or the given ``sort`` made from ``inputs``."""
+    inputs = inputs or prepare_day(scenario)
+    timings = dict(inputs.timings)
+    t0 = time.perf_counter()
+    if sort is None:
+        name = scenario.model.sorter.bagging
+        policy = sorter.WaveEnd() if name == "by_departure" else sorter.resolve_bagging(name)
+        sort = _simulate(scenario, inputs, bars, policy)
     timings["sort_s"] = timings.pop("inputs_s") + time.perf_counter() - t0
     return SortedDay(
         inputs.county,
@@ -105,6 +129,7 @@ class DayProblem:
     stops: list[StopDemand]
     problem: Problem
     trunk: tuple[TrunkRun, ...]  # hub → station runs (transfer-station mode)
+    passes: tuple[sorter.LoopPass, ...] = ()  # the sort <-> rounds loop (by_departure)
 
 
 def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
@@ -113,8 +138,29 @@ def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
 
 
 def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
+    if scenario.model.sorter.bagging != "by_departure":
+        return _problem_of(scenario, _sort_day(scenario, bars))
+    inputs = prepare_day(scenario)
+    loop_settings = solver_settings(scenario).baseline
+    t0 = time.perf_counter()
+
+    def sort(policy: sorter.BaggingPolicy) -> sorter.SortResult:
+        return _simulate(scenario, inputs, bars, policy)
+
+    def plan(result: sorter.SortResult) -> tuple[DayProblem, list[tuple[float, tuple[str, ...]]]]:
+        dp = _problem_of(scenario, _sort_day(scenario, bars, inputs=inputs, sort=result))
+        return dp, departure_rounds(loop_settings.solve(dp.problem))
+
+    loop = sorter.departure_loop(
+        sort, plan, max_passes=scenario.model.sorter.departure_passes, log=departures.log.info
+    )
+    dp = loop.plan
+    dp.sorted.timings["sort_s"] = time.perf_counter() - t0 + inputs.timings["inputs_s"]
+    return dataclasses.replace(dp, passes=loop.passes)
+
+
+def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
     m = scenario.model
-    sd = _sort_day(scenario, bars)
     bagging_round_s = math.ceil(len(sd.line.village_chutes) / m.sorter.bagging_operators) * (
         m.sorter.bag_time_s
     )
@@ -123,7 +169,8 @@ def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
         [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],
         bagging_round_s,
     )
-    stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready)
+    litres = sd.sort.village_litres if m.sorter.parcel_sizes == "cartons" else None
+    stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready, litres)
     trunk: tuple[TrunkRun, ...] = ()
     if m.county.use_transfer_stations:
         problem, trunk = station_problem(scenario, sd.county, stops)
@@ -148,7 +195,14 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = settings.rounds.solve(problem, progress=cb)
-    violations = tuple(check(plan, problem))
+    loading = None
+    violations: tuple[Violation, ...] = ()
+    if not m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
+        loaded = _load(scenario, plan, problem, ready, sort, settings.rounds)
+        plan, problem, loading = loaded.plan, loaded.problem, loaded.loading
+        fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
+        violations = tuple(check_loading(plan, problem, ready, fastest))
+    violations = tuple(check(plan, problem)) + violations
     stations = None
     if m.county.use_transfer_stations:
         direct = solve_many(
@@ -189,4 +243,31 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         late=late,
         stations=stations,
         timings=timings,
+        loading=loading,
+        passes=dp.passes,
+    )
+
+
+def _load(
+    scenario: Scenario,
+    plan: Plan,
+    problem: Problem,
+    ready: dict[str, float],
+    sort: sorter.SortResult,
+    settings: SolveSettings,
+) -> departures.LoadedPlan:
+    """The day's vans loaded at the docks, the rounds re-timed to leave after loading."""
+    ld = scenario.model.loading
+    litres = sort.village_litres if scenario.model.sorter.parcel_sizes == "cartons" else None
+    return departures.load_plan(
+        plan,
+        problem,
+        ready,
+        departures.served_parcels(problem),
+        litres,
+        settings.solve,
+        docks=ld.docks,
+        loaders=ld.loaders,
+        load_rate_per_h=ld.load_rate_per_h,
+        cage_parcels=ld.cage_parcels,
     )
