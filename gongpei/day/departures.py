@@ -148,28 +148,34 @@ def load_plan(
     loaders: int,
     load_rate_per_h: float,
     cage_parcels: int,
+    max_solves: int = 2,
 ) -> LoadedPlan:
-    """Load the plan's vans and re-time (or once re-solve) the rounds so each leaves
-    after its loading (see the module docstring for the rule)."""
+    """Load the plan's vans and re-time the rounds so each leaves after its loading (see
+    the module docstring for the rule).
+
+    When a re-timed round breaks a limit, the rounds are solved again (``resolve``) on the
+    loading-aware problem, whose release times only ever grow, and loaded again, at most
+    ``max_solves`` times; if none re-times cleanly the last plan is returned on its own
+    problem, and the checker reports what it breaks (never hidden).
+    """
     kw = {
         "docks": docks,
         "loaders": loaders,
         "load_rate_per_h": load_rate_per_h,
         "cage_parcels": cage_parcels,
     }
-    loading = load_rounds(plan, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
-    lp = loading_problem(problem, plan, loading)
-    timed = retime(plan, lp)
-    if timed is not None:
-        return LoadedPlan(timed, lp, loading, False)
-    log.info("re-solving the rounds with release = loading departure")
-    again = resolve(lp)
-    loading = load_rounds(again, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
-    lp2 = loading_problem(problem, again, loading)
-    timed = retime(again, lp2)
-    if timed is None:  # keep the re-solved plan on its own problem: the checker reports it
-        return LoadedPlan(again, lp, loading, True)
-    return LoadedPlan(timed, lp2, loading, True)
+    current, base, solves = plan, problem, 0
+    while True:
+        loading = load_rounds(current, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
+        lp = loading_problem(base, current, loading)
+        timed = retime(current, lp)
+        if timed is not None:
+            return LoadedPlan(timed, lp, loading, solves > 0)
+        if solves >= max_solves:
+            log.warning("rounds still break a limit after loading; the checker lists them")
+            return LoadedPlan(current, base, loading, True)
+        log.info("re-solving the rounds with release = loading departure")
+        current, base, solves = resolve(lp), lp, solves + 1
 
 
 def served_parcels(problem: Problem) -> dict[str, int]:

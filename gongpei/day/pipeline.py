@@ -196,13 +196,16 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = settings.rounds.solve(problem, progress=cb)
     loading = None
-    violations: tuple[Violation, ...] = ()
-    if not m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
+    if m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
+        violations: tuple[Violation, ...] = tuple(check(plan, problem))
+    else:
+        # The plan on the loading-aware problem (release = loading departure, a superset of
+        # the day problem's rules), and the loading rule recomputed independently.
         loaded = _load(scenario, plan, problem, ready, sort, settings.rounds)
-        plan, problem, loading = loaded.plan, loaded.problem, loaded.loading
+        plan, loading = loaded.plan, loaded.loading
         fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
-        violations = tuple(check_loading(plan, problem, ready, fastest))
-    violations = tuple(check(plan, problem)) + violations
+        violations = tuple(check(plan, loaded.problem))
+        violations += tuple(check_loading(plan, problem, ready, fastest))
     stations = None
     if m.county.use_transfer_stations:
         direct = solve_many(

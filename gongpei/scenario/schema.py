@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_clock
+from gongpei.scenario.schema_line import LineToVanFields, LoadingTable
 
 __all__ = [
     "Brands",
@@ -248,8 +249,8 @@ class ChuteMapEntry(_Table):
     chute: int = Field(ge=0, le=100_000)
 
 
-class SorterConfig(_Table):
-    """``[sorter]``: the shared loop sorter."""
+class SorterConfig(LineToVanFields, _Table):
+    """``[sorter]``: the shared loop sorter (the line-to-van fields: :mod:`.schema_line`)."""
 
     carriers: Annotated[int, Field(gt=0, le=100_000)] = 600
     pitch_m: float = Field(default=0.67, gt=0, le=5)
@@ -275,65 +276,6 @@ class SorterConfig(_Table):
     unload_ports: Annotated[int, Field(gt=0, le=200)] = 4
     unload_rate_per_h: float = Field(default=750.0, gt=0, le=20000)
     horizon: Clock = Field(default=20 * 3600, description="the simulation stops here")
-    # --- line to van (issue 14): bagging by the work, staffed queues, docks, carton sizes ---
-    bagging: Literal["when_full", "wave_end", "by_departure"] = Field(
-        default="by_departure",
-        description="when_full: full chutes and the cut-off only (the original model); "
-        "wave_end: a chute is bagged once its wave is complete; by_departure: wave_end, the "
-        "crew working chutes in the rounds' departure order (sort <-> rounds loop)",
-    )
-    departure_passes: Annotated[int, Field(gt=0, le=10)] = Field(
-        default=3, description="sort <-> rounds passes at most (by_departure)"
-    )
-    keyers: Annotated[int, Field(gt=0, le=1000)] | None = Field(
-        default=None,
-        description="staff keying no-reads, keying_delay_s a parcel each; unset: unlimited "
-        "keyers, keying_delay_s a fixed delay",
-    )
-    reinduct_overflow: bool = Field(
-        default=False, description="overflow parcels are carried back and re-inducted by hand"
-    )
-    reinduct_staff: Annotated[int, Field(gt=0, le=1000)] = 1
-    reinduct_s: float = Field(default=20.0, gt=0, le=3600, description="seconds a parcel")
-    manual_staff: Annotated[int, Field(gt=0, le=1000)] | None = Field(
-        default=None,
-        description="staff hand-sorting oversize parcels, manual_sort_s a parcel each; "
-        "unset: unlimited, manual_sort_s a fixed delay",
-    )
-    manual_sort_s: float = Field(default=180.0, gt=0, le=7200)
-    unloading: Literal["pooled", "per_dock"] = Field(
-        default="pooled",
-        description="pooled: one server of unload_ports x rate (the original model); "
-        "per_dock: each truck takes a free dock and unloads at unload_rate_per_h",
-    )
-    truck_parcels: int = Field(
-        default=0,
-        ge=0,
-        le=1_000_000,
-        description="most parcels an inbound truck carries; a brand's wave load above it "
-        "comes on several trucks arriving together; 0: one truck per brand and wave",
-    )
-    parcel_sizes: Literal["uniform", "cartons"] = Field(
-        default="uniform",
-        description="uniform: every parcel demand.litres_per_parcel; cartons: the postal "
-        "1-/3-/5-/7-/9-号 carton classes (sorter.CARTONS) give each parcel its litres",
-    )
-
-
-class LoadingTable(_Table):
-    """``[loading]``: staged cages are loaded into the round's van at a dock by loaders;
-    a round departs at max(last ready, dock free) + parcels / (crew x load_rate_per_h)."""
-
-    docks: Annotated[int, Field(gt=0, le=500)] = 6
-    loaders: Annotated[int, Field(gt=0, le=5000)] = 12
-    load_rate_per_h: float = Field(default=300.0, gt=0, le=10_000)
-    cage_parcels: Annotated[int, Field(gt=0, le=10_000)] = 120
-
-    @model_validator(mode="after")
-    def _crew(self) -> LoadingTable:
-        if self.loaders < self.docks:
-            raise bad("loaders", self.loaders, f"need at least one per dock (docks = {self.docks})")
-        return self
 
 
 class VanType(_Table):

@@ -190,6 +190,14 @@ cases = {
         + '\n[[events]]\nkind = "harvest_peak"\nvillages = ["331123001218"]\npickup_multiplier = 0\n',
         "events[0].pickup_multiplier = 0: must be > 0",
     ),
+    "loaders_below_docks": (
+        good + "\n[loading]\ndocks = 4\nloaders = 3\n",
+        "loading.loaders = 3: need at least one per dock (docks = 4)",
+    ),
+    "unknown_bagging": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nbagging = "by_clock"'),
+        "sorter.bagging = \"by_clock\": must be 'when_full', 'wave_end' or 'by_departure'",
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
