@@ -137,8 +137,8 @@ def test_check_loading_recomputes_parcels_from_the_problem() -> None:
 
 
 def test_a_round_that_breaks_its_shift_after_loading_is_resolved() -> None:
-    """If a re-timed round would break a limit, the rounds are solved again on the
-    loading-aware problem (the resolver is called with release = loading departure)."""
+    """If a re-timed round would break a limit (here the shift ends at 06:23, before B's
+    van can be back), the rounds are solved again on the loading-aware problem."""
     problem, plan = _tiny()
     tight = problem.replace(
         vehicle_types=(
@@ -163,7 +163,10 @@ def test_a_round_that_breaks_its_shift_after_loading_is_resolved() -> None:
         load_rate_per_h=300.0,
         cage_parcels=120,
     )
-    assert seen == [[22320, 22680]] and lp.resolved
+    # the resolver always gets the loading-aware releases; at most two re-solves, then
+    # the plan is returned on its problem and the checker names what it breaks
+    assert seen == [[22320, 22680]] * 2 and lp.resolved
+    assert "shift_end" in {v.kind for v in check(lp.plan, lp.problem)}
 
 
 # ---------------------------------------------------------------------------- the loop

@@ -74,7 +74,7 @@ def rounds_map_svg(day: DayResult, paths: Sequence[RoundPath]) -> str:
     loaded = day.loading.by_name() if day.loading is not None else {}
     rid_of = dict(zip(round_ids(day), day.plan.routes, strict=True))
     out = [
-        f'<svg id="rounds-map-svg" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg id="rounds-map-svg" role="img" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
         f'style="max-width:{width:.0f}px;background:#fff;border:1px solid #ddd">',
         f"<title>Co-delivery rounds ({len(paths)})</title>",

@@ -53,7 +53,7 @@ def timeline_svg(day: DayResult) -> str:
     height = _TOP + _ROW_H * len(routes) + 10
     width = _LABEL_W + _PLOT_W + 20
     out = [
-        f'<svg id="timeline-svg" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg id="timeline-svg" role="img" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" font-family="sans-serif" '
         f'font-size="10" style="max-width:{width:.0f}px;background:#fff;border:1px solid #ddd">',
         "<title>Rounds from chute to return</title>",
