@@ -85,7 +85,8 @@ def test_departure_loop_solves_with_the_baseline_settings(calls: list[dict[str, 
     assert loop >= 1
     assert calls[:loop] == [_expected(time_limit_s=3.25)] * loop
     assert calls[loop] == _expected()
-    assert all(c == _expected() for c in calls[loop:])  # and any re-solve after loading
+    # a re-solve after loading (only if a re-timed round broke a limit) is a short one
+    assert all(c == _expected(time_limit_s=3.25) for c in calls[loop + 1 :])
 
 
 def test_replan_passes_every_field(calls: list[dict[str, Any]]) -> None:

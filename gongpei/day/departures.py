@@ -19,14 +19,17 @@ round's van is loaded at a dock by the dock's loaders (:func:`sorter.load_vans`)
 
     departure = max(last ready of the round's villages, dock free) + parcels / (crew x rate)
 
-The planned rounds are then made consistent with it by one rule: each served village's
-release time becomes its round's loading departure (``release_s = ceil(departure)``) and
-every round is re-timed on that problem with the routing evaluator, so the round leaves
-when its van is loaded (or later, when its shift or a window says so). If a re-timed round
-breaks a limit (a window, the shift), the rounds are solved again on the loading-aware
-problem and loaded again — the final plan always passes the checker on the problem it is
-reported with, and :func:`routing.check.check_loading` verifies independently that no
-round leaves before its last ready time plus its loading time.
+The rule that makes the plan consistent with it: a served village's release time is its
+round's loading departure (``release_s = ceil(departure)``), and every round is re-timed
+on that problem with the routing evaluator, so it leaves when its van is loaded (or later,
+when a window says so). In practice, in three steps: (1) the day's rounds are solved
+(full budget) on the releases the loop's last plan would get at the docks, so the search
+already allows for loading; (2) the solved rounds are loaded and re-timed; (3) only if a
+re-timed round then breaks a limit (its shift, a window) are the rounds solved again on the
+loading-aware problem, with the short baseline settings, at most twice, release times only
+growing. The plan is reported with the day problem; the checker runs it on the
+loading-aware problem, and :func:`routing.check.check_loading` verifies independently that
+no round leaves before its last ready time plus its loading time.
 """
 
 from __future__ import annotations

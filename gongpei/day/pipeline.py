@@ -130,6 +130,7 @@ class DayProblem:
     problem: Problem
     trunk: tuple[TrunkRun, ...]  # hub → station runs (transfer-station mode)
     passes: tuple[sorter.LoopPass, ...] = ()  # the sort <-> rounds loop (by_departure)
+    loop_plan: Plan | None = None  # the last pass's (short-budget) plan
 
 
 def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
@@ -149,7 +150,8 @@ def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
 
     def plan(result: sorter.SortResult) -> tuple[DayProblem, list[tuple[float, tuple[str, ...]]]]:
         dp = _problem_of(scenario, _sort_day(scenario, bars, inputs=inputs, sort=result))
-        return dp, departure_rounds(loop_settings.solve(dp.problem))
+        made = loop_settings.solve(dp.problem)
+        return dataclasses.replace(dp, loop_plan=made), departure_rounds(made)
 
     loop = sorter.departure_loop(
         sort, plan, max_passes=scenario.model.sorter.departure_passes, log=departures.log.info
@@ -194,14 +196,14 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
     t0 = time.perf_counter()
     settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
-        plan = settings.rounds.solve(problem, progress=cb)
+        plan = settings.rounds.solve(_anticipating_loading(scenario, dp), progress=cb)
     loading = None
     if m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
         violations: tuple[Violation, ...] = tuple(check(plan, problem))
     else:
         # The plan on the loading-aware problem (release = loading departure, a superset of
         # the day problem's rules), and the loading rule recomputed independently.
-        loaded = _load(scenario, plan, problem, ready, sort, settings.rounds)
+        loaded = _load(scenario, plan, problem, ready, sort, settings.baseline)
         plan, loading = loaded.plan, loaded.loading
         fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
         violations = tuple(check(plan, loaded.problem))
@@ -249,6 +251,26 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         loading=loading,
         passes=dp.passes,
     )
+
+
+def _anticipating_loading(scenario: Scenario, dp: DayProblem) -> Problem:
+    """The problem the day's rounds are solved on: with a plan from the sort <-> rounds
+    loop, each village is released when that plan's round would be loaded (so the full
+    solve already allows for the docks); otherwise the day problem itself."""
+    if dp.loop_plan is None or scenario.model.county.use_transfer_stations:
+        return dp.problem
+    ld = scenario.model.loading
+    loading = departures.load_rounds(
+        dp.loop_plan,
+        dp.ready,
+        departures.served_parcels(dp.problem),
+        None,
+        docks=ld.docks,
+        loaders=ld.loaders,
+        load_rate_per_h=ld.load_rate_per_h,
+        cage_parcels=ld.cage_parcels,
+    )
+    return departures.loading_problem(dp.problem, dp.loop_plan, loading)
 
 
 def _load(
