@@ -23,7 +23,9 @@ before its depot's ``ready_s`` or the van's ``shift_start_s``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from routing.plan import UNSERVED_REASONS, Plan, Route
@@ -36,6 +38,7 @@ __all__ = [
     "PlanError",
     "Violation",
     "check",
+    "check_loading",
     "check_or_raise",
     "route_cost",
 ]
@@ -54,6 +57,7 @@ KINDS = {
     "time_mismatch": "recorded arrival/start/departure/return differs from the recomputed one",
     "time_window": "service starts after the village's window closes",
     "release": "round leaves before the latest release time of its villages",
+    "loading": "round leaves before its villages' last ready time plus its loading time",
     "depot_ready": "round leaves before its depot is ready",
     "shift_start": "round leaves before the van's shift starts",
     "shift_end": "round returns after the van's shift ends",
@@ -309,3 +313,43 @@ def _arc(problem: Problem, a: str, b: str, veh: str, vid: str, out: list[Violati
     if d >= Problem.UNREACHABLE or t >= Problem.UNREACHABLE:
         out.append(Violation("unreachable", veh, vid, f"no road {a} -> {b}"))
     return d
+
+
+def check_loading(
+    plan: Plan,
+    problem: Problem,
+    ready_s: Mapping[str, float],
+    rate_per_h: float,
+) -> list[Violation]:
+    """Rounds that leave before they can have been loaded.
+
+    A round's van is loaded once its villages' cages are complete, so it cannot leave before
+    ``max(ready_s of its villages) + parcels * 3600 / rate_per_h``, where ``parcels`` is the
+    sum of the round's deliveries in the problem's first load dimension (recomputed here,
+    not read from the plan) and ``rate_per_h`` the loading rate of the fastest dock's crew
+    (loaders x parcels/h each): a lower bound whatever dock the round took. ``ready_s`` is
+    per village (the sorter's ready times); a village without one holds nothing up.
+    """
+    if not (math.isfinite(rate_per_h) and rate_per_h > 0):
+        raise ValueError(f"check_loading: rate_per_h = {rate_per_h!r}: must be a number > 0")
+    villages = {v.id: v for v in problem.villages}
+    out: list[Violation] = []
+    for route in plan.routes:
+        known = [villages[v] for v in route.villages if v in villages]
+        if not known:
+            continue
+        parcels = sum(v.delivery[0] for v in known)
+        ready = max((ready_s[v.id] for v in known if v.id in ready_s), default=-math.inf)
+        if not math.isfinite(ready):
+            continue
+        earliest = ready + parcels * 3600.0 / rate_per_h
+        if route.depart_s + 1e-6 < earliest:
+            out.append(
+                Violation(
+                    "loading",
+                    route.vehicle,
+                    detail=f"leaves {route.depart_s} < last ready {ready:.0f} + loading "
+                    f"{parcels} parcels at {rate_per_h:g}/h = {earliest:.0f}",
+                )
+            )
+    return out

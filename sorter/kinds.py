@@ -68,8 +68,13 @@ def simulate_kind(
     final_sweep: bool = True,
     progress: Callable[[float], None] | None = None,
     faults: tuple[Fault, ...] = (),
+    bagging: Any = None,
+    parcel_mix: Any = None,
 ) -> SortResult:
     """One day on a line of any kind, with :func:`sorter.simulate`'s arguments.
+
+    ``bagging`` and ``parcel_mix`` are the loop's (its bagging policy, its parcel sizes); the
+    linear line and the cages bag as they fill and count every parcel at the default size.
 
     Faults are modelled on the loop only: faults for another kind are an error rather than
     silently ignored. ``progress`` is called as the loop runs, and with 1.0 at the end for the
@@ -84,7 +89,12 @@ def simulate_kind(
         final_sweep=final_sweep,
     )
     if isinstance(layout, Line):
-        return simulate(layout, arrivals, **kw, progress=progress, faults=tuple(faults))
+        loop_kw: dict[str, Any] = {}
+        if bagging is not None:
+            loop_kw["bagging"] = bagging
+        if parcel_mix is not None:
+            loop_kw["parcel_mix"] = parcel_mix
+        return simulate(layout, arrivals, **kw, progress=progress, faults=tuple(faults), **loop_kw)
     kind = kind_of(layout)
     if faults:
         raise LineError(

@@ -11,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from routing_fixtures import euclid_problem
 
-from routing.check import KINDS, PlanError, Violation, check, check_or_raise, route_cost
+from routing.check import (
+    KINDS,
+    PlanError,
+    Violation,
+    check,
+    check_loading,
+    check_or_raise,
+    route_cost,
+)
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import Depot, Problem, VehicleType, Village
 from routing.readers import plan_from_sequences
@@ -260,7 +268,19 @@ def test_each_violation_kind(
 
 
 def test_every_kind_has_a_case() -> None:
-    assert {c[0] for c in CASES} == set(KINDS)
+    # "loading" is reported by check_loading (it needs the sorter's ready times)
+    assert {c[0] for c in CASES} | {"loading"} == set(KINDS)
+
+
+def test_check_loading_recomputes_ready_plus_loading() -> None:
+    """VAN leaves at 500 with A and B (2 + 3 parcels): at 3,600 parcels/h (1 a second)
+    it may leave from the last ready time + 5 s."""
+    problem = make_problem()
+    assert check_loading(VALID, problem, {"A": 400.0, "B": 495.0}, 3600.0) == []
+    bad = check_loading(VALID, problem, {"A": 400.0, "B": 496.0}, 3600.0)
+    assert [(v.kind, v.vehicle) for v in bad] == [("loading", "van#0")]
+    assert "5 parcels" in bad[0].detail
+    assert check_loading(VALID, problem, {}, 3600.0) == []  # nothing ready: nothing held
 
 
 def test_check_or_raise_lists_violations() -> None:

@@ -24,6 +24,7 @@ FAST = {
     "routing.deterministic": True,
     "routing.max_iterations": 200,
     "routing.baselines": [],
+    "sorter.bagging": "when_full",  # the day this test was written on (before line-to-van)
 }
 CORRIDOR = ("331123001", "331123102")  # the hub's township to 北界镇: cuts off 41 villages
 AT = 10 * 3600

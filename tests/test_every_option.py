@@ -68,6 +68,10 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "sorter.assignment": "by_round",
             "brands.waves.1.rounds": "same_day",
+            "sorter.bagging": "when_full",
+            "sorter.unloading": "pooled",
+            "sorter.parcel_sizes": "uniform",
+            "sorter.reinduct_overflow": False,
             "routing.baselines": ["brands_alone"],
             "output.plots": False,
             "output.html": False,
@@ -78,6 +82,7 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         "suichang-linear.toml",
         {
             "sorter.linear.two_sided": False,
+            "sorter.bagging": "wave_end",
             "economics.staffing": "waves",
             "routing.baselines": [],
             "output.plots": False,

@@ -192,7 +192,9 @@ def test_html_is_self_contained_and_lists_every_village(day: DayResult, out: Pat
     assert "<script" not in page
     for src in re.findall(r'(?:src|href)="([^"]*)"', page):
         assert src.startswith("data:"), src
-    assert page.count('src="data:image/png;base64,') == len(report.PLOT_FILES)
+    # every figure inline; the rounds map as SVG (with tooltips), not as its PNG
+    assert page.count('src="data:image/png;base64,') == len(report.PLOT_FILES) - 1
+    assert page.count('<svg id="rounds-map-svg"') == 1 and page.count('<svg id="timeline-svg"') == 1
     for light in StatusLight.ALL:
         assert formatting.LIGHT_COLOURS[light] in page
     assert 'id="headline"' in page and 'id="village-table"' in page
@@ -358,9 +360,35 @@ def test_report_renders_in_headless_chromium(day: DayResult, out: Path, tmp_path
         rows = driver.find_elements(By.CSS_SELECTOR, "#village-table tbody tr")
         assert len(rows) == len(day.villages)
         images = driver.find_elements(By.CSS_SELECTOR, "#plots img")
-        assert len(images) == len(report.PLOT_FILES)
+        assert len(images) == len(report.PLOT_FILES) - 1  # the rounds map is inline SVG
         for img in images:  # decoded, not a broken-image icon
             assert driver.execute_script("return arguments[0].naturalWidth", img) > 100
+        # the SVG map: drawn, one circle with a tooltip per village, one path per round,
+        # and the legend right of every village (it covers none)
+        svg = driver.find_element(By.ID, "rounds-map-svg")
+        assert svg.is_displayed() and svg.size["width"] > 300
+        dots = driver.find_elements(By.CSS_SELECTOR, "#rounds-map-svg circle.village")
+        assert len(dots) == len(day.villages)
+        tip = driver.execute_script(
+            "return arguments[0].querySelector('title').textContent", dots[0]
+        )
+        assert first_name(day) in tip and "parcels by brand" in tip and "light" in tip
+        rounds = driver.find_elements(By.CSS_SELECTOR, "#rounds-map-svg g.round polyline")
+        assert len(rounds) == len(day.plan.routes)
+        legend_left = driver.execute_script(
+            "return document.querySelector('#rounds-map-svg g.legend').getBBox().x"
+        )
+        dots_right = driver.execute_script(
+            "return Math.max(...Array.from(document.querySelectorAll("
+            "'#rounds-map-svg circle.village')).map(c => c.getBBox().x + c.getBBox().width))"
+        )
+        assert legend_left > dots_right
+        # the timeline: one drawn row per round, the loading bars and the promise line
+        rows_t = driver.find_elements(By.CSS_SELECTOR, "#timeline-svg g.timeline-row")
+        assert len(rows_t) == len(day.plan.routes)
+        assert all(r.size["width"] > 0 for r in rows_t)
+        assert driver.find_element(By.ID, "promise-line").is_displayed()
+        assert driver.find_elements(By.CSS_SELECTOR, "#timeline-svg rect.loading")
         assert driver.execute_script("return document.characterSet") == "UTF-8"
         first = day.villages[0]
         assert first.name in rows[0].text and first.code in rows[0].text  # 中文 decoded
@@ -368,6 +396,10 @@ def test_report_renders_in_headless_chromium(day: DayResult, out: Path, tmp_path
         assert severe == []
     finally:
         driver.quit()
+
+
+def first_name(day: DayResult) -> str:
+    return day.villages[0].name
 
 
 def test_compare_reads_a_finished_output_folder(day: DayResult, out: Path) -> None:

@@ -35,6 +35,7 @@ ODD = {
     "routing.processes": 1,
     "routing.baselines": ["brands_alone"],
     "demand.village_parcels": 600,
+    "sorter.bagging": "wave_end",  # one sort, no sort <-> rounds loop (tested on its own)
 }
 FIELDS = ("backend", "time_limit_s", "seed", "deterministic", "solution_limit", "max_iterations")
 
@@ -71,6 +72,21 @@ def test_run_passes_every_field_to_rounds_and_baselines(calls: list[dict[str, An
     assert calls[0] == _expected()  # the day's rounds
     assert len(calls) > 1  # one solve per brand
     assert all(c == _expected(time_limit_s=3.25) for c in calls[1:])
+
+
+def test_departure_loop_solves_with_the_baseline_settings(calls: list[dict[str, Any]]) -> None:
+    """With ``by_departure`` each pass of the sort <-> rounds loop plans its rounds with
+    the baseline settings whole (short budget, one core); then the day's rounds as usual."""
+    sc = load_scenario(GOOD).with_overrides(
+        {**ODD, "routing.baselines": [], "sorter.bagging": "by_departure"}
+    )
+    day = run_day(sc)
+    loop = len(day.passes)
+    assert loop >= 1
+    assert calls[:loop] == [_expected(time_limit_s=3.25)] * loop
+    assert calls[loop] == _expected()
+    # a re-solve after loading (only if a re-timed round broke a limit) is a short one
+    assert all(c == _expected(time_limit_s=3.25) for c in calls[loop + 1 :])
 
 
 def test_replan_passes_every_field(calls: list[dict[str, Any]]) -> None:

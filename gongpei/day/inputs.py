@@ -33,6 +33,7 @@ from gongpei.day.line_inputs import (
     build_waves,
     expected_by_code,
     round_groups,
+    split_trucks,
     village_infos,
 )
 from gongpei.day.problems import codelivery_problem, station_problem, stops_from_day
@@ -101,6 +102,7 @@ def _prepare(scenario: Scenario) -> DayInputs:
         waves=waves,
         oversize_share=m.sorter.oversize_share,
     )
+    arrivals = split_trucks(arrivals, m.sorter.truck_parcels)
     policy = assignment_policy(scenario)
     # The policies read only what every kind of layout has (village chutes, length, scanner,
     # induction), so a linear line or cages go through the loop's Protocol unchanged.

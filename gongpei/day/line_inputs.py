@@ -39,7 +39,9 @@ __all__ = [
     "build_waves",
     "chute_id",
     "cutoff_bagging_round_s",
+    "parcel_mix",
     "round_groups",
+    "split_trucks",
     "village_infos",
 ]
 
@@ -72,6 +74,15 @@ def build_line(scenario: Scenario, num_units: int) -> sorter.Line:
         unload_ports=s.unload_ports,
         unload_rate_per_h=s.unload_rate_per_h,
         name=scenario.name,
+    )
+    line = line.replace(
+        unloading=s.unloading,
+        keyers=s.keyers,
+        reinduct_overflow=s.reinduct_overflow,
+        reinduct_staff=s.reinduct_staff,
+        reinduct_s=s.reinduct_s,
+        manual_staff=s.manual_staff,
+        manual_sort_s=s.manual_sort_s,
     )
     needed = line.carriers
     if s.carriers < needed and s.chutes > num_units:
@@ -233,6 +244,43 @@ def build_waves(scenario: Scenario) -> tuple[sorter.Wave, ...]:
         sorter.Wave(w.name, float(w.start), float(w.end), w.share, float(w.cutoff))
         for w in scenario.model.brands.waves
     )
+
+
+def split_trucks(arrivals: sorter.Arrivals, truck_parcels: int) -> sorter.Arrivals:
+    """Each brand's wave load on as few trucks of at most ``truck_parcels`` as hold it.
+
+    The trucks of a brand's wave arrive together and share its parcels evenly in unloading
+    order (``morning-ZTO-1``, ``-2`` …), so no random draw changes; ``0`` keeps one truck
+    per brand and wave. Why: with per-dock unloading one truck per brand is one dock, and a
+    wave-1 ZTO truck of ~2,700 parcels takes 3.5 h at 750/h; a county centre is fed by
+    several line-haul trucks per brand (from the province's hubs), each at its own dock.
+    """
+    if truck_parcels <= 0:
+        return arrivals
+    trucks: list[sorter.Truck] = []
+    for t in arrivals.trucks:
+        n = t.village.size
+        parts = max(1, math.ceil(n / truck_parcels))
+        if parts == 1:
+            trucks.append(t)
+            continue
+        bounds = np.linspace(0, n, parts + 1).round().astype(int)
+        assert t.oversize is not None
+        for k in range(parts):
+            a, b = bounds[k], bounds[k + 1]
+            trucks.append(
+                sorter.Truck(
+                    f"{t.id}-{k + 1}", t.brand, t.arrival_s, t.village[a:b], t.oversize[a:b], t.wave
+                )
+            )
+    trucks.sort(key=lambda tr: (tr.arrival_s, tr.id))
+    return sorter.Arrivals(tuple(trucks), arrivals.villages, arrivals.waves)
+
+
+def parcel_mix(scenario: Scenario) -> sorter.ParcelMix | None:
+    """The carton classes of ``sorter.parcel_sizes = "cartons"``; ``None`` for uniform
+    parcels (every parcel ``demand.litres_per_parcel``)."""
+    return sorter.CARTONS if scenario.model.sorter.parcel_sizes == "cartons" else None
 
 
 def village_infos(

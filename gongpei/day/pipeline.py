@@ -7,6 +7,7 @@ scenario and seed give the same day (with ``routing.deterministic`` the same rou
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from pathlib import Path
 
 import sorter
 from gongpei.county.build import County
+from gongpei.day import departures
 from gongpei.day.baselines import baseline_result, stations_comparison
 from gongpei.day.demand import DayDemand
-from gongpei.day.inputs import prepare_day
-from gongpei.day.line_inputs import cutoff_bagging_round_s
+from gongpei.day.departures import departure_rounds
+from gongpei.day.inputs import DayInputs, prepare_day
+from gongpei.day.line_inputs import cutoff_bagging_round_s, parcel_mix
 from gongpei.day.outcomes import plan_co2_kg, village_outcomes
 from gongpei.day.problems import (
     StopDemand,
@@ -33,8 +36,9 @@ from gongpei.day.ready import bagged_by_brand, same_day_ready
 from gongpei.day.results import BaselineResult, DayResult
 from gongpei.day.solving import DaySolverSettings, solve_many, solver_settings
 from gongpei.scenario.loading import Scenario
-from routing import Plan, Problem
-from routing.check import check
+from routing import Plan, Problem, SolveSettings
+from routing.check import Violation, check, check_loading
+from sorter.loading import crews
 
 __all__ = ["DayProblem", "SortedDay", "day_problem", "run_day", "run_pipeline", "sort_day"]
 
@@ -75,13 +79,12 @@ def sort_day(scenario: Scenario, *, progress: bool = False) -> SortedDay:
     return _sort_day(scenario, Progress(progress))
 
 
-def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
+def _simulate(
+    scenario: Scenario, inputs: DayInputs, bars: Progress, bagging: sorter.BaggingPolicy
+) -> sorter.SortResult:
     m = scenario.model
-    inputs = prepare_day(scenario)
-    timings = dict(inputs.timings)
-    t0 = time.perf_counter()
     with bars.sorting() as tick:
-        sort = sorter.simulate_kind(
+        return sorter.simulate_kind(
             inputs.line,
             inputs.arrivals,
             assignment=inputs.chute_of,
@@ -89,7 +92,27 @@ def _sort_day(scenario: Scenario, bars: Progress) -> SortedDay:
             horizon_s=float(m.sorter.horizon),
             faults=inputs.faults,
             progress=tick,
+            bagging=bagging,
+            parcel_mix=parcel_mix(scenario),
         )
+
+
+def _sort_day(
+    scenario: Scenario,
+    bars: Progress,
+    *,
+    inputs: DayInputs | None = None,
+    sort: sorter.SortResult | None = None,
+) -> SortedDay:
+    """The sort with the scenario's bagging (``by_departure`` without a plan: its first
+    pass, ``wave_end``), or the given ``sort`` made from ``inputs``."""
+    inputs = inputs or prepare_day(scenario)
+    timings = dict(inputs.timings)
+    t0 = time.perf_counter()
+    if sort is None:
+        name = scenario.model.sorter.bagging
+        policy = sorter.WaveEnd() if name == "by_departure" else sorter.resolve_bagging(name)
+        sort = _simulate(scenario, inputs, bars, policy)
     timings["sort_s"] = timings.pop("inputs_s") + time.perf_counter() - t0
     return SortedDay(
         inputs.county,
@@ -113,6 +136,8 @@ class DayProblem:
     stops: list[StopDemand]
     problem: Problem
     trunk: tuple[TrunkRun, ...]  # hub → station runs (transfer-station mode)
+    passes: tuple[sorter.LoopPass, ...] = ()  # the sort <-> rounds loop (by_departure)
+    loop_plan: Plan | None = None  # the last pass's (short-budget) plan
 
 
 def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
@@ -121,15 +146,38 @@ def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
 
 
 def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
+    if scenario.model.sorter.bagging != "by_departure":
+        return _problem_of(scenario, _sort_day(scenario, bars))
+    inputs = prepare_day(scenario)
+    loop_settings = solver_settings(scenario).baseline
+    t0 = time.perf_counter()
+
+    def sort(policy: sorter.BaggingPolicy) -> sorter.SortResult:
+        return _simulate(scenario, inputs, bars, policy)
+
+    def plan(result: sorter.SortResult) -> tuple[DayProblem, list[tuple[float, tuple[str, ...]]]]:
+        dp = _problem_of(scenario, _sort_day(scenario, bars, inputs=inputs, sort=result))
+        made = loop_settings.solve(dp.problem)
+        return dataclasses.replace(dp, loop_plan=made), departure_rounds(made)
+
+    loop = sorter.departure_loop(
+        sort, plan, max_passes=scenario.model.sorter.departure_passes, log=departures.log.info
+    )
+    dp = loop.plan
+    dp.sorted.timings["sort_s"] = time.perf_counter() - t0 + inputs.timings["inputs_s"]
+    return dataclasses.replace(dp, passes=loop.passes)
+
+
+def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
     m = scenario.model
-    sd = _sort_day(scenario, bars)
     bagging_round_s = cutoff_bagging_round_s(sd.line)
     ready, late = same_day_ready(
         sd.sort,
         [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],
         bagging_round_s,
     )
-    stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready)
+    litres = sd.sort.village_litres if m.sorter.parcel_sizes == "cartons" else None
+    stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready, litres)
     trunk: tuple[TrunkRun, ...] = ()
     if m.county.use_transfer_stations:
         problem, trunk = station_problem(scenario, sd.county, stops)
@@ -162,8 +210,18 @@ def run_day(
     t0 = time.perf_counter()
     settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
-        plan = settings.rounds.solve(problem, progress=cb, stop=stop)
-    violations = tuple(check(plan, problem))
+        plan = settings.rounds.solve(_anticipating_loading(scenario, dp), progress=cb, stop=stop)
+    loading = None
+    if m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
+        violations: tuple[Violation, ...] = tuple(check(plan, problem))
+    else:
+        # The plan on the loading-aware problem (release = loading departure, a superset of
+        # the day problem's rules), and the loading rule recomputed independently.
+        loaded = _load(scenario, plan, problem, ready, sort, settings.baseline)
+        plan, loading = loaded.plan, loaded.loading
+        fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
+        violations = tuple(check(plan, loaded.problem))
+        violations += tuple(check_loading(plan, problem, ready, fastest))
 
     def stopped() -> bool:
         return stop is not None and stop.is_set()
@@ -212,6 +270,53 @@ def run_day(
         stations=stations,
         timings=timings,
         interrupted=stopped() or plan.status == "interrupted",
+        loading=loading,
+        passes=dp.passes,
+    )
+
+
+def _anticipating_loading(scenario: Scenario, dp: DayProblem) -> Problem:
+    """The problem the day's rounds are solved on: with a plan from the sort <-> rounds
+    loop, each village is released when that plan's round would be loaded (so the full
+    solve already allows for the docks); otherwise the day problem itself."""
+    if dp.loop_plan is None or scenario.model.county.use_transfer_stations:
+        return dp.problem
+    ld = scenario.model.loading
+    loading = departures.load_rounds(
+        dp.loop_plan,
+        dp.ready,
+        departures.served_parcels(dp.problem),
+        None,
+        docks=ld.docks,
+        loaders=ld.loaders,
+        load_rate_per_h=ld.load_rate_per_h,
+        cage_parcels=ld.cage_parcels,
+    )
+    return departures.loading_problem(dp.problem, dp.loop_plan, loading)
+
+
+def _load(
+    scenario: Scenario,
+    plan: Plan,
+    problem: Problem,
+    ready: dict[str, float],
+    sort: sorter.SortResult,
+    settings: SolveSettings,
+) -> departures.LoadedPlan:
+    """The day's vans loaded at the docks, the rounds re-timed to leave after loading."""
+    ld = scenario.model.loading
+    litres = sort.village_litres if scenario.model.sorter.parcel_sizes == "cartons" else None
+    return departures.load_plan(
+        plan,
+        problem,
+        ready,
+        departures.served_parcels(problem),
+        litres,
+        settings.solve,
+        docks=ld.docks,
+        loaders=ld.loaders,
+        load_rate_per_h=ld.load_rate_per_h,
+        cage_parcels=ld.cage_parcels,
     )
 
 

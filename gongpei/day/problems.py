@@ -54,6 +54,7 @@ class StopDemand:
     pickup: int
     pickup_litres: int
     release_s: int
+    deliver_litres: int | None = None  # from the sorter's parcel sizes; None: per-parcel mean
 
 
 def vehicle_types(
@@ -90,13 +91,21 @@ def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) 
     return Village(
         id=stop.code,
         location=stop.code,
-        delivery=(stop.deliver, round(stop.deliver * d.litres_per_parcel)),
+        delivery=(stop.deliver, delivery_litres(stop, d.litres_per_parcel)),
         pickup=(stop.pickup, stop.pickup_litres),
         service_s=round(r.service_fixed_s + r.service_per_parcel_s * handled),
         window=(r.station_open, r.station_close),
         release_s=stop.release_s,
         depot=depot,
     )
+
+
+def delivery_litres(stop: StopDemand, litres_per_parcel: float) -> int:
+    """The stop's delivery litres: its parcels' own sizes when the sorter drew them
+    (``sorter.parcel_sizes = "cartons"``), else ``litres_per_parcel`` each."""
+    if stop.deliver_litres is not None:
+        return stop.deliver_litres
+    return round(stop.deliver * litres_per_parcel)
 
 
 def _problem(
@@ -159,9 +168,17 @@ def brand_stops(
         for s in stops:
             deliver = int(by_brand.get(s.code, {}).get(brand, 0))
             if deliver or pick[s.code][brand]:
+                own = None
+                if s.deliver_litres is not None and s.deliver:
+                    own = round(s.deliver_litres * deliver / s.deliver)
                 mine.append(
                     StopDemand(
-                        s.code, deliver, pick[s.code][brand], litres[s.code][brand], s.release_s
+                        s.code,
+                        deliver,
+                        pick[s.code][brand],
+                        litres[s.code][brand],
+                        s.release_s,
+                        own,
                     )
                 )
         if mine:
@@ -216,8 +233,13 @@ def stops_from_day(
     demand: DayDemand,
     bagged: Mapping[str, int],
     ready_s: Mapping[str, float],
+    litres: Mapping[str, float] | None = None,
 ) -> list[StopDemand]:
-    """The rural villages with something to deliver or collect today, in code order."""
+    """The rural villages with something to deliver or collect today, in code order.
+
+    ``litres``: village -> litres of its bagged parcels (``SortResult.village_litres``, when
+    the sorter drew carton sizes), so a van's volume can bind; ``None``: the mean per parcel.
+    """
     by_code = demand.by_code()
     out = []
     for v in county.rural:
@@ -233,6 +255,7 @@ def stops_from_day(
                 pickup=d.pickup_parcels,
                 pickup_litres=d.pickup_litres,
                 release_s=0 if release is None else math.ceil(release),
+                deliver_litres=None if litres is None else round(litres.get(v.code, 0.0)),
             )
         )
     return out

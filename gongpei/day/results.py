@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import sorter
     from gongpei.county.build import County
     from gongpei.day.demand import DayDemand
     from gongpei.scenario.loading import Scenario
@@ -167,6 +168,8 @@ class DayResult:
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     interrupted: bool = False  # Ctrl-C: the rounds are the best found so far, baselines cut
+    loading: sorter.Loading | None = None  # vans loaded at the docks (direct rounds)
+    passes: tuple[sorter.LoopPass, ...] = ()  # the sort <-> rounds loop (by_departure)
 
     def summary(self) -> dict[str, Any]:
         s = self.sort.summary()
@@ -211,6 +214,33 @@ class DayResult:
         out["sorting_cost"] = sorting_cost_summary(self.scenario, self.sort)
         if self.interrupted:
             out["interrupted"] = True
+        out["line_to_van"] = self.line_to_van()
+        return out
+
+    def line_to_van(self) -> dict[str, Any]:
+        """The coupling in numbers: bagging, the loop's passes, rural ready times, the
+        docks (loading and truck waits) and the rounds' departures."""
+        from statistics import median
+
+        s = self.sort.summary()
+        rural = sorted(v.ready_s for v in self.villages if v.rural and v.ready_s is not None)
+        departs = [r.depart_s for r in self.plan.routes]
+        out: dict[str, Any] = {
+            "bagging": self.scenario.model.sorter.bagging,
+            "passes": [
+                {"pass": p.number, "bagging": p.bagging, "order_changed": p.changed}
+                for p in self.passes
+            ],
+            "median_rural_ready_s": round(median(rural), 1) if rural else None,
+            "last_rural_ready_s": round(rural[-1], 1) if rural else None,
+            "first_departure_s": min(departs) if departs else None,
+            "last_departure_s": max(departs) if departs else None,
+            "reinducted": int(s.get("reinducted", 0)),
+            "mean_truck_wait_s": _finite(s.get("mean_truck_wait_s", 0.0), 1),
+            "max_truck_wait_s": _finite(s.get("max_truck_wait_s", 0.0), 1),
+        }
+        if self.loading is not None:
+            out["loading"] = {k: round(float(v), 1) for k, v in self.loading.summary().items()}
         return out
 
     def _village_counts(self) -> dict[str, Any]:

@@ -15,8 +15,11 @@ Files (optional ones follow ``[output]`` in the scenario):
 * ``villages.csv`` — one row per village-level unit: parcels per brand, bagged, not bagged,
   delivered, ready time, round, arrival, status (``served`` only when every parcel that
   arrived for it was delivered), reason and status light.
+* ``villages.csv`` — one row per village-level unit: parcels per brand, ready time, round,
+  arrival, status, reason and status light; its round's loading start and departure.
 * ``routes.csv`` — one row per stop of each round, depot departure and return included, with
-  times and the van's load after the stop.
+  times and the van's load after the stop; per round its dock, the last ready time of its
+  villages, loading start and departure after loading (``[loading]``).
 * ``routes.geojson`` — WGS-84 FeatureCollection: each round as a LineString along the roads,
   each village and the hub as Points (opens in QGIS, kepler.gl, geojson.io).
 * ``throughput.png``, ``induction_queue.png`` (drawn by :mod:`sorter.plotting`),
@@ -155,7 +158,7 @@ def _write_files(day: DayResult, out: Path) -> list[str]:
         for name, data in pngs.items():
             atomic_write_bytes(mark(name), data)
     if opts.html:
-        atomic_write_text(mark("report.html"), render_html(day, pngs))
+        atomic_write_text(mark("report.html"), render_html(day, pngs, paths))
     atomic_write_text(mark("summary.json"), summary_json(day))
     return written
 
@@ -261,9 +264,12 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
         "sorted_parcels", "not_bagged", "delivered", "pickup_parcels", "pickup_litres",
         "ready", "ready_s", "round", "vehicle", "arrival", "arrival_s",
         "status", "reason", "light",
+        "loading_start", "loading_start_s", "departure", "departure_s",
     ]  # fmt: skip
+    loaded = loaded_rounds(day)
     rows = []
     for v in day.villages:
+        lr = loaded.get(rounds.get(v.code, ""))
         rows.append(
             [
                 v.code,
@@ -285,6 +291,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
                 v.status,
                 v.reason,
                 v.light,
+                *_loading_cells(lr),
             ]
         )
     _write_csv(Path(path), header, rows)
@@ -340,6 +347,19 @@ def _route_rows(day: DayResult, rid: str, route: Route, dims: Sequence[str]) -> 
     return rows
 
 
+def loaded_rounds(day: DayResult) -> dict[str, Any]:
+    """Round id -> its :class:`sorter.LoadedRound` (empty when the vans were not loaded
+    at the docks, e.g. with transfer stations)."""
+    return day.loading.by_name() if day.loading is not None else {}
+
+
+def _loading_cells(lr: Any) -> list[Any]:
+    """Loading start and departure of a round (clock and seconds); blanks without one."""
+    if lr is None:
+        return ["", "", "", ""]
+    return [clock(lr.start_s), num(lr.start_s, 1), clock(lr.departure_s), num(lr.departure_s, 1)]
+
+
 def write_routes_csv(day: DayResult, path: str | Path) -> None:
     """One row per stop of each round: a ``depart`` row (load leaving the depot), one
     ``stop`` row per village (times; delivery, pickup and load after the stop per load
@@ -351,8 +371,18 @@ def write_routes_csv(day: DayResult, path: str | Path) -> None:
         "departure_s",
         *(f"delivery_{d}" for d in dims), *(f"pickup_{d}" for d in dims),
         *(f"load_{d}" for d in dims), "leg_m", "cum_m",
+        "dock", "ready", "ready_s", "loading_start", "loading_start_s",
+        "round_departure", "round_departure_s",
     ]  # fmt: skip
+    loaded = loaded_rounds(day)
     rows: list[list[Any]] = []
     for rid, route in zip(round_ids(day), day.plan.routes, strict=True):
-        rows.extend(_route_rows(day, rid, route, dims))
+        lr = loaded.get(rid)
+        extra = [
+            "" if lr is None else lr.dock + 1,
+            "" if lr is None else clock(lr.ready_s),
+            "" if lr is None else num(lr.ready_s, 1),
+            *_loading_cells(lr),
+        ]
+        rows.extend(row + extra for row in _route_rows(day, rid, route, dims))
     _write_csv(Path(path), header, rows)

@@ -48,6 +48,7 @@ pre{background:#fff;border:1px solid #ddd;padding:.5em;font-size:.8em;overflow:a
 
 if TYPE_CHECKING:
     from gongpei.day.results import DayResult, VillageOutcome
+    from gongpei.report.geojson import RoundPath
 
 
 def _e(x: Any) -> str:
@@ -300,8 +301,17 @@ def _sorting_cost_section(sc: Mapping[str, Any]) -> str:
     )
 
 
-def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
-    """The one-page report (UTF-8, no scripts, no external resources)."""
+def render_html(
+    day: DayResult,
+    pngs: Mapping[str, bytes] | None = None,
+    paths: Sequence[RoundPath] | None = None,
+) -> str:
+    """The one-page report (UTF-8, no scripts, no external resources). The rounds map is
+    inline SVG with a tooltip per village and round (``rounds_map.png`` stays a file)."""
+    from gongpei.report.geojson import round_paths
+    from gongpei.report.svg_map import rounds_map_svg
+    from gongpei.report.timeline import timeline_svg
+
     s = finite(day.summary())
     name = str(s["scenario"])
     r = s["routing"]
@@ -339,6 +349,18 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
         )
     lights = {c: sum(v.light == c for v in day.villages) for c in LIGHT_LABELS}
     parts.append("<h2>Status lights</h2>" + _legend(lights))
+    parts.append(
+        '<h2>Rounds map</h2><section id="rounds-map">'
+        + rounds_map_svg(day, round_paths(day) if paths is None else paths)
+        + '<p class="meta">Hover a village or a round for its details.</p></section>'
+    )
+    parts.append(
+        '<h2>Timeline</h2><section id="timeline">'
+        + timeline_svg(day)
+        + '<p class="meta">Per round: chutes ready (grey), waiting for a dock (dotted), '
+        "loading (orange), out on the road (colour) with each arrival, and the promise "
+        "(red).</p></section>"
+    )
     if pngs:
         parts.append('<h2>Figures</h2><section id="plots">')
         captions = {
@@ -349,6 +371,8 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
             "ready_arrival.png": "Chute ready vs van arrival per served village",
         }
         for fname, data in pngs.items():
+            if fname == "rounds_map.png":  # shown above as inline SVG
+                continue
             b64 = base64.b64encode(data).decode("ascii")
             cap = captions.get(fname, fname)
             parts.append(

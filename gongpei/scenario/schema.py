@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_clock
 from gongpei.scenario.paths import BUILTIN_PREFIX, builtin_name_problem
+from gongpei.scenario.schema_line import LineToVanFields, LoadingTable
 
 __all__ = [
     "Brands",
@@ -35,6 +36,7 @@ __all__ = [
     "EconomicsTable",
     "Fleet",
     "LinearTable",
+    "LoadingTable",
     "ManualTable",
     "Output",
     "Roads",
@@ -357,8 +359,9 @@ class ManualTable(_Table):
     row_spacing_m: float = Field(default=2.5, gt=0, le=50, description="between rows, m (E)")
 
 
-class SorterConfig(_Table):
-    """``[sorter]``: the shared sorting line (``kind``: a loop, a linear line or cages)."""
+class SorterConfig(LineToVanFields, _Table):
+    """``[sorter]``: the shared sorting line (``kind``: a loop, a linear line or cages; the
+    line-to-van fields: :mod:`.schema_line`)."""
 
     kind: SorterKind = Field(
         default="loop",
@@ -629,6 +632,7 @@ class ScenarioModel(_Table):
     fleet: Fleet
     routing: Routing = Routing()
     economics: EconomicsTable = EconomicsTable()
+    loading: LoadingTable = LoadingTable()
     output: Output = Output()
     events: list[ScenarioEvent] = Field(default_factory=list)
 

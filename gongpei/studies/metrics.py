@@ -55,6 +55,11 @@ DAY_METRICS: tuple[str, ...] = (
     "saving_distance_pct",
     "saving_cost_pct",
     "saving_van_hours_pct",
+    "median_rural_ready_s",
+    "first_departure_s",
+    "last_departure_s",
+    "on_time_villages",
+    "late_villages",
 )
 
 
@@ -165,4 +170,12 @@ def day_metrics(day: DayResult) -> dict[str, float]:
     saving = s.get("codelivery_saving") or {}
     for key in ("distance_pct", "cost_pct", "van_hours_pct"):
         out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan
+    # The line in the rounds: when the rural chutes are ready, when vans leave (after
+    # loading), and how many villages get their parcels by the promise (lights blue/green).
+    ltv = s["line_to_van"]
+    for key in ("median_rural_ready_s", "first_departure_s", "last_departure_s"):
+        out[key] = math.nan if ltv[key] is None else float(ltv[key])
+    lights = s["villages"]["lights"]
+    out["on_time_villages"] = int(lights.get("blue", 0) + lights.get("green", 0))
+    out["late_villages"] = int(lights.get("red", 0))
     return out

@@ -350,6 +350,14 @@ cases = {
         good + '\n[economics]\nstaffing = "always"\n',
         "economics.staffing = \"always\": must be 'span' or 'waves'",
     ),
+    "loaders_below_docks": (
+        good + "\n[loading]\ndocks = 4\nloaders = 3\n",
+        "loading.loaders = 3: need at least one per dock (docks = 4)",
+    ),
+    "unknown_bagging": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nbagging = "by_clock"'),
+        "sorter.bagging = \"by_clock\": must be 'when_full', 'wave_end' or 'by_departure'",
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
