@@ -7,17 +7,25 @@ listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — n
 
 ``auto`` uses the two cores of the machines this runs on. One core runs PyVRP in a child
 process on the whole budget — the very run ``backend="pyvrp"`` makes. The other core runs
-OR-Tools on ``ORTOOLS_SHARE`` of the budget (its own constructed first solution is the
-safety net on tight fleets and over-constrained days), then spends the rest on a second
-PyVRP search with another seed (``seed + 1``). Every plan is checked; among those that pass,
-the one with fewer unserved villages wins, then the cheaper one (ties: OR-Tools, then the
-first PyVRP run, for a stable answer). ``plan.meta["portfolio"]`` records every outcome.
+a second PyVRP search with another seed (``seed + 1``), also on the whole budget, so
+``auto`` is the better of two PyVRP seeds run side by side: exactly what a user of plain
+PyVRP with two cores would do, plus the adapter's own edge. OR-Tools is the safety net:
+it runs on the second core only when it is needed — on ``ORTOOLS_SHARE`` of the budget
+before the second PyVRP search when the fleet cannot carry the day (its constructed first
+solution serves more villages on tight days), or on what is left when the second PyVRP
+search raises. Every plan is checked; among those that pass, the one with fewer unserved
+villages wins, then the cheaper one (ties: OR-Tools, then the first PyVRP run, for a stable
+answer). ``plan.meta["portfolio"]`` records every outcome, and why a run was skipped.
 
-Why that split: on the benchmark sets and on the Suichang default day, OR-Tools' guided
-local search stays 1–14 % above PyVRP and barely moves after its first seconds (default
-day: ¥11,993 at 5 s and at 20 s, PyVRP ¥11,642 at 20 s). A core spent on it for the whole
-budget is wasted; a second PyVRP seed on it instead makes ``auto`` at least as good as
-PyVRP alone at the same wall budget, and usually better.
+Why that split (issue 16): OR-Tools' guided local search stays 1–14 % above PyVRP on the
+benchmark sets and on the Suichang day and barely moves after its first seconds. The
+earlier split (OR-Tools on a quarter of the second core, a second PyVRP seed on the rest)
+left ``auto`` on two cores no better than PyVRP on one, and behind two plain-PyVRP seeds
+side by side; a full second seed puts the second core where plain PyVRP would put it.
+
+The search budget is ``time_limit_s`` less a reserve for what follows the search
+(``SEARCH_RESERVE``, at most ``MAX_RESERVE_S``: joining PyVRP's process, checking and
+choosing plans, diagnosing unserved villages), so the whole call honours ``time_limit_s``.
 
 Determinism: with a wall-clock limit the amount of search depends on machine load, so the
 result may differ between runs. ``deterministic=True`` bounds each backend by work instead
@@ -287,8 +295,8 @@ def _pyvrp_child(
 
 def _portfolio(problem: Problem, search: _Search) -> Plan:
     if mp.current_process().daemon:
-        # Daemonic processes (e.g. Dask workers) may not start children: run OR-Tools on
-        # its share, then PyVRP on the rest, one after the other, and say so.
+        # Daemonic processes (e.g. Dask workers) may not start children: run on one core,
+        # one after the other, and say so.
         return _portfolio_sequential(problem, search)
     time_limit_s, progress, stop = search.time_limit_s, search.progress, search.stop
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
@@ -337,10 +345,8 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
         return requested
 
     here = dataclasses.replace(search, progress=report, stop=stop_both)
-    ortools_plan, second = _ortools_then_pyvrp(problem, here)
-    if ortools_plan.status == "interrupted" or (
-        isinstance(second, Plan) and second.status == "interrupted"
-    ):
+    ortools_plan, second = _second_core(problem, here, seed_offset=1)
+    if any(isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)):
         stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
     try:
         thread.join()
@@ -357,26 +363,48 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
     return _choose(problem, runs, "parallel", search)
 
 
-def _ortools_then_pyvrp(problem: Problem, search: _Search) -> tuple[Plan, Plan | str | None]:
-    """OR-Tools on ``ORTOOLS_SHARE`` of the budget, then PyVRP with ``seed + 1`` on what is
-    left of it (``None`` when nothing worth a search is left or a stop was requested;
-    an error message when PyVRP raised — the OR-Tools plan still stands)."""
+#: Why a portfolio run did not run (``plan.meta["portfolio"][name]["skipped"]``).
+_SKIPPED = {
+    "ortools": "not needed: the fleet can carry the day and PyVRP returned a plan",
+}
+
+
+def _second_core(
+    problem: Problem, search: _Search, seed_offset: int
+) -> tuple[Plan | str | None, Plan | str | None]:
+    """(OR-Tools, PyVRP with ``seed + seed_offset``) on one core, within the search budget.
+
+    When the fleet can carry the day (:func:`routing.pyvrp_backend.fleet_can_carry`),
+    PyVRP gets the whole budget and OR-Tools runs only if PyVRP raises (on what is left).
+    Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of the budget, then PyVRP on the rest.
+    Each entry is a plan, an error message, or ``None`` (not run: not needed, no time left,
+    or a stop was requested)."""
+    from routing.pyvrp_backend import fleet_can_carry
+
     t0 = time.perf_counter()
+    if fleet_can_carry(problem):
+        try:
+            return None, search.pyvrp(problem, seed_offset=seed_offset)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
+        return search.ortools(problem, left), error
     ortools_plan = search.ortools(problem, ORTOOLS_SHARE * search.time_limit_s)
     left = search.time_limit_s - (time.perf_counter() - t0)
     stopped = ortools_plan.status == "interrupted" or _stop_requested(search.stop)
     if stopped or left < MIN_SECOND_SEARCH_S:
         return ortools_plan, None
     try:
-        second: Plan | str = search.pyvrp(problem, left, seed_offset=1)
+        second: Plan | str = search.pyvrp(problem, left, seed_offset=seed_offset)
     except Exception as exc:
         second = f"{type(exc).__name__}: {exc}"
     return ortools_plan, second
 
 
 def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
-    """One core: OR-Tools on its share of the budget, then PyVRP (``seed + 1``) on the rest."""
-    ortools_plan, second = _ortools_then_pyvrp(problem, search)
+    """One core: what the second core does in parallel mode, with this call's own seed (so a
+    day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
+    ortools_plan, second = _second_core(problem, search, seed_offset=0)
     runs = {"ortools": ortools_plan, "pyvrp": second}
     return _choose(problem, runs, "sequential", search)
 
@@ -387,7 +415,7 @@ def _choose(
     """Check every plan; keep the valid one with fewest unserved, then lowest cost.
 
     ``runs`` maps a run's name to its plan, an error message, or ``None`` (not run); its
-    order breaks ties. The OR-Tools run always has a plan."""
+    order breaks ties. OR-Tools runs whenever a PyVRP run fails, so there is a plan."""
     outcome: dict[str, Any] = {"mode": mode}
     candidates: list[tuple[str, Plan]] = []
     for name, result in runs.items():
@@ -396,9 +424,12 @@ def _choose(
             candidates.append((name, checked))
             outcome[name] = _brief(checked)
         elif result is None:
-            outcome[name] = {"skipped": "no time left or stopped before it"}
+            outcome[name] = {"skipped": _SKIPPED.get(name, "no time left or stopped before it")}
         else:
             outcome[name] = {"error": result}
+
+    if not candidates:
+        raise RuntimeError(f"auto: no backend returned a plan: {outcome}")
 
     def key(item: tuple[str, Plan]) -> tuple[bool, int, float]:
         p = item[1]
@@ -408,7 +439,11 @@ def _choose(
     meta = dict(chosen.meta)
     meta["portfolio"] = outcome
     meta["chosen"] = chosen_name
-    meta["deterministic"] = len(candidates) == len(runs) and all(
+    # A run left out for lack of time depends on the clock; OR-Tools left out as not
+    # needed (the only way it is ``None``) does not.
+    timed_out = [n for n, r in runs.items() if r is None and n != "ortools"]
+    errors = [n for n, r in runs.items() if isinstance(r, str)]
+    meta["deterministic"] = not timed_out and not errors and all(
         _is_deterministic(p, search.solution_limit, search.max_iterations) for _, p in candidates
     )
     return dataclasses.replace(chosen, meta=meta)
