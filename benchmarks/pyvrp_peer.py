@@ -7,10 +7,13 @@ engine beside the library it wraps, solved on the same machine in the same run.
 :class:`pyvrp.SolveParams` (midpoint initial penalties, default penalty bounds), a
 ``MaxRuntime`` stop on the search alone (model building is not counted against the peer,
 which favours the peer), and the same windows, release times, shifts, durations and
-distance limits as the problem. Money: when every vehicle type costs the same per km and
-nothing else (the benchmark sets), one cost unit per distance unit of the matrix, as in
-PyVRP's own benchmarks; otherwise ``PEER_UNITS_PER_YUAN`` (1/1000 fen, the smallest decimal
-unit in which a rate of whole fen per km is an integer per metre).
+distance limits as the problem. Money, as a careful user would scale it: amounts in
+``PEER_UNITS_PER_YUAN`` (1/1000 fen, the smallest decimal unit in which a rate of whole fen
+per km is an integer per metre), then divided by their greatest common divisor, the
+coarsest unit that keeps them exact. On the benchmark sets that is one cost unit per
+distance unit of the matrix, as in PyVRP's own benchmarks. (Without that division PyVRP's
+default penalty bounds are too small against fixed costs: on a test day with ¥50 vans,
+plain PyVRP at 1/100,000 yuan never left an overloaded van in 4,000 iterations.)
 
 The returned :class:`routing.Plan` is built from PyVRP's own schedule, so the independent
 checker verifies the peer exactly as it verifies the engine.
@@ -18,6 +21,7 @@ checker verifies the peer exactly as it verifies the engine.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import time
 from collections.abc import Callable
@@ -31,13 +35,6 @@ from routing.problem import Problem
 
 #: Money units per yuan for problems with fixed or per-hour costs (see module docstring).
 PEER_UNITS_PER_YUAN = 100_000
-
-
-def _distance_only(problem: Problem) -> bool:
-    rates = {t.cost_per_km for t in problem.vehicle_types}
-    return len(rates) == 1 and all(
-        t.fixed_cost == 0 and t.cost_per_h == 0 for t in problem.vehicle_types
-    )
 
 
 def plain_data(problem: Problem) -> Any:
@@ -73,16 +70,22 @@ def plain_data(problem: Problem) -> Any:
         )
         for k, v in enumerate(problem.villages)
     ]
-    simple = _distance_only(problem)
+    amounts = [
+        (
+            round(t.fixed_cost * PEER_UNITS_PER_YUAN),
+            round(t.cost_per_km * PEER_UNITS_PER_YUAN / 1000),
+            round(t.cost_per_h * PEER_UNITS_PER_YUAN / 3600),
+        )
+        for t in problem.vehicle_types
+    ]
+    unit = max(1, math.gcd(*(x for a in amounts for x in a)))
     vtypes = []
-    for t in problem.vehicle_types:
+    for t, (fixed, per_m, per_s) in zip(problem.vehicle_types, amounts, strict=True):
         early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
         money = {
-            "fixed_cost": 0 if simple else round(t.fixed_cost * PEER_UNITS_PER_YUAN),
-            "unit_distance_cost": 1
-            if simple
-            else round(t.cost_per_km * PEER_UNITS_PER_YUAN / 1000),
-            "unit_duration_cost": 0 if simple else round(t.cost_per_h * PEER_UNITS_PER_YUAN / 3600),
+            "fixed_cost": fixed // unit,
+            "unit_distance_cost": per_m // unit,
+            "unit_duration_cost": per_s // unit,
         }
         vtypes.append(
             pyvrp.VehicleType(
