@@ -80,6 +80,8 @@ _PER_SECOND = MONEY_UNITS_PER_YUAN // 3600  # units per second for 1 yuan/h
 #: Share of the budget (time, or iterations in a work-bounded run) the all-required search
 #: may spend without a feasible solution before the prize-collecting search takes over.
 REQUIRED_PATIENCE = 0.3
+#: Where the penalty manager starts: average arc costs (ours) or PyVRP's midpoint.
+INITIAL_PENALTIES = ("arcs", "midpoint")
 #: What ``CostEvaluator.cost`` returns for an infeasible solution (PyVRP: the largest cost).
 _INFEASIBLE_COST = float(np.iinfo(np.int64).max) / 2
 
@@ -337,9 +339,12 @@ def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
     return loads, avg / max(1.0, float(np.mean(t[mask]))), avg / max(1.0, float(np.mean(d[mask])))
 
 
-def _run_ils(data: Any, stop: Any, seed: int, params: Any, start: Any = None) -> Any:
-    """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` instead of midpoint ones;
-    ``start``: a ``pyvrp.Solution`` of ``data`` to start from instead of a random one."""
+def _run_ils(
+    data: Any, stop: Any, seed: int, params: Any, start: Any = None, penalties: str = "arcs"
+) -> Any:
+    """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` (``penalties="arcs"``) or
+    PyVRP's own midpoint ones (``"midpoint"``); ``start``: a ``pyvrp.Solution`` of ``data``
+    to start from instead of a random one."""
     from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
     from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
@@ -349,7 +354,10 @@ def _run_ils(data: Any, stop: Any, seed: int, params: Any, start: Any = None) ->
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-    pm = PenaltyManager(_initial_penalties(data), params.penalty)
+    initial = (
+        _initial_penalties(data) if penalties == "arcs" else params.penalty.midpoint_penalties(data)
+    )
+    pm = PenaltyManager(initial, params.penalty)
     first = Solution.make_random(data, rng) if start is None else start
     init = ls(first, pm.max_cost_evaluator(), exhaustive=True)
     algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
@@ -398,6 +406,7 @@ def solve_pyvrp(
     progress: ProgressFn | None = None,
     stop: StopFlag | None = None,
     max_iterations: int | None = None,
+    initial_penalties: str = "arcs",
 ) -> Plan:
     """Solve ``problem`` with PyVRP's iterated local search.
 
@@ -407,7 +416,13 @@ def solve_pyvrp(
     the best plan so far is returned with ``meta["interrupted"] = True``.
     ``max_iterations`` caps the number of search iterations; with a generous
     ``time_limit_s`` this makes the result depend only on ``seed`` (deterministic).
+    ``initial_penalties``: ``"arcs"`` (:func:`_initial_penalties`, the default) or
+    ``"midpoint"`` (PyVRP's own start); ``auto`` runs one of each on its two cores.
     """
+    if initial_penalties not in INITIAL_PENALTIES:
+        raise ValueError(
+            f"initial_penalties = {initial_penalties!r}: expected one of {INITIAL_PENALTIES}"
+        )
     t0 = time.perf_counter()
     if not problem.villages:
         return Plan(routes=(), cost=0.0, backend="pyvrp", wall_s=time.perf_counter() - t0)
@@ -430,7 +445,8 @@ def solve_pyvrp(
     phases = ["required" if required else "prizes"]
     best, feasible, iterations = None, True, 0
     if mapping.village_ids:
-        result = _run_ils(data, criterion, seed, _params(mapping, progress, t0))
+        params = _params(mapping, progress, t0)
+        result = _run_ils(data, criterion, seed, params, None, initial_penalties)
         best, iterations = result.best, result.num_iterations
         if criterion.gave_up:
             # No feasible solution serves every village in time: the rest of the budget
@@ -440,7 +456,8 @@ def solve_pyvrp(
             criterion = _Stop(time_limit_s - (time.perf_counter() - t0), left, stop)
             phases.append("prizes")
             params = _params(mapping, progress, t0)
-            result = _run_ils(data, criterion, seed, params, _carry_over(best, data))
+            start = _carry_over(best, data)
+            result = _run_ils(data, criterion, seed, params, start, initial_penalties)
             best, iterations = result.best, iterations + result.num_iterations
         feasible = best.is_feasible()
 
@@ -450,6 +467,7 @@ def solve_pyvrp(
         "iterations": iterations,
         "interrupted": criterion.interrupted,
         "phases": phases,
+        "initial_penalties": initial_penalties,
         "money_units_per_yuan": mapping.units_per_yuan,
         "prize_yuan": mapping.prize / mapping.units_per_yuan,
         "release_semantics": "pyvrp Client.release_time = earliest depot departure of the trip",

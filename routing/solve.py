@@ -7,9 +7,13 @@ listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — n
 
 ``auto`` uses the two cores of the machines this runs on. One core runs PyVRP in a child
 process on the whole budget — the very run ``backend="pyvrp"`` makes. The other core runs
-a second PyVRP search with another seed (``seed + 1``), also on the whole budget, so
-``auto`` is the better of two PyVRP seeds run side by side: exactly what a user of plain
-PyVRP with two cores would do, plus the adapter's own edge. OR-Tools is the safety net:
+a second PyVRP search with another seed (``seed + 1``), also on the whole budget, whose
+penalty manager starts from PyVRP's own midpoint instead of the adapter's arc-cost start
+(``solve_pyvrp(initial_penalties=...)``). So ``auto`` is the better of two PyVRP searches
+side by side, as a user of plain PyVRP with two cores would run them, but diverse: at 5 s on
+seven instances (two seeds each, run side by side) the arc-cost start averaged 1.79 % and
+the midpoint start 1.95 %, each winning on about half the runs (the arc-cost start on CMT5X
+by 1–2.5 pp, the midpoint start on CMT13X by 0.3–0.4 pp). OR-Tools is the safety net:
 it runs on the second core only when it is needed — on ``ORTOOLS_SHARE`` of the budget
 before the second PyVRP search when the fleet cannot carry the day (its constructed first
 solution serves more villages on tight days), or on what is left when the second PyVRP
@@ -23,9 +27,10 @@ earlier split (OR-Tools on a quarter of the second core, a second PyVRP seed on 
 left ``auto`` on two cores no better than PyVRP on one, and behind two plain-PyVRP seeds
 side by side; a full second seed puts the second core where plain PyVRP would put it.
 
-The search budget is ``time_limit_s`` less a reserve for what follows the search
+The search budget is ``time_limit_s`` less a small reserve for what follows the search
 (``SEARCH_RESERVE``, at most ``MAX_RESERVE_S``: joining PyVRP's process, checking and
-choosing plans, diagnosing unserved villages), so the whole call honours ``time_limit_s``.
+choosing plans, diagnosing unserved villages), so the whole call ends within a few tenths of
+a second of ``time_limit_s`` — the time plain PyVRP takes for the same ``MaxRuntime``.
 
 Determinism: with a wall-clock limit the amount of search depends on machine load, so the
 result may differ between runs. ``deterministic=True`` bounds each backend by work instead
@@ -62,11 +67,13 @@ __all__ = [
 ]
 
 BACKENDS = ("ortools", "pyvrp", "auto")
-#: Share of a wall-clock budget kept back from the search for post-processing (≤ 0.4 s:
+#: Share of a wall-clock budget kept back from the search for post-processing (≤ 0.2 s:
 #: measured 0.1–0.25 s for starting and joining PyVRP's process, checking and choosing, on
-#: 200–400 villages; the former 2 s cap gave the search 3 % less time than plain PyVRP gets).
-SEARCH_RESERVE = 0.05
-MAX_RESERVE_S = 0.4
+#: 200–400 villages, so a call may overrun by a few tenths of a second, well within 10 %
+#: at the benchmark budgets; the former 5 % / 2 s reserve gave the search 4–5 % less time
+#: than plain PyVRP gets at the same budget).
+SEARCH_RESERVE = 0.02
+MAX_RESERVE_S = 0.2
 #: Share of the search budget OR-Tools gets in ``auto``; a second PyVRP seed gets the rest.
 ORTOOLS_SHARE = 0.25
 #: A second PyVRP search shorter than this is not started.
@@ -152,12 +159,19 @@ class _Search:
         )
 
     def pyvrp(
-        self, problem: Problem, time_limit_s: float | None = None, seed_offset: int = 0
+        self,
+        problem: Problem,
+        time_limit_s: float | None = None,
+        seed_offset: int = 0,
+        penalties: str = "arcs",
     ) -> Plan:
-        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``)."""
+        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``;
+        ``penalties``: where its penalty manager starts, see ``solve_pyvrp``)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
         seed = (self.seed + seed_offset) % 2**32
-        return _run_pyvrp(problem, budget, seed, self.progress, self.stop, self.max_iterations)
+        return _run_pyvrp(
+            problem, budget, seed, self.progress, self.stop, self.max_iterations, penalties
+        )
 
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
@@ -200,6 +214,7 @@ def _run_pyvrp(
     progress: ProgressFn | None,
     stop: StopFn | None,
     max_iterations: int | None,
+    penalties: str = "arcs",
 ) -> Plan:
     from routing.pyvrp_backend import solve_pyvrp
 
@@ -216,6 +231,7 @@ def _run_pyvrp(
             progress=progress,
             stop=stopped,
             max_iterations=max_iterations,
+            initial_penalties=penalties,
         )
     if plan.meta.get("interrupted") and plan.status != "interrupted":
         plan = dataclasses.replace(plan, status="interrupted")
@@ -347,7 +363,7 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
         return requested
 
     here = dataclasses.replace(search, progress=report, stop=stop_both)
-    ortools_plan, second = _second_core(problem, here, seed_offset=1)
+    ortools_plan, second = _second_core(problem, here, seed_offset=1, penalties="midpoint")
     if any(isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)):
         stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
     try:
@@ -372,21 +388,22 @@ _SKIPPED = {
 
 
 def _second_core(
-    problem: Problem, search: _Search, seed_offset: int
+    problem: Problem, search: _Search, seed_offset: int, penalties: str
 ) -> tuple[Plan | str | None, Plan | str | None]:
     """(OR-Tools, PyVRP with ``seed + seed_offset``) on one core, within the search budget.
 
     When the fleet can carry the day (:func:`routing.pyvrp_backend.fleet_can_carry`),
     PyVRP gets the whole budget and OR-Tools runs only if PyVRP raises (on what is left).
     Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of the budget, then PyVRP on the rest.
-    Each entry is a plan, an error message, or ``None`` (not run: not needed, no time left,
-    or a stop was requested)."""
+    ``penalties`` says where this PyVRP search's penalty manager starts. Each entry is a
+    plan, an error message, or ``None`` (not run: not needed, no time left, or a stop was
+    requested)."""
     from routing.pyvrp_backend import fleet_can_carry
 
     t0 = time.perf_counter()
     if fleet_can_carry(problem):
         try:
-            return None, search.pyvrp(problem, seed_offset=seed_offset)
+            return None, search.pyvrp(problem, seed_offset=seed_offset, penalties=penalties)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
         left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
@@ -397,7 +414,7 @@ def _second_core(
     if stopped or left < MIN_SECOND_SEARCH_S:
         return ortools_plan, None
     try:
-        second: Plan | str = search.pyvrp(problem, left, seed_offset=seed_offset)
+        second: Plan | str = search.pyvrp(problem, left, seed_offset, penalties)
     except Exception as exc:
         second = f"{type(exc).__name__}: {exc}"
     return ortools_plan, second
@@ -406,7 +423,7 @@ def _second_core(
 def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
     """One core: what the second core does in parallel mode, with this call's own seed (so a
     day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
-    ortools_plan, second = _second_core(problem, search, seed_offset=0)
+    ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="arcs")
     runs = {"ortools": ortools_plan, "pyvrp": second}
     return _choose(problem, runs, "sequential", search)
 
@@ -445,8 +462,13 @@ def _choose(
     # needed (the only way it is ``None``) does not.
     timed_out = [n for n, r in runs.items() if r is None and n != "ortools"]
     errors = [n for n, r in runs.items() if isinstance(r, str)]
-    meta["deterministic"] = not timed_out and not errors and all(
-        _is_deterministic(p, search.solution_limit, search.max_iterations) for _, p in candidates
+    meta["deterministic"] = (
+        not timed_out
+        and not errors
+        and all(
+            _is_deterministic(p, search.solution_limit, search.max_iterations)
+            for _, p in candidates
+        )
     )
     return dataclasses.replace(chosen, meta=meta)
 
