@@ -100,6 +100,7 @@ class _Mapping:
     prize: int = 0  # the base prize P (0: every client required)
     penalty_scale: float = 1.0
     units_per_yuan: float = MONEY_UNITS_PER_YUAN  # after the common divisor
+    max_prize: int = 0  # the largest client prize (0: every client required)
 
 
 def _units(yuan: float, per_yuan: int) -> int:
@@ -253,6 +254,7 @@ def _build(
         prize=prize,
         penalty_scale=float(rate),
         units_per_yuan=MONEY_UNITS_PER_YUAN / unit,
+        max_prize=max((c.prize for c in clients), default=0),
     )
     return data, mapping
 
@@ -340,11 +342,18 @@ def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
 
 
 def _run_ils(
-    data: Any, stop: Any, seed: int, params: Any, start: Any = None, penalties: str = "arcs"
+    data: Any,
+    stop: Any,
+    seed: int,
+    params: Any,
+    start: Any = None,
+    penalties: str = "arcs",
+    max_prize: int = 0,
 ) -> Any:
     """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` (``penalties="arcs"``) or
     PyVRP's own midpoint ones (``"midpoint"``); ``start``: a ``pyvrp.Solution`` of ``data``
-    to start from instead of a random one."""
+    to start from instead of a random one. ``max_prize``: the largest client prize, a floor
+    for every initial penalty."""
     from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
     from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
@@ -354,9 +363,14 @@ def _run_ils(
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-    initial = (
+    loads, warp, dist = (
         _initial_penalties(data) if penalties == "arcs" else params.penalty.midpoint_penalties(data)
     )
+    # Prize-collecting search: one unit of violation must cost more than any prize, or
+    # PyVRP keeps every village on overloaded, late rounds and never turns feasible
+    # (measured on the Double-11 day: 175 of 201 villages unserved after 20 s).
+    floor = float(max_prize)
+    initial = ([max(x, floor) for x in loads], max(warp, floor), max(dist, floor))
     pm = PenaltyManager(initial, params.penalty)
     first = Solution.make_random(data, rng) if start is None else start
     init = ls(first, pm.max_cost_evaluator(), exhaustive=True)
@@ -393,7 +407,8 @@ def _params(mapping: _Mapping, progress: ProgressFn | None, t0: float) -> Any:
         ils=IteratedLocalSearchParams(callbacks=_Callbacks()),
         penalty=PenaltyParams(
             min_penalty=default.min_penalty * mapping.penalty_scale,
-            max_penalty=default.max_penalty * mapping.penalty_scale,
+            # With prizes, the bound must leave room above the largest prize (_run_ils).
+            max_penalty=max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize),
         ),
     )
 
@@ -446,7 +461,7 @@ def solve_pyvrp(
     best, feasible, iterations = None, True, 0
     if mapping.village_ids:
         params = _params(mapping, progress, t0)
-        result = _run_ils(data, criterion, seed, params, None, initial_penalties)
+        result = _run_ils(data, criterion, seed, params, None, initial_penalties, mapping.max_prize)
         best, iterations = result.best, result.num_iterations
         if criterion.gave_up:
             # No feasible solution serves every village in time: the rest of the budget
@@ -457,7 +472,9 @@ def solve_pyvrp(
             phases.append("prizes")
             params = _params(mapping, progress, t0)
             start = _carry_over(best, data)
-            result = _run_ils(data, criterion, seed, params, start, initial_penalties)
+            result = _run_ils(
+                data, criterion, seed, params, start, initial_penalties, mapping.max_prize
+            )
             best, iterations = result.best, iterations + result.num_iterations
         feasible = best.is_feasible()
 

@@ -123,9 +123,8 @@ def solve(
         max_iterations = max_iterations or DETERMINISTIC_PYVRP_ITERATIONS
         time_limit_s = max(time_limit_s, DETERMINISTIC_WALL_CAP_S)
     else:
-        # The backends count their own model building; keep a reserve for what follows
-        # the search (starting and joining PyVRP's process, checking and choosing plans,
-        # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
+        # The backends count their own model building; keep a small reserve for what
+        # follows the search (module docstring: the call ends within tenths of a second).
         time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
     search = _Search(
