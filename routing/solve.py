@@ -16,10 +16,11 @@ the midpoint start 1.95 %, each winning on about half the runs (the arc-cost sta
 by 1–2.5 pp, the midpoint start on CMT13X by 0.3–0.4 pp). OR-Tools is the safety net:
 it runs on the second core only when it is needed — on ``ORTOOLS_SHARE`` of the budget
 before the second PyVRP search when the fleet cannot carry the day (its constructed first
-solution serves more villages on tight days), or on what is left when the second PyVRP
-search raises. Every plan is checked; among those that pass, the one with fewer unserved
-villages wins, then the cheaper one (ties: OR-Tools, then the first PyVRP run, for a stable
-answer). ``plan.meta["portfolio"]`` records every outcome, and why a run was skipped.
+solution serves more villages on tight days) or the budget is short (``SHORT_SEARCH_S``),
+or on what is left when the second PyVRP search raises. Every plan is checked; among those
+that pass, the one with fewer unserved villages wins, then the cheaper one (ties:
+OR-Tools, then the first PyVRP run, for a stable answer). ``plan.meta["portfolio"]``
+records every outcome, and why a run was skipped.
 
 Why that split (issue 16): OR-Tools' guided local search stays 1–14 % above PyVRP on the
 benchmark sets and on the Suichang day and barely moves after its first seconds. The
@@ -76,6 +77,11 @@ SEARCH_RESERVE = 0.02
 MAX_RESERVE_S = 0.2
 #: Share of the search budget OR-Tools gets in ``auto``; a second PyVRP seed gets the rest.
 ORTOOLS_SHARE = 0.25
+#: Below this search budget the second core still starts with OR-Tools (its constructed
+#: first solution): PyVRP from a random start has not settled on a 200-village day within a
+#: second or two (a 1 s ``auto`` on the test county day gave a van of its own to the village
+#: at the hub), and the baselines run many small problems at 2 s.
+SHORT_SEARCH_S = 5.0
 #: A second PyVRP search shorter than this is not started.
 MIN_SECOND_SEARCH_S = 0.5
 #: OR-Tools solutions accepted in deterministic mode (when ``solution_limit`` is not given).
@@ -354,22 +360,26 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
+    sigint = threading.Event()
 
     def stop_both() -> bool:
-        requested = _stop_requested(stop)
+        requested = sigint.is_set() or _stop_requested(stop)
         if requested:
             stop_event.set()
         return requested
 
     here = dataclasses.replace(search, progress=report, stop=stop_both)
-    ortools_plan, second = _second_core(problem, here, seed_offset=1, penalties="midpoint")
-    if any(isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)):
-        stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
-    try:
-        thread.join()
-    except KeyboardInterrupt:  # Ctrl-C while waiting for PyVRP: stop it, keep every plan
-        stop_event.set()
-        thread.join()
+    # Ctrl-C at any moment of the portfolio (not only inside a backend's search) is a stop.
+    with _sigint_sets(sigint):
+        ortools_plan, second = _second_core(problem, here, seed_offset=1, penalties="midpoint")
+        if sigint.is_set() or any(
+            isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)
+        ):
+            stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
+        while thread.is_alive():
+            thread.join(timeout=0.1)
+            if sigint.is_set():  # Ctrl-C while waiting for PyVRP: stop it, keep every plan
+                stop_event.set()
     child.join(timeout=5.0)
     if child.is_alive():
         child.terminate()
@@ -391,16 +401,17 @@ def _second_core(
 ) -> tuple[Plan | str | None, Plan | str | None]:
     """(OR-Tools, PyVRP with ``seed + seed_offset``) on one core, within the search budget.
 
-    When the fleet can carry the day (:func:`routing.pyvrp_backend.fleet_can_carry`),
-    PyVRP gets the whole budget and OR-Tools runs only if PyVRP raises (on what is left).
-    Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of the budget, then PyVRP on the rest.
+    When the fleet can carry the day (:func:`routing.pyvrp_backend.fleet_can_carry`) and
+    the budget is at least ``SHORT_SEARCH_S``, PyVRP gets the whole budget and OR-Tools runs
+    only if PyVRP raises (on what is left). Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of
+    the budget, then PyVRP on the rest.
     ``penalties`` says where this PyVRP search's penalty manager starts. Each entry is a
     plan, an error message, or ``None`` (not run: not needed, no time left, or a stop was
     requested)."""
     from routing.pyvrp_backend import fleet_can_carry
 
     t0 = time.perf_counter()
-    if fleet_can_carry(problem):
+    if fleet_can_carry(problem) and search.time_limit_s >= SHORT_SEARCH_S:
         try:
             return None, search.pyvrp(problem, seed_offset=seed_offset, penalties=penalties)
         except Exception as exc:

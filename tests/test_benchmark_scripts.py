@@ -114,7 +114,6 @@ def test_peer_rows_beside_the_engine(tmp_path):
         assert [r["backend"] for r in rows] == [backend, peer]
         assert all(r["feasible"] and r["set"] == "dethloff" for r in rows)
         assert rows[1]["plan_backend"] == "pyvrp-plain"
-        assert rows[1]["wall_s"] <= 1.5
     assert rows[1]["peer_seeds"] == [0, 1]
 
 

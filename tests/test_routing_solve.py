@@ -103,8 +103,10 @@ def _record_backends(monkeypatch):
 
 def test_auto_gives_pyvrp_the_whole_budget_when_the_fleet_can_carry_the_day(monkeypatch):
     """Issue 16: the second core runs a full PyVRP search (in sequential mode with the
-    call's own seed, so it is the run ``backend="pyvrp"`` makes); OR-Tools is not needed."""
+    call's own seed, so it is the run ``backend="pyvrp"`` makes); OR-Tools is not needed.
+    (Budgets under SHORT_SEARCH_S still start with OR-Tools: lowered here to keep it quick.)"""
     S, calls = _record_backends(monkeypatch)
+    monkeypatch.setattr(S, "SHORT_SEARCH_S", 1.0)
     search = S._Search(4.0, 5, None, None, None, None, descent=False)
     plan = S._portfolio_sequential(F.line_problem(3), search)
     assert calls == [("pyvrp", 4.0, 5)]
@@ -129,6 +131,13 @@ def test_auto_gives_ortools_its_share_when_the_fleet_cannot_carry_the_day(monkey
     assert len(plan.unserved) == 1 and check(plan, short) == []
 
 
+def test_auto_starts_with_ortools_on_a_short_budget(monkeypatch):
+    S, calls = _record_backends(monkeypatch)
+    search = S._Search(S.SHORT_SEARCH_S / 2, 5, None, None, None, None, descent=False)
+    S._portfolio_sequential(F.line_problem(3), search)
+    assert [name for name, _, _ in calls] == ["ortools", "pyvrp"]
+
+
 def test_auto_runs_ortools_when_the_second_pyvrp_search_raises(monkeypatch):
     S, calls = _record_backends(monkeypatch)
 
@@ -136,6 +145,7 @@ def test_auto_runs_ortools_when_the_second_pyvrp_search_raises(monkeypatch):
         raise RuntimeError("no licence for this")
 
     monkeypatch.setattr(S, "_run_pyvrp", broken)
+    monkeypatch.setattr(S, "SHORT_SEARCH_S", 1.0)
     search = S._Search(2.0, 5, None, None, None, None, descent=False)
     plan = S._portfolio_sequential(F.line_problem(3), search)
     assert plan.backend == "ortools" and calls[0][0] == "ortools"
