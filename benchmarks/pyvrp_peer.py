@@ -150,15 +150,23 @@ def solve_plain(problem: Problem, time_limit_s: float, seed: int) -> Plan:
 
 
 def _child(fn: Callable[[], Plan], out: Any, k: int) -> None:
+    import dataclasses
+    import resource
+
     try:
-        out.put((k, fn()))
+        plan = fn()
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+        out.put((k, dataclasses.replace(plan, meta={**plan.meta, "cpu_s": round(cpu, 3)})))
     except BaseException as exc:  # report, never hang the parent
         out.put((k, f"{type(exc).__name__}: {exc}"))
 
 
 def side_by_side(jobs: list[Callable[[], Plan]]) -> list[Plan]:
     """Run ``jobs`` at the same time, one process each (forked, so closures are fine), and
-    return their plans in order: noise on a shared machine hits them alike."""
+    return their plans in order: noise on a shared machine hits them alike. Each plan's
+    ``meta["cpu_s"]`` is the CPU time its process (and its children) got."""
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     procs = [ctx.Process(target=_child, args=(job, out, k)) for k, job in enumerate(jobs)]
