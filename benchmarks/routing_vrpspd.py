@@ -21,7 +21,10 @@ the same wall budget and on as many cores, so machine noise hits both alike:
 * ``pyvrp`` / ``ortools`` (one core): the engine and one plain seed (the same seed) run at the
   same time, one process each; the peer row is ``pyvrp-plain``.
 * ``auto`` (two cores): ``auto`` first, then two plain seeds (``seed`` and ``seed + 1``) side
-  by side; the peer row ``pyvrp-plain-x2`` is the better of the two.
+  by side; the peer row ``pyvrp-plain-x2`` is the better of the two. On a machine others
+  load unevenly, the two slots may get very different CPU (the ``cpu_s`` column);
+  ``--together`` runs ``auto`` (its two processes) and the two plain seeds all at once, four
+  processes sharing the machine alike.
 
 Sets: an instance is labelled with the public set of its folder (``dethloff``,
 ``salhi_nagy``, ``montane_galvao``) or, for a public instance elsewhere, the reader's guess;
@@ -117,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--peer", action="store_true", help="plain PyVRP beside the engine (module docstring)"
     )
+    ap.add_argument(
+        "--together",
+        action="store_true",
+        help="with --peer and auto: auto and both peer seeds at the same time",
+    )
     ap.add_argument("--seeds", type=int, default=1, help="solve with seeds 0..K-1")
     ap.add_argument("--fleet", default="free", help="free | file | an integer")
     ap.add_argument("--json", help="write the result rows to this file")
@@ -139,9 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_instance(path, fleet=fleet)
         label = set_label(path, inst, bks)
         for seed in range(args.seeds):
-            for name, plan, wall, cpu in _runs(
-                inst, args.backend, args.time_limit, seed, args.peer
-            ):
+            runs = _runs(inst, args.backend, args.time_limit, seed, args.peer, args.together)
+            for name, plan, wall, cpu in runs:
                 row = _row(inst, label, name, plan, wall, cpu, args.time_limit, seed, bks)
                 rows.append(row)
                 print(
@@ -158,9 +165,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _runs(
-    inst: BenchmarkInstance, backend: str, time_limit_s: float, seed: int, peer: bool
+    inst: BenchmarkInstance,
+    backend: str,
+    time_limit_s: float,
+    seed: int,
+    peer: bool,
+    together: bool = False,
 ) -> list[tuple[str, Plan, float, float]]:
-    """(row backend, plan, wall s, CPU s) for the engine and, with ``peer``, its peer."""
+    """(row backend, plan, wall s, CPU s) for the engine and, with ``peer``, its peer
+    (``together``: ``auto`` and the two peer seeds all at once, see the module docstring)."""
     plain = _peer_module()
     problem = inst.problem
 
@@ -181,12 +194,15 @@ def _runs(
             (backend, ours, ours.wall_s, ours.meta.get("cpu_s", float("nan"))),
             (PLAIN, theirs, theirs.wall_s, theirs.meta.get("cpu_s", float("nan"))),
         ]
-    t0, c0 = time.perf_counter(), _cpu()
-    ours = engine()
-    out = [(backend, ours, time.perf_counter() - t0, _cpu() - c0)]
-    pair = plain.side_by_side(
-        [lambda s=s: plain.solve_plain(problem, time_limit_s, s) for s in (seed, seed + 1)]
-    )
+    peers = [lambda s=s: plain.solve_plain(problem, time_limit_s, s) for s in (seed, seed + 1)]
+    if together:
+        ours, *pair = plain.side_by_side([engine, *peers])
+        out = [(backend, ours, ours.wall_s, ours.meta.get("cpu_s", float("nan")))]
+    else:
+        t0, c0 = time.perf_counter(), _cpu()
+        ours = engine()
+        out = [(backend, ours, time.perf_counter() - t0, _cpu() - c0)]
+        pair = plain.side_by_side(peers)
     best = min(pair, key=lambda p: (len(p.unserved), real_cost(inst, p)))
     best = dataclasses.replace(best, meta={**best.meta, "seeds": [p.meta["seed"] for p in pair]})
     cpu = sum(p.meta.get("cpu_s", float("nan")) for p in pair)  # both seeds' processes
