@@ -8,9 +8,13 @@ One line per (set, time budget, backend): runs, feasible plans, mean and worst g
 known cost, and the worst wall time as a share of the budget. Then, per set and budget, the
 issue's two claims: the mean gap of ``auto`` against its target (Dethloff 10 s ≤ 0.5 %,
 Salhi–Nagy 30 s ≤ 1.0 %, Montané–Galvão 60 s ≤ 2.0 %), and ``auto`` no worse than the better
-single backend measured at the same budget. Exit status 1 when a measured claim fails (an
-infeasible plan, a missed target, ``auto`` worse); claims with nothing to compare are shown
-as "not measured" and do not fail.
+single backend measured at the same budget. Then issue 16's two claims, from the peer rows
+that ``routing_vrpspd.py --peer`` writes beside the engine's: ``auto`` (two cores) no worse
+than the better of two plain-PyVRP seeds side by side (``pyvrp-plain-x2``), and ``pyvrp``
+(one core) no worse than one plain-PyVRP seed (``pyvrp-plain``), on mean gap over the same
+instances — on partial sets too, labelled with how many instances were measured. Exit status
+1 when a measured claim fails (an infeasible plan, a missed target, the engine worse); claims
+with nothing to compare are shown as "not measured" and do not fail.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ TARGETS: dict[tuple[str, float], float] = {
 #: Instances per set in ``shared/instances/vrpspd``; a claim on fewer is "partial", not a pass.
 SET_SIZES = {"dethloff": 40, "salhi_nagy": 28, "montane_galvao": 19}
 SINGLE = ("ortools", "pyvrp")
+#: (engine, its plain-PyVRP peer at equal cores and wall budget), see routing_vrpspd.py.
+PEERS = (("auto", "pyvrp-plain-x2"), ("pyvrp", "pyvrp-plain"))
 
 
 def _budget(row: dict[str, Any], path: Path) -> float:
@@ -72,7 +78,7 @@ def summarise(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, A
             }
         )
     by_key = {(x["set"], x["budget_s"], x["backend"]): x for x in lines}
-    verdicts = []
+    verdicts = _peer_verdicts(groups)
     for set_, budget in sorted({(x["set"], x["budget_s"]) for x in lines}):
         auto = by_key.get((set_, budget, "auto"))
         if auto is None:
@@ -131,6 +137,51 @@ def summarise(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, A
                 }
             )
     return lines, verdicts
+
+
+def _peer_verdicts(
+    groups: dict[tuple[str, float, str], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Engine vs peer per set and budget, on the instances (and seeds) both have rows for."""
+    out = []
+    for set_, budget in sorted({(k[0], k[1]) for k in groups}):
+        for engine, peer in PEERS:
+            ours = groups.get((set_, budget, engine))
+            theirs = groups.get((set_, budget, peer))
+            if not ours or not theirs:
+                continue
+            mine = {(r["instance"], r.get("seed", 0)): r for r in ours}
+            other = {(r["instance"], r.get("seed", 0)): r for r in theirs}
+            keys = sorted(set(mine) & set(other))
+            if not keys:
+                continue
+            infeasible = [k for k in keys if mine[k]["gap_pct"] is None]
+            a = [mine[k]["gap_pct"] for k in keys]
+            b = [other[k]["gap_pct"] for k in keys]
+            n = len({k[0] for k in keys})
+            size = SET_SIZES.get(set_)
+            scope = f"{n} of {size} instances" if size else f"{n} instances"
+            if infeasible:
+                out.append(
+                    {
+                        "claim": f"{set_} {budget:g} s: {engine} no worse than {peer} ({scope})",
+                        "measured": f"{len(infeasible)} {engine} plans infeasible",
+                        "holds": False,
+                    }
+                )
+                continue
+            mean_a = statistics.fmean(a)
+            mean_b = statistics.fmean(x if x is not None else float("inf") for x in b)
+            wins = sum(x <= y + 1e-9 for x, y in zip(a, b, strict=True) if y is not None)
+            out.append(
+                {
+                    "claim": f"{set_} {budget:g} s: {engine} no worse than {peer} ({scope})",
+                    "measured": f"{engine} {_pct(mean_a)} vs {peer} {_pct(mean_b)}; "
+                    f"{wins}/{len(keys)} runs no worse",
+                    "holds": mean_a <= mean_b + 1e-9,
+                }
+            )
+    return out
 
 
 def _pct(x: float | None) -> str:

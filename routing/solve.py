@@ -7,17 +7,31 @@ listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — n
 
 ``auto`` uses the two cores of the machines this runs on. One core runs PyVRP in a child
 process on the whole budget — the very run ``backend="pyvrp"`` makes. The other core runs
-OR-Tools on ``ORTOOLS_SHARE`` of the budget (its own constructed first solution is the
-safety net on tight fleets and over-constrained days), then spends the rest on a second
-PyVRP search with another seed (``seed + 1``). Every plan is checked; among those that pass,
-the one with fewer unserved villages wins, then the cheaper one (ties: OR-Tools, then the
-first PyVRP run, for a stable answer). ``plan.meta["portfolio"]`` records every outcome.
+a second PyVRP search with another seed (``seed + 1``), also on the whole budget, whose
+penalty manager starts from PyVRP's own midpoint instead of the adapter's arc-cost start
+(``solve_pyvrp(initial_penalties=...)``). So ``auto`` is the better of two PyVRP searches
+side by side, as a user of plain PyVRP with two cores would run them, but diverse: at 5 s on
+seven instances (two seeds each, run side by side) the arc-cost start averaged 1.79 % and
+the midpoint start 1.95 %, each winning on about half the runs (the arc-cost start on CMT5X
+by 1–2.5 pp, the midpoint start on CMT13X by 0.3–0.4 pp). OR-Tools is the safety net:
+it runs on the second core only when it is needed — on ``ORTOOLS_SHARE`` of the budget
+before the second PyVRP search when the fleet cannot carry the day (its constructed first
+solution serves more villages on tight days) or the budget is short (``SHORT_SEARCH_S``),
+or on what is left when the second PyVRP search raises. Every plan is checked; among those
+that pass, the one with fewer unserved villages wins, then the cheaper one (ties:
+OR-Tools, then the first PyVRP run, for a stable answer). ``plan.meta["portfolio"]``
+records every outcome, and why a run was skipped.
 
-Why that split: on the benchmark sets and on the Suichang default day, OR-Tools' guided
-local search stays 1–14 % above PyVRP and barely moves after its first seconds (default
-day: ¥11,993 at 5 s and at 20 s, PyVRP ¥11,642 at 20 s). A core spent on it for the whole
-budget is wasted; a second PyVRP seed on it instead makes ``auto`` at least as good as
-PyVRP alone at the same wall budget, and usually better.
+Why that split (issue 16): OR-Tools' guided local search stays 1–14 % above PyVRP on the
+benchmark sets and on the Suichang day and barely moves after its first seconds. The
+earlier split (OR-Tools on a quarter of the second core, a second PyVRP seed on the rest)
+left ``auto`` on two cores no better than PyVRP on one, and behind two plain-PyVRP seeds
+side by side; a full second seed puts the second core where plain PyVRP would put it.
+
+The search budget is ``time_limit_s`` less a small reserve for what follows the search
+(``SEARCH_RESERVE``, at most ``MAX_RESERVE_S``: joining PyVRP's process, checking and
+choosing plans, diagnosing unserved villages), so the whole call ends within a few tenths of
+a second of ``time_limit_s`` — the time plain PyVRP takes for the same ``MaxRuntime``.
 
 Determinism: with a wall-clock limit the amount of search depends on machine load, so the
 result may differ between runs. ``deterministic=True`` bounds each backend by work instead
@@ -55,11 +69,20 @@ __all__ = [
 ]
 
 BACKENDS = ("ortools", "pyvrp", "auto")
-#: Share of a wall-clock budget kept back from the search for post-processing (≤ 2 s).
-SEARCH_RESERVE = 0.05
-MAX_RESERVE_S = 2.0
+#: Share of a wall-clock budget kept back from the search for post-processing (≤ 0.2 s:
+#: measured 0.1–0.25 s for starting and joining PyVRP's process, checking and choosing, on
+#: 200–400 villages, so a call may overrun by a few tenths of a second, well within 10 %
+#: at the benchmark budgets; the former 5 % / 2 s reserve gave the search 4–5 % less time
+#: than plain PyVRP gets at the same budget).
+SEARCH_RESERVE = 0.02
+MAX_RESERVE_S = 0.2
 #: Share of the search budget OR-Tools gets in ``auto``; a second PyVRP seed gets the rest.
 ORTOOLS_SHARE = 0.25
+#: Below this search budget the second core still starts with OR-Tools (its constructed
+#: first solution): PyVRP from a random start has not settled on a 200-village day within a
+#: second or two (a 1 s ``auto`` on the test county day gave a van of its own to the village
+#: at the hub), and the baselines run many small problems at 2 s.
+SHORT_SEARCH_S = 5.0
 #: A second PyVRP search shorter than this is not started.
 MIN_SECOND_SEARCH_S = 0.5
 #: OR-Tools solutions accepted in deterministic mode (when ``solution_limit`` is not given).
@@ -104,9 +127,8 @@ def solve(
         max_iterations = max_iterations or DETERMINISTIC_PYVRP_ITERATIONS
         time_limit_s = max(time_limit_s, DETERMINISTIC_WALL_CAP_S)
     else:
-        # The backends count their own model building; keep a reserve for what follows
-        # the search (starting and joining PyVRP's process, checking and choosing plans,
-        # diagnosing unserved villages) so the whole call honours ``time_limit_s``.
+        # The backends count their own model building; keep a small reserve for what
+        # follows the search (module docstring: the call ends within tenths of a second).
         time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
     search = _Search(
@@ -140,12 +162,19 @@ class _Search:
         )
 
     def pyvrp(
-        self, problem: Problem, time_limit_s: float | None = None, seed_offset: int = 0
+        self,
+        problem: Problem,
+        time_limit_s: float | None = None,
+        seed_offset: int = 0,
+        penalties: str = "arcs",
     ) -> Plan:
-        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``)."""
+        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``;
+        ``penalties``: where its penalty manager starts, see ``solve_pyvrp``)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
         seed = (self.seed + seed_offset) % 2**32
-        return _run_pyvrp(problem, budget, seed, self.progress, self.stop, self.max_iterations)
+        return _run_pyvrp(
+            problem, budget, seed, self.progress, self.stop, self.max_iterations, penalties
+        )
 
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
@@ -188,6 +217,7 @@ def _run_pyvrp(
     progress: ProgressFn | None,
     stop: StopFn | None,
     max_iterations: int | None,
+    penalties: str = "arcs",
 ) -> Plan:
     from routing.pyvrp_backend import solve_pyvrp
 
@@ -204,6 +234,7 @@ def _run_pyvrp(
             progress=progress,
             stop=stopped,
             max_iterations=max_iterations,
+            initial_penalties=penalties,
         )
     if plan.meta.get("interrupted") and plan.status != "interrupted":
         plan = dataclasses.replace(plan, status="interrupted")
@@ -285,8 +316,8 @@ def _pyvrp_child(
 
 def _portfolio(problem: Problem, search: _Search) -> Plan:
     if mp.current_process().daemon:
-        # Daemonic processes (e.g. Dask workers) may not start children: run OR-Tools on
-        # its share, then PyVRP on the rest, one after the other, and say so.
+        # Daemonic processes (e.g. Dask workers) may not start children: run on one core,
+        # one after the other, and say so.
         return _portfolio_sequential(problem, search)
     time_limit_s, progress, stop = search.time_limit_s, search.progress, search.stop
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
@@ -327,24 +358,26 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
+    sigint = threading.Event()
 
     def stop_both() -> bool:
-        requested = _stop_requested(stop)
+        requested = sigint.is_set() or _stop_requested(stop)
         if requested:
             stop_event.set()
         return requested
 
     here = dataclasses.replace(search, progress=report, stop=stop_both)
-    ortools_plan, second = _ortools_then_pyvrp(problem, here)
-    if ortools_plan.status == "interrupted" or (
-        isinstance(second, Plan) and second.status == "interrupted"
-    ):
-        stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
-    try:
-        thread.join()
-    except KeyboardInterrupt:  # Ctrl-C while waiting for PyVRP: stop it, keep every plan
-        stop_event.set()
-        thread.join()
+    # Ctrl-C at any moment of the portfolio (not only inside a backend's search) is a stop.
+    with _sigint_sets(sigint):
+        ortools_plan, second = _second_core(problem, here, seed_offset=1, penalties="midpoint")
+        if sigint.is_set() or any(
+            isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)
+        ):
+            stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
+        while thread.is_alive():
+            thread.join(timeout=0.1)
+            if sigint.is_set():  # Ctrl-C while waiting for PyVRP: stop it, keep every plan
+                stop_event.set()
     child.join(timeout=5.0)
     if child.is_alive():
         child.terminate()
@@ -355,26 +388,50 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
     return _choose(problem, runs, "parallel", search)
 
 
-def _ortools_then_pyvrp(problem: Problem, search: _Search) -> tuple[Plan, Plan | str | None]:
-    """OR-Tools on ``ORTOOLS_SHARE`` of the budget, then PyVRP with ``seed + 1`` on what is
-    left of it (``None`` when nothing worth a search is left or a stop was requested;
-    an error message when PyVRP raised — the OR-Tools plan still stands)."""
+#: Why a portfolio run did not run (``plan.meta["portfolio"][name]["skipped"]``).
+_SKIPPED = {
+    "ortools": "not needed: the fleet can carry the day and PyVRP returned a plan",
+}
+
+
+def _second_core(
+    problem: Problem, search: _Search, seed_offset: int, penalties: str
+) -> tuple[Plan | str | None, Plan | str | None]:
+    """(OR-Tools, PyVRP with ``seed + seed_offset``) on one core, within the search budget.
+
+    When the fleet can carry the day (:func:`routing.pyvrp_backend.fleet_can_carry`) and
+    the budget is at least ``SHORT_SEARCH_S``, PyVRP gets the whole budget and OR-Tools runs
+    only if PyVRP raises (on what is left). Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of
+    the budget, then PyVRP on the rest.
+    ``penalties`` says where this PyVRP search's penalty manager starts. Each entry is a
+    plan, an error message, or ``None`` (not run: not needed, no time left, or a stop was
+    requested)."""
+    from routing.pyvrp_backend import fleet_can_carry
+
     t0 = time.perf_counter()
+    if fleet_can_carry(problem) and search.time_limit_s >= SHORT_SEARCH_S:
+        try:
+            return None, search.pyvrp(problem, seed_offset=seed_offset, penalties=penalties)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
+        return search.ortools(problem, left), error
     ortools_plan = search.ortools(problem, ORTOOLS_SHARE * search.time_limit_s)
     left = search.time_limit_s - (time.perf_counter() - t0)
     stopped = ortools_plan.status == "interrupted" or _stop_requested(search.stop)
     if stopped or left < MIN_SECOND_SEARCH_S:
         return ortools_plan, None
     try:
-        second: Plan | str = search.pyvrp(problem, left, seed_offset=1)
+        second: Plan | str = search.pyvrp(problem, left, seed_offset, penalties)
     except Exception as exc:
         second = f"{type(exc).__name__}: {exc}"
     return ortools_plan, second
 
 
 def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
-    """One core: OR-Tools on its share of the budget, then PyVRP (``seed + 1``) on the rest."""
-    ortools_plan, second = _ortools_then_pyvrp(problem, search)
+    """One core: what the second core does in parallel mode, with this call's own seed (so a
+    day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
+    ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="arcs")
     runs = {"ortools": ortools_plan, "pyvrp": second}
     return _choose(problem, runs, "sequential", search)
 
@@ -385,7 +442,7 @@ def _choose(
     """Check every plan; keep the valid one with fewest unserved, then lowest cost.
 
     ``runs`` maps a run's name to its plan, an error message, or ``None`` (not run); its
-    order breaks ties. The OR-Tools run always has a plan."""
+    order breaks ties. OR-Tools runs whenever a PyVRP run fails, so there is a plan."""
     outcome: dict[str, Any] = {"mode": mode}
     candidates: list[tuple[str, Plan]] = []
     for name, result in runs.items():
@@ -394,9 +451,12 @@ def _choose(
             candidates.append((name, checked))
             outcome[name] = _brief(checked)
         elif result is None:
-            outcome[name] = {"skipped": "no time left or stopped before it"}
+            outcome[name] = {"skipped": _SKIPPED.get(name, "no time left or stopped before it")}
         else:
             outcome[name] = {"error": result}
+
+    if not candidates:
+        raise RuntimeError(f"auto: no backend returned a plan: {outcome}")
 
     def key(item: tuple[str, Plan]) -> tuple[bool, int, float]:
         p = item[1]
@@ -406,8 +466,17 @@ def _choose(
     meta = dict(chosen.meta)
     meta["portfolio"] = outcome
     meta["chosen"] = chosen_name
-    meta["deterministic"] = len(candidates) == len(runs) and all(
-        _is_deterministic(p, search.solution_limit, search.max_iterations) for _, p in candidates
+    # A run left out for lack of time depends on the clock; OR-Tools left out as not
+    # needed (the only way it is ``None``) does not.
+    timed_out = [n for n, r in runs.items() if r is None and n != "ortools"]
+    errors = [n for n, r in runs.items() if isinstance(r, str)]
+    meta["deterministic"] = (
+        not timed_out
+        and not errors
+        and all(
+            _is_deterministic(p, search.solution_limit, search.max_iterations)
+            for _, p in candidates
+        )
     )
     return dataclasses.replace(chosen, meta=meta)
 

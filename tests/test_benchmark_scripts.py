@@ -100,3 +100,100 @@ def test_summary_skips_its_own_output_in_the_glob(tmp_path, summary):
     own = tmp_path / "routing_summary.json"
     assert summary.main([str(rows), "--json", str(own)]) == 0
     assert summary.main([str(rows), str(own)]) == 0
+
+
+def test_peer_rows_beside_the_engine(tmp_path):
+    """Issue 16: ``--peer`` writes plain PyVRP's row beside the engine's, same instance and
+    run: one plain seed beside ``pyvrp``, the better of two beside ``auto``."""
+    bench = load_benchmark("routing_vrpspd")
+    args = [str(DATA / "SCA3-0.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
+    for backend, peer in (("pyvrp", "pyvrp-plain"), ("auto", "pyvrp-plain-x2")):
+        out = tmp_path / f"{backend}.json"
+        assert bench.main([*args, "--backend", backend, "--peer", "--json", str(out)]) == 0
+        rows = json.loads(out.read_text())
+        assert [r["backend"] for r in rows] == [backend, peer]
+        assert all(r["feasible"] and r["set"] == "dethloff" for r in rows)
+        assert rows[1]["plan_backend"] == "pyvrp-plain"
+    assert rows[1]["peer_seeds"] == [0, 1]
+
+
+def test_plain_backend_alone(tmp_path):
+    bench = load_benchmark("routing_vrpspd")
+    out = tmp_path / "plain.json"
+    args = [str(DATA / "CMT6X.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
+    assert bench.main([*args, "--backend", "pyvrp-plain", "--json", str(out)]) == 0
+    (row,) = json.loads(out.read_text())
+    assert row["backend"] == "pyvrp-plain" and row["feasible"] and row["set"] == "salhi_nagy"
+
+
+def test_set_label_outside_the_public_sets(tmp_path):
+    """The reader's fallback guess is ``montane_galvao``; the benchmark names such an
+    instance after its folder instead, and keeps public instances in their set."""
+    from routing.readers import read_bks, read_instance
+
+    bench = load_benchmark("routing_vrpspd")
+    bks = read_bks(DATA / "bks.csv")
+    county = tmp_path / "county"
+    county.mkdir()
+    text = (DATA / "r101.vrpspd").read_text().replace("NAME : r101", "NAME : valley-120")
+    assert "valley-120" in text
+    path = county / "valley-120.vrpspd"
+    path.write_text(text)
+    inst = read_instance(path)
+    assert inst.set == "montane_galvao"  # the reader's guess
+    assert bench.set_label(path, inst, bks) == "county"
+    public = DATA / "r101.vrpspd"
+    assert bench.set_label(public, read_instance(public), bks) == "montane_galvao"
+
+
+def _peer_rows(backend: str, gaps: list[float | None]):
+    rows = _rows(backend, [0.0] * len(gaps))
+    for r, g in zip(rows, gaps, strict=True):
+        r["gap_pct"], r["feasible"], r["seed"] = g, g is not None, 0
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "holds"),
+    [
+        ([0.1, 0.2], [0.1, 0.3], True),
+        ([0.1, 0.4], [0.1, 0.3], False),
+        ([None, 0.1], [0.0, 0.1], False),
+    ],
+)
+def test_summary_engine_against_its_peer(tmp_path, summary, ours, theirs, holds):
+    rows = _peer_rows("auto", ours) + _peer_rows("pyvrp-plain-x2", theirs)
+    verdicts = summary.summarise([_write(tmp_path, "a.json", rows)])[1]
+    (peer,) = [v for v in verdicts if "pyvrp-plain-x2" in v["claim"]]
+    assert peer["holds"] is holds
+    assert "2 of 2 instances" in peer["claim"]
+
+
+def test_plain_peer_models_the_problem_as_a_user_would():
+    import routing_fixtures as F
+
+    from routing.check import check
+
+    peer = load_benchmark("pyvrp_peer")
+    problem = F.windows_problem()
+    data = peer.plain_data(problem)
+    assert all(c.required and c.prize == 0 for c in data.clients())
+    assert [c.release_time for c in data.clients()] == [v.release_s for v in problem.villages]
+    plan = peer.solve_plain(problem, 0.5, 1)
+    assert plan.backend == "pyvrp-plain" and check(plan, problem) == []
+    assert not plan.unserved
+
+
+def test_routing_day_compares_engine_and_peer_on_one_problem():
+    import routing_fixtures as F
+
+    from routing.check import check
+
+    day = load_benchmark("routing_day")
+    problem = F.six_village_problem()
+    got = dict(day.compare_day(problem, 1.0, 3))
+    assert list(got) == ["auto", "pyvrp-plain-x2", "pyvrp", "pyvrp-plain"]
+    for plan in got.values():
+        assert check(plan, problem) == [] and not plan.unserved
+    assert got["pyvrp-plain-x2"].meta["seeds"] == [3, 4]
+    assert got["auto"].cost <= got["pyvrp-plain-x2"].cost + 1e-6  # the optimum, 122.148

@@ -183,3 +183,53 @@ def line_problem_without_villages() -> Problem:
         villages=(),
         vehicle_types=(van,),
     )
+
+
+def _one_van_two_far_villages() -> Problem:
+    """One van for an hour; A (1 parcel) and B (5 parcels) 12 km out in opposite directions
+    (1,200 s each way at 10 m/s): each fits the shift alone, both do not, and the capacity
+    screen passes — the day is over-constrained by time only."""
+    points = {"HUB": (0.0, 0.0), "A": (-12000.0, 0.0), "B": (12000.0, 0.0)}
+    van = VehicleType("van", 1, (10,), "HUB", cost_per_km=1.0, shift_end_s=3600)
+    villages = [Village("A", "A", (1,), (0,)), Village("B", "B", (5,), (0,))]
+    return euclid_problem("far", points, [Depot("HUB", "HUB")], villages, [van])
+
+
+def test_required_clients_when_the_fleet_can_carry_the_day() -> None:
+    """Issue 16: every village required (PyVRP's fast path) unless it cannot be done."""
+    plan = solve(six_village_problem())
+    assert plan.meta["phases"] == ["required"]
+    assert plan.meta["prize_yuan"] == 0
+
+
+def test_prizes_take_over_when_no_round_serves_everyone_and_weigh_parcels() -> None:
+    """The required search finds nothing feasible by REQUIRED_PATIENCE of its iterations;
+    the prize-collecting search serves B, which leaves more parcels behind if dropped."""
+    problem = _one_van_two_far_villages()
+    plan = solve(problem, iters=300)
+    assert plan.meta["phases"] == ["required", "prizes"]
+    assert plan.served == ("B",)
+    assert [(u.village, u.reason) for u in plan.unserved] == [("A", "fleet_size")]
+    assert plan.meta["iterations"] <= 300
+    again = solve(problem, iters=300)
+    assert again.routes == plan.routes  # work-bounded: the switch point is deterministic
+
+
+def test_over_capacity_day_starts_with_prizes() -> None:
+    plan = solve(overconstrained_problem())
+    assert plan.meta["phases"] == ["prizes"]
+
+
+def test_money_unit_is_one_per_distance_unit_on_benchmark_instances() -> None:
+    """The common divisor makes Dethloff's 0.1 yuan/km (36 units of 1/3600 fen a metre) one
+    objective unit a metre, the scale PyVRP's default penalties are tuned for."""
+    from pathlib import Path
+
+    from routing.pyvrp_backend import MONEY_UNITS_PER_YUAN, _build
+    from routing.readers import read_instance
+
+    inst = read_instance(Path(__file__).parent / "data" / "vrpspd" / "SCA3-0.vrpspd")
+    data, mapping = _build(inst.problem, True)
+    assert data.vehicle_type(0).unit_distance_cost == 1
+    assert mapping.units_per_yuan == MONEY_UNITS_PER_YUAN / 36
+    assert mapping.penalty_scale == 1.0

@@ -3,6 +3,7 @@ property test on random small problems."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -79,9 +80,8 @@ def test_auto_is_never_worse_than_pyvrp_alone():
     assert auto.meta["deterministic"] is True
 
 
-def test_auto_gives_ortools_its_share_and_pyvrp_the_rest(monkeypatch):
-    """The second core: OR-Tools on ORTOOLS_SHARE of the budget, then PyVRP with the next
-    seed on what is left."""
+def _record_backends(monkeypatch):
+    """The routing.solve module with its two backend runners recording (name, budget, seed)."""
     import importlib
 
     S = importlib.import_module("routing.solve")  # the module; routing.solve is the function
@@ -98,12 +98,58 @@ def test_auto_gives_ortools_its_share_and_pyvrp_the_rest(monkeypatch):
 
     monkeypatch.setattr(S, "_run_ortools", ortools)
     monkeypatch.setattr(S, "_run_pyvrp", pyvrp)
+    return S, calls
+
+
+def test_auto_gives_pyvrp_the_whole_budget_when_the_fleet_can_carry_the_day(monkeypatch):
+    """Issue 16: the second core runs a full PyVRP search (in sequential mode with the
+    call's own seed, so it is the run ``backend="pyvrp"`` makes); OR-Tools is not needed.
+    (Budgets under SHORT_SEARCH_S still start with OR-Tools: lowered here to keep it quick.)"""
+    S, calls = _record_backends(monkeypatch)
+    monkeypatch.setattr(S, "SHORT_SEARCH_S", 1.0)
     search = S._Search(4.0, 5, None, None, None, None, descent=False)
     plan = S._portfolio_sequential(F.line_problem(3), search)
-    assert [(name, seed) for name, _, seed in calls] == [("ortools", 5), ("pyvrp", 6)]
+    assert calls == [("pyvrp", 4.0, 5)]
+    assert plan.meta["portfolio"]["mode"] == "sequential"
+    assert "not needed" in plan.meta["portfolio"]["ortools"]["skipped"]
+    assert plan.cost == pytest.approx(6.0)
+
+
+def test_auto_gives_ortools_its_share_when_the_fleet_cannot_carry_the_day(monkeypatch):
+    """Over-constrained by capacity: OR-Tools on ORTOOLS_SHARE of the budget first (its
+    construction is the safety net), then PyVRP on what is left."""
+    S, calls = _record_backends(monkeypatch)
+    line = F.line_problem(3)
+    short = dataclasses.replace(
+        line, vehicle_types=(dataclasses.replace(line.vehicle_types[0], capacity=(4,)),)
+    )
+    search = S._Search(4.0, 5, None, None, None, None, descent=False)
+    plan = S._portfolio_sequential(short, search)
+    assert [(name, seed) for name, _, seed in calls] == [("ortools", 5), ("pyvrp", 5)]
     assert calls[0][1] == pytest.approx(S.ORTOOLS_SHARE * 4.0)
     assert 4.0 - calls[0][1] - 0.5 < calls[1][1] <= 4.0  # and what OR-Tools left unused
-    assert plan.meta["portfolio"]["mode"] == "sequential"
+    assert len(plan.unserved) == 1 and check(plan, short) == []
+
+
+def test_auto_starts_with_ortools_on_a_short_budget(monkeypatch):
+    S, calls = _record_backends(monkeypatch)
+    search = S._Search(S.SHORT_SEARCH_S / 2, 5, None, None, None, None, descent=False)
+    S._portfolio_sequential(F.line_problem(3), search)
+    assert [name for name, _, _ in calls] == ["ortools", "pyvrp"]
+
+
+def test_auto_runs_ortools_when_the_second_pyvrp_search_raises(monkeypatch):
+    S, calls = _record_backends(monkeypatch)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no licence for this")
+
+    monkeypatch.setattr(S, "_run_pyvrp", broken)
+    monkeypatch.setattr(S, "SHORT_SEARCH_S", 1.0)
+    search = S._Search(2.0, 5, None, None, None, None, descent=False)
+    plan = S._portfolio_sequential(F.line_problem(3), search)
+    assert plan.backend == "ortools" and calls[0][0] == "ortools"
+    assert "no licence" in plan.meta["portfolio"]["pyvrp"]["error"]
 
 
 @pytest.mark.parametrize("backend", ["ortools", "auto"])
@@ -264,13 +310,17 @@ def test_pyvrp_ctrl_c_returns_best_so_far():
 
 
 def test_auto_ctrl_c_returns_best_so_far():
-    """SIGINT reaches the parent (OR-Tools turns it into a stop) and the PyVRP child is
-    told to stop too; both plans so far are checked and the better one comes back."""
+    """SIGINT reaches the parent (its PyVRP search turns it into a stop) and the PyVRP
+    child is told to stop too; both plans so far are checked and the better one comes back.
+    (The fleet can carry this day, so OR-Tools is not run: issue 16.)"""
     problem = F.tight_fleet_problem()
     plan = _solve_with_ctrl_c(problem, "auto")
     assert plan.wall_s < 10
     assert plan.status == "interrupted"
-    assert plan.meta["portfolio"]["ortools"]["status"] == "interrupted"
+    portfolio = plan.meta["portfolio"]
+    assert portfolio["pyvrp_second"]["status"] == "interrupted"
+    assert portfolio["pyvrp"]["status"] == "interrupted"
+    assert "skipped" in portfolio["ortools"]
     assert check(plan, problem) == []
 
 
