@@ -6,7 +6,7 @@ Usage::
         --json benchmarks/results/routing_day_suichang.json
 
 For each scenario the day is sorted and its co-delivery problem built exactly as
-``gongpei run`` builds it (:func:`gongpei.pipeline.day_problem`), then solved at the
+``gongpei run`` builds it (:func:`gongpei.day.pipeline.day_problem`), then solved at the
 scenario's own budget (``routing.time_limit_s``, default 20 s) and seed, by:
 
 * ``auto`` (``gongpei run``'s default, two cores), then the plain-PyVRP peer on the same two
@@ -106,7 +106,8 @@ def compare_day(problem: Problem, budget: float, seed: int) -> list[tuple[str, P
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gongpei.pipeline import day_problem
+    from gongpei.day.pipeline import day_problem
+
     from gongpei.scenario import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
