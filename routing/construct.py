@@ -203,11 +203,15 @@ class _Construction:
 
 def score(
     problem: Problem, ev: RouteEvaluator, sequences: Sequence[Sequence[int]]
-) -> tuple[int, float]:
-    """(−villages served, cost in yuan) of a set of sequences: smaller is better."""
-    served, cost = 0, 0.0
+) -> tuple[float, float]:
+    """(−drop penalties of the villages served, cost + late cost in yuan) of a set of
+    sequences: smaller is better. With the default penalties that is the number of
+    villages served first; with penalties weighed by parcels, the parcels served."""
+    served, cost = 0.0, 0.0
+    villages = problem.villages
     for veh, seq in zip(vans(problem), sequences, strict=True):
         if seq:
-            served += len(seq)
-            cost += ev.evaluate(veh.type_index, seq).cost
+            served += sum(villages[i].penalty for i in seq)
+            rt = ev.evaluate(veh.type_index, seq)
+            cost += rt.cost + rt.late_cost
     return (-served, cost)
