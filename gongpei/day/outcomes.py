@@ -74,6 +74,7 @@ def village_outcomes(
                 light = StatusLight.GREEN
             else:
                 light = StatusLight.RED
+                reason = _late_reason(scenario, county, v.code, ready.get(v.code))
         out.append(
             VillageOutcome(
                 code=v.code,
@@ -94,3 +95,21 @@ def village_outcomes(
             )
         )
     return tuple(out)
+
+
+def _late_reason(scenario: Scenario, county: County, code: str, ready_s: float | None) -> str:
+    """``reason: detail`` of a village served after the promised time
+    (:func:`gongpei.day.promise.late_reason`; the drive from the hub, the earliest shift)."""
+    from gongpei.day.promise import late_reason
+
+    r = scenario.model.routing
+    _, dur = county.matrices([county.hub, code])
+    why = late_reason(
+        code,
+        promised_s=r.promised_by,
+        ready_s=0 if ready_s is None else int(ready_s),
+        shift_start_s=min(van.shift_start for van in scenario.model.fleet.vans),
+        drive_s=int(dur[0, 1]),
+        window_open_s=r.station_open,
+    )
+    return f"{why.reason}: {why.detail}"

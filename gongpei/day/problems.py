@@ -84,18 +84,26 @@ def vehicle_types(
 
 
 def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) -> Village:
+    """One stop as a routing village: the one place ``[routing]``'s promise and drop
+    penalty become problem data (see :mod:`gongpei.day.promise`)."""
+    from gongpei.day.promise import promise_terms
+
     r = scenario.model.routing
     d = scenario.model.demand
     handled = stop.deliver + stop.pickup
+    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup)
     return Village(
         id=stop.code,
         location=stop.code,
         delivery=(stop.deliver, round(stop.deliver * d.litres_per_parcel)),
         pickup=(stop.pickup, stop.pickup_litres),
         service_s=round(r.service_fixed_s + r.service_per_parcel_s * handled),
-        window=(r.station_open, r.station_close),
+        window=(r.station_open, close),
         release_s=stop.release_s,
         depot=depot,
+        due_s=due,
+        late_cost_per_h=late_per_h,
+        drop_penalty=penalty,
     )
 
 
