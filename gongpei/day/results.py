@@ -118,6 +118,8 @@ class DayResult:
                 "bagged_after_cutoff": sum(self.late.values()),
             },
             "routing": routing,
+            "shortfall": _shortfall(self),
+            "service": _service(self),
             "baseline": {},
             "codelivery_saving": {},
             "villages": {
@@ -177,6 +179,26 @@ def saving(baseline: BaselineResult, day: DayResult) -> dict[str, float]:
         "distance_km": round(baseline.distance_km - km, 3),
         "cost": round(baseline.cost - day.plan.cost, 2),
         "co2_kg": round(baseline.co2_kg - day.co2_kg, 2),
+    }
+
+
+def _shortfall(day: DayResult) -> dict[str, Any]:
+    from gongpei.day.shortfall import shortfall
+
+    return shortfall(day.problem, day.plan)
+
+
+def _service(day: DayResult) -> dict[str, Any]:
+    """The promise and how the plan kept it (:func:`gongpei.day.promise.service_summary`)."""
+    from gongpei.day.promise import service_summary
+
+    r = day.scenario.model.routing
+    return {
+        "promise": r.promise,
+        "promised_by_s": r.promised_by,
+        "late_cost_per_parcel_h": r.late_cost_per_parcel_h,
+        "late_cost": round(day.plan.late_cost, 2),
+        **service_summary(day.villages, r.promised_by),
     }
 
 

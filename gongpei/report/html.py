@@ -286,6 +286,10 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
         warnings.append(
             f"The independent checker found {r['checker_violations']} violation(s) in the plan."
         )
+    if r.get("villages_unserved") and "shortfall" in s:
+        from gongpei.day.shortfall import shortfall_text
+
+        warnings.append("Shortfall: " + shortfall_text(s["shortfall"]))
     if r.get("villages_unserved"):
         names = {v.code: v.name for v in day.villages}
         warnings.append(
@@ -302,6 +306,24 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
         )
     lights = {c: sum(v.light == c for v in day.villages) for c in LIGHT_LABELS}
     parts.append("<h2>Status lights</h2>" + _legend(lights))
+    if "service" in s:
+        sv = s["service"]
+        parts.append(
+            '<p id="promise">'
+            + _e(
+                f"Promise ({sv['promise']}) by {clock(sv['promised_by_s'])}: "
+                f"{sv['on_time_villages']} villages on time, {sv['late_villages']} late "
+                f"({sv['late_parcels']} parcels, {sv['late_parcel_h']} parcel-hours"
+                + (
+                    f", ¥{sv['late_cost']:.0f} at ¥{sv['late_cost_per_parcel_h']:g} a parcel-hour"
+                    if sv["promise"] == "soft"
+                    else ""
+                )
+                + f"), {sv['unserved_villages']} unserved; the reason of each late village is "
+                "in the village table."
+            )
+            + "</p>"
+        )
     if pngs:
         parts.append('<h2>Figures</h2><section id="plots">')
         captions = {
