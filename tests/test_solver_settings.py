@@ -106,7 +106,33 @@ def test_province_run_passes_every_field(calls: list[dict[str, Any]]) -> None:
 )
 def test_auto_needs_two_processes(backend: str, processes: int, rounds: str, baseline: str) -> None:
     sc = load_scenario(GOOD).with_overrides(
-        {"routing.backend": backend, "routing.processes": processes}
+        {
+            "routing.backend": backend,
+            "routing.processes": processes,
+            "routing.baseline_time_limit_s": 1.5,  # a fixed, single-core baseline budget
+        }
     )
     s = solver_settings(sc)
     assert (s.rounds.backend, s.baseline.backend, s.processes) == (rounds, baseline, processes)
+    assert s.baseline_processes == processes
+    assert s.budgets()["baseline_per_problem"] == {
+        "backend": baseline,
+        "time_limit_s": 1.5,
+        "cores": 1,
+    }
+
+
+@pytest.mark.parametrize(("backend", "processes"), [("auto", 2), ("auto", 1), ("ortools", 2)])
+def test_fair_baselines_get_the_plans_budget_and_cores(backend: str, processes: int) -> None:
+    """Unset ``baseline_time_limit_s`` (the default): each baseline problem is solved with
+    the rounds' own settings, one problem at a time, and the budgets say so."""
+    sc = load_scenario(GOOD).with_overrides(
+        {"routing.backend": backend, "routing.processes": processes, "routing.time_limit_s": 4.0}
+    )
+    assert sc.model.routing.baseline_time_limit_s is None
+    s = solver_settings(sc)
+    assert s.baseline == s.rounds and s.baseline_processes == 1
+    b = s.budgets()
+    assert b["plan"] == b["baseline_per_problem"]
+    assert b["plan"]["time_limit_s"] == 4.0
+    assert b["plan"]["cores"] == (processes if s.rounds.backend == "auto" else 1)

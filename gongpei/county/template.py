@@ -250,7 +250,8 @@ def new_scenario_text(county: str, *, hub: str | None = None) -> str:
     w(f"late_cost_per_parcel_h = {_f(r.late_cost_per_parcel_h)}\n")
     w(f"drop_penalty_per_parcel = {_f(r.drop_penalty_per_parcel)}\n")
     w('baselines = ["brands_alone"]  # add "township_drop" for the second comparison\n')
-    w(f"baseline_time_limit_s = {_f(r.baseline_time_limit_s)}\n")
+    if r.baseline_time_limit_s is not None:
+        w(f"baseline_time_limit_s = {_f(r.baseline_time_limit_s)}\n")
 
     w("\n[output]\n")
     w(f"dir = {_s('gongpei-out-' + info.name_en.lower().replace(chr(39), ''))}\n")

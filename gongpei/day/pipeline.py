@@ -154,7 +154,7 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         direct = solve_many(
             {"direct": codelivery_problem(scenario, county, stops)},
             settings.baseline,
-            settings.processes,
+            settings.baseline_processes,
             progress=bars,
             label="direct rounds",
         )["direct"]
@@ -170,10 +170,17 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
             if name == "brands_alone"
             else township_drop_problems(scenario, county, stops, by_brand)
         )
-        plans = solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
+        plans = solve_many(
+            probs, settings.baseline, settings.baseline_processes, progress=bars, label=name
+        )
         baselines[name] = baseline_result(name, plans, scenario)
     timings["baselines_s"] = time.perf_counter() - t0
 
+    fetching = None
+    if "township_drop" in r.baselines:
+        from gongpei.day.fetching import villagers_fetching
+
+        fetching = villagers_fetching(county, stops, by_brand)
     villages = village_outcomes(scenario, county, demand, sort, stops, plan, ready, by_brand)
     return DayResult(
         scenario=scenario,
@@ -188,5 +195,7 @@ def run_day(scenario: Scenario, *, progress: bool = False) -> DayResult:
         co2_kg=plan_co2_kg(plan, scenario) + sum(t.co2_kg for t in trunk),
         late=late,
         stations=stations,
+        budgets=settings.budgets(),
+        fetching=fetching,
         timings=timings,
     )

@@ -94,6 +94,8 @@ class DayResult:
     co2_kg: float
     late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off bagging round
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
+    budgets: dict[str, Any] = field(default_factory=dict)  # solver budgets, plan and baselines
+    fetching: dict[str, Any] | None = None  # villagers' trips in township drop (estimates)
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def summary(self) -> dict[str, Any]:
@@ -138,6 +140,8 @@ class DayResult:
                     **b.summary(),
                     "saving": saving(b, self),
                 }
+        if self.baselines:
+            out["comparisons"] = _comparisons(self)
         if self.stations is not None:
             out["transfer_stations"] = self.stations
         return out
@@ -153,6 +157,13 @@ class DayResult:
             f"¥{r['cost']:.0f}; villages served {r['villages_served']}, unserved "
             f"{len(r['villages_unserved'])}",
         ]
+        td = (s.get("other_baselines") or {}).get("township_drop")
+        if td:
+            c = td["saving"]
+            lines.append(
+                f"co-delivery saves {c['distance_pct']:.1f} % of km and {c['cost_pct']:.1f} % "
+                "of cost against township drop (the status quo)"
+            )
         if s["codelivery_saving"]:
             c = s["codelivery_saving"]
             lines.append(
@@ -180,6 +191,26 @@ def saving(baseline: BaselineResult, day: DayResult) -> dict[str, float]:
         "cost": round(baseline.cost - day.plan.cost, 2),
         "co2_kg": round(baseline.co2_kg - day.co2_kg, 2),
     }
+
+
+def _comparisons(day: DayResult) -> dict[str, Any]:
+    """The headline against the status quo (township drop) with every brand alone beside
+    it, each with the solver budget it got; township drop also with the villagers' fetching
+    (estimates) and the yearly figures beside the ones reported for Suichang."""
+    out: dict[str, Any] = {
+        "headline": "township_drop" if "township_drop" in day.baselines else "brands_alone",
+        "budgets": day.budgets,
+    }
+    for name, b in day.baselines.items():
+        entry: dict[str, Any] = {**b.summary(), "saving": saving(b, day)}
+        if name == "township_drop" and day.fetching is not None:
+            from gongpei.day.fetching import annual_comparison
+
+            entry["villagers_fetching"] = day.fetching
+            entry["cost_with_fetching"] = round(b.cost + day.fetching["cost"], 2)
+            entry["annual"] = annual_comparison(b.cost - day.plan.cost, day.fetching["cost"])
+        out[name] = entry
+    return out
 
 
 def _shortfall(day: DayResult) -> dict[str, Any]:

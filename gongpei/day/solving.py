@@ -9,8 +9,11 @@ Rules applied here and nowhere else:
 
 * ``backend = "auto"`` runs two searches side by side, so it needs two processes; with
   ``routing.processes = 1`` (sweep and province workers, one core each) it is PyVRP alone.
-* A baseline solve (one problem per brand or township) uses one core, so ``auto`` is PyVRP
-  there too; baselines run ``routing.processes`` at a time.
+* Fair baselines (``baseline_time_limit_s`` unset, the default): each baseline problem (one
+  brand or township) is solved with the rounds' own settings — backend, budget and cores —
+  one problem at a time, so co-delivery is not compared with a shorter search.
+* A fixed ``baseline_time_limit_s`` (quick looks): each baseline solve uses one core, so
+  ``auto`` is PyVRP there; baselines run ``routing.processes`` at a time.
 """
 
 from __future__ import annotations
@@ -34,6 +37,23 @@ class DaySolverSettings:
     rounds: SolveSettings
     baseline: SolveSettings
     processes: int
+    #: Baseline problems solved at a time (1 when each gets the rounds' cores).
+    baseline_processes: int = 1
+
+    def budgets(self) -> dict[str, dict[str, object]]:
+        """The solver budgets of the plan and of every baseline problem, for summary.json."""
+
+        def one(s: SolveSettings, cores: int) -> dict[str, object]:
+            return {"backend": s.backend, "time_limit_s": s.time_limit_s, "cores": cores}
+
+        rounds_cores = self.processes if self.rounds.backend == "auto" else 1
+        base_cores = (
+            self.processes if self.baseline.backend == "auto" and self.baseline_processes == 1 else 1
+        )
+        return {
+            "plan": one(self.rounds, rounds_cores),
+            "baseline_per_problem": one(self.baseline, base_cores),
+        }
 
 
 def solver_settings(scenario: Scenario) -> DaySolverSettings:
@@ -46,18 +66,22 @@ def solver_settings(scenario: Scenario) -> DaySolverSettings:
         "max_iterations": r.max_iterations,
     }
     single_core = "pyvrp" if r.backend == "auto" else r.backend
+    rounds = SolveSettings(
+        backend=single_core if r.processes < 2 else r.backend,
+        time_limit_s=r.time_limit_s,
+        **common,  # type: ignore[arg-type]
+    )
+    if r.baseline_time_limit_s is None:  # fair: the rounds' budget and cores, one at a time
+        return DaySolverSettings(rounds, rounds, r.processes, 1)
     return DaySolverSettings(
-        rounds=SolveSettings(
-            backend=single_core if r.processes < 2 else r.backend,
-            time_limit_s=r.time_limit_s,
-            **common,  # type: ignore[arg-type]
-        ),
+        rounds=rounds,
         baseline=SolveSettings(
             backend=single_core,
             time_limit_s=r.baseline_time_limit_s,
             **common,  # type: ignore[arg-type]
         ),
         processes=r.processes,
+        baseline_processes=r.processes,
     )
 
 

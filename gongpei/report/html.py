@@ -119,6 +119,17 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
             "villages served / unserved",
         ),
     ]
+    # The headline is against the status quo (township drop); every brand alone beside it.
+    td = (s.get("other_baselines") or {}).get("township_drop")
+    if td:
+        sv = td["saving"]
+        cards.append(
+            _card(
+                f"{sv['distance_pct']:.1f} % km · {sv['cost_pct']:.1f} % ¥",
+                "co-delivery saving vs township drop (the status quo)",
+                "card-saving-township",
+            )
+        )
     c = s.get("codelivery_saving") or {}
     if c:
         cards.append(
@@ -128,17 +139,43 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
                 "card-saving-brands",
             )
         )
-    td = (s.get("other_baselines") or {}).get("township_drop")
-    if td:
-        sv = td["saving"]
-        cards.append(
-            _card(
-                f"{sv['distance_pct']:.1f} % km · {sv['cost_pct']:.1f} % ¥",
-                "co-delivery saving vs township drop",
-                "card-saving-township",
-            )
-        )
     return '<section id="headline" class="cards">' + "".join(cards) + "</section>"
+
+
+def _comparison_notes(c: Mapping[str, Any]) -> str:
+    """Budgets of the plan and the baselines; villagers' fetching in township drop and the
+    yearly figures beside the reported ones (estimates marked)."""
+    if not c:
+        return ""
+    lines = []
+    b = c.get("budgets") or {}
+    if b:
+        p, q = b["plan"], b["baseline_per_problem"]
+        fair = (p["time_limit_s"], p["cores"]) == (q["time_limit_s"], q["cores"])
+        lines.append(
+            f"Solver budgets: plan {p['backend']} {p['time_limit_s']:g} s on {p['cores']} "
+            f"core(s); each baseline problem {q['backend']} {q['time_limit_s']:g} s on "
+            f"{q['cores']} core(s)" + ("" if fair else " — not the same budget: the saving is "
+            "flattered by a shorter baseline search")
+        )
+    td = c.get("township_drop") or {}
+    f = td.get("villagers_fetching")
+    if f:
+        lines.append(
+            f"Township drop also costs villagers (estimate): {f['trips']:,} trips, "
+            f"{f['km']:,.0f} km, {f['hours']:,.0f} h fetching {f['parcels']:,} parcels from "
+            f"the township, ¥{f['cost']:,.0f} a day; with it the status quo costs "
+            f"¥{td['cost_with_fetching']:,.0f}."
+        )
+    a = td.get("annual")
+    if a:
+        lines.append(
+            f"A year ({a['days_per_year']} days, estimate): couriers save "
+            f"¥{a['couriers_model'] / 1e6:.1f} M (reported for Suichang: at least "
+            f"¥{a['couriers_reported'] / 1e6:.0f} M), villagers ¥{a['villagers_model'] / 1e6:.1f} M "
+            f"(reported: ¥{a['villagers_reported'] / 1e6:.0f} M). {a['note']}"
+        )
+    return '<p id="comparison-notes">' + "<br>".join(_e(x) for x in lines) + "</p>"
 
 
 def _legend(counts: Mapping[str, int]) -> str:
@@ -344,6 +381,7 @@ def render_html(day: DayResult, pngs: Mapping[str, bytes] | None = None) -> str:
     if day.baselines:
         parts.append("<h2>Co-delivery against the baselines</h2>")
         parts.append(_table(_BASELINE_HEADER, _baseline_rows(day, s), "baseline-table"))
+        parts.append(_comparison_notes(s.get("comparisons") or {}))
     parts.append(f"<h2>Rounds ({len(day.plan.routes)})</h2>")
     parts.append(
         _table(

@@ -385,7 +385,15 @@ class Routing(_Table):
         "village that can be served is, and a short fleet leaves the fewest parcels behind",
     )
     baselines: list[BaselineName] = Field(default_factory=_default_baselines)
-    baseline_time_limit_s: float = Field(default=5.0, gt=0, le=3600)
+    baseline_time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=3600,
+        description="seconds per baseline problem (one brand or township), single-core; "
+        "unset (the default): each baseline problem gets the co-delivery plan's own budget "
+        "and cores (time_limit_s, backend, processes), so the saving is not an artefact of "
+        "a shorter search; summary.json records the budgets either way",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> Routing:
