@@ -306,9 +306,7 @@ def _check_route(
         )
     if abs(route.late_cost - late) > COST_TOLERANCE:
         out.append(
-            Violation(
-                "late_cost", veh, detail=f"recorded {route.late_cost:.4f} != {late:.4f} yuan"
-            )
+            Violation("late_cost", veh, detail=f"recorded {route.late_cost:.4f} != {late:.4f} yuan")
         )
     return cost
 

@@ -375,9 +375,7 @@ class RouteEvaluator:
             loads_after=tuple(loads_after),
             distance_m=distance,
             cost=t.round_cost(distance, ret - depart) if seq else 0.0,
-            late_cost=sum(
-                problem.villages[i].late_cost(starts[p]) for p, i in enumerate(seq)
-            ),
+            late_cost=sum(problem.villages[i].late_cost(starts[p]) for p, i in enumerate(seq)),
         )
 
     def _forward(

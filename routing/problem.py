@@ -134,9 +134,7 @@ class Village:
             _check_int(owner, "due_s", self.due_s)
         _check_money(owner, "late_cost_per_h", self.late_cost_per_h)
         if self.late_cost_per_h > 0 and self.due_s is None:
-            raise ProblemError(
-                f"{owner}.late_cost_per_h = {self.late_cost_per_h!r}: needs a due_s"
-            )
+            raise ProblemError(f"{owner}.late_cost_per_h = {self.late_cost_per_h!r}: needs a due_s")
         if self.drop_penalty is not None:
             _check_money(owner, "drop_penalty", self.drop_penalty)
 

@@ -110,9 +110,7 @@ def late_reason(
     )
 
 
-def service_summary(
-    villages: Iterable[VillageOutcome], promised_s: int
-) -> dict[str, Any]:
+def service_summary(villages: Iterable[VillageOutcome], promised_s: int) -> dict[str, Any]:
     """The service a plan gives: on-time villages and parcels, the lights that matter,
     late parcel-hours (parcels delivered × hours after the promised time) and pickups
     collected — what compare and sweep show beside km and cost."""

@@ -27,7 +27,8 @@ def shortfall(problem: Problem, plan: Plan) -> dict[str, Any]:
     dims = problem.dimensions
     demand = [sum(v.delivery[k] for v in problem.villages) for k in range(len(dims))]
     pickup = [sum(v.pickup[k] for v in problem.villages) for k in range(len(dims))]
-    capacity = [sum(t.capacity[k] * t.count for t in problem.vehicle_types) for k in range(len(dims))]
+    types = problem.vehicle_types
+    capacity = [sum(t.capacity[k] * t.count for t in types) for k in range(len(dims))]
     shift_h = sum(
         t.count * min(t.max_duration_s, t.shift_end_s - t.shift_start_s) / 3600
         for t in problem.vehicle_types

@@ -47,9 +47,8 @@ class DaySolverSettings:
             return {"backend": s.backend, "time_limit_s": s.time_limit_s, "cores": cores}
 
         rounds_cores = self.processes if self.rounds.backend == "auto" else 1
-        base_cores = (
-            self.processes if self.baseline.backend == "auto" and self.baseline_processes == 1 else 1
-        )
+        alone = self.baseline.backend == "auto" and self.baseline_processes == 1
+        base_cores = self.processes if alone else 1
         return {
             "plan": one(self.rounds, rounds_cores),
             "baseline_per_problem": one(self.baseline, base_cores),

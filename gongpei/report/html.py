@@ -155,8 +155,12 @@ def _comparison_notes(c: Mapping[str, Any]) -> str:
         lines.append(
             f"Solver budgets: plan {p['backend']} {p['time_limit_s']:g} s on {p['cores']} "
             f"core(s); each baseline problem {q['backend']} {q['time_limit_s']:g} s on "
-            f"{q['cores']} core(s)" + ("" if fair else " — not the same budget: the saving is "
-            "flattered by a shorter baseline search")
+            f"{q['cores']} core(s)"
+            + (
+                ""
+                if fair
+                else " — not the same budget: the saving is flattered by a shorter baseline search"
+            )
         )
     td = c.get("township_drop") or {}
     f = td.get("villagers_fetching")
@@ -172,7 +176,8 @@ def _comparison_notes(c: Mapping[str, Any]) -> str:
         lines.append(
             f"A year ({a['days_per_year']} days, estimate): couriers save "
             f"¥{a['couriers_model'] / 1e6:.1f} M (reported for Suichang: at least "
-            f"¥{a['couriers_reported'] / 1e6:.0f} M), villagers ¥{a['villagers_model'] / 1e6:.1f} M "
+            f"¥{a['couriers_reported'] / 1e6:.0f} M), villagers "
+            f"¥{a['villagers_model'] / 1e6:.1f} M "
             f"(reported: ¥{a['villagers_reported'] / 1e6:.0f} M). {a['note']}"
         )
     return '<p id="comparison-notes">' + "<br>".join(_e(x) for x in lines) + "</p>"
