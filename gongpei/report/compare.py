@@ -68,6 +68,11 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ("CO₂ kg", lambda s: _get(s, "routing", "co2_kg"), _float(0)),
     ("villages served", lambda s: _get(s, "routing", "villages_served"), _int),
     ("unserved", _unserved, _int),
+    ("on-time villages", lambda s: _get(s, "service", "on_time_villages"), _int),
+    ("red villages", lambda s: _get(s, "service", "red"), _int),
+    ("yellow villages", lambda s: _get(s, "service", "yellow"), _int),
+    ("late parcel-hours", lambda s: _get(s, "service", "late_parcel_h"), _float(1)),
+    ("pickups collected", lambda s: _get(s, "service", "pickups_collected"), _int),
     ("saving km vs brands", lambda s: _get(s, "codelivery_saving", "distance_pct"), _pct),
     ("saving cost vs brands", lambda s: _get(s, "codelivery_saving", "cost_pct"), _pct),
     (
@@ -82,7 +87,17 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ),
 )
 
-_OPTIONAL = {"saving km vs township drop", "saving cost vs township drop", "CO₂ kg"}
+_OPTIONAL = {
+    "saving km vs township drop",
+    "saving cost vs township drop",
+    "CO₂ kg",
+    # the service rows: summaries written before the promise was in the plan lack them
+    "on-time villages",
+    "red villages",
+    "yellow villages",
+    "late parcel-hours",
+    "pickups collected",
+}
 
 
 def _width(text: str) -> int:

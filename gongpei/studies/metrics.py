@@ -40,6 +40,11 @@ DAY_METRICS: tuple[str, ...] = (
     "co2_kg",
     "villages_served",
     "villages_unserved",
+    "on_time_villages",
+    "red",
+    "yellow",
+    "late_parcel_h",
+    "pickups_collected",
     "saving_distance_pct",
     "saving_cost_pct",
     "saving_van_hours_pct",
@@ -99,6 +104,9 @@ def day_metrics(day: DayResult) -> dict[str, float]:
             out[key] = float(r[key])
     out["villages_served"] = int(s["villages"]["served"])
     out["villages_unserved"] = int(s["villages"]["unserved"])
+    service = s.get("service") or {}  # the service beside km and cost (issue 15)
+    for key in ("on_time_villages", "red", "yellow", "late_parcel_h", "pickups_collected"):
+        out[key] = float(service[key]) if key in service else math.nan
     saving = s.get("codelivery_saving") or {}
     for key in ("distance_pct", "cost_pct", "van_hours_pct"):
         out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan
