@@ -25,6 +25,7 @@ def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
     from gongpei.county.geography import GeographyError
     from gongpei.scenario.messages import ScenarioError
+    from gongpei.studies.frontier import FrontierError
     from gongpei.studies.replan import ReplanError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
@@ -41,6 +42,7 @@ def input_error_types() -> tuple[type[Exception], ...]:
         ReplanError,
         DisruptionError,
         PlanFormatError,
+        FrontierError,
     )
 
 
