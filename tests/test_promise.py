@@ -138,3 +138,35 @@ def test_postponing_never_makes_a_promised_stop_late() -> None:
         villages=(dataclasses.replace(villages[0], due_s=None, late_cost_per_h=0.0), villages[1])
     )
     assert RouteEvaluator(no_promise).round("van", ["B", "A"]).starts[0] == 1900
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_village_bigger_than_a_van_is_split_into_van_sized_drops(backend: str) -> None:
+    """X needs 25 parcels and collects 4 with vans of 10: three drops 9 + 8 + 8 (pickups
+    2 + 1 + 1), served on three vans, each within capacity; the checker agrees."""
+    from routing.split import split_large, village_of
+
+    points = {"HUB": (0.0, 0.0), "X": (3000.0, 0.0), "Y": (0.0, 2000.0)}
+    villages = [
+        Village("X", "X", (25,), (4,), service_s=300, late_cost_per_h=30.0, due_s=9000,
+                drop_penalty=2900.0),
+        Village("Y", "Y", (2,), (0,)),
+    ]  # fmt: skip
+    van = VehicleType("van", 4, (10,), "HUB", fixed_cost=10.0, cost_per_km=1.0)
+    problem = euclid_problem("split", points, [Depot("HUB", "HUB")], villages, [van])
+    split, which = split_large(problem)
+    assert which == {"X"}
+    parts = [v for v in split.villages if village_of(v.id, which) == "X"]
+    assert [v.id for v in parts] == ["X#1", "X#2", "X#3"]
+    assert [v.delivery for v in parts] == [(9,), (8,), (8,)]
+    assert [v.pickup for v in parts] == [(2,), (1,), (1,)]
+    assert sum(v.service_s for v in parts) == 300
+    assert sum(v.late_cost_per_h for v in parts) == pytest.approx(30.0)
+    assert sum(v.penalty for v in parts) == pytest.approx(2900.0)
+    assert split.village("Y") == problem.village("Y")
+    plan = solve(split, backend, time_limit_s=1.0)
+    assert check(plan, split) == [] and not plan.unserved
+    assert sorted(village_of(s, which) for s in plan.served) == ["X", "X", "X", "Y"]
+    unsplit = solve(problem, backend, time_limit_s=1.0)
+    assert [u.reason for u in unsplit.unserved] == ["capacity"]  # what happened before
+    assert split_large(split)[1] == frozenset()  # nothing left to split

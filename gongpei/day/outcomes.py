@@ -39,11 +39,16 @@ def village_outcomes(
     by_brand: dict[str, dict[str, int]],
 ) -> tuple[VillageOutcome, ...]:
     promised = scenario.model.routing.promised_by
+    from routing.split import village_of
+
+    # A split village (van-sized drops "code#k") is reached when its last drop is.
     arrival: dict[str, tuple[str, int]] = {}
     for route in plan.routes:
         for s in route.stops:
-            arrival[s.village] = (route.vehicle, s.arrival_s)
-    unserved = {u.village: u for u in plan.unserved}
+            code = village_of(s.village)
+            if code not in arrival or s.arrival_s > arrival[code][1]:
+                arrival[code] = (route.vehicle, s.arrival_s)
+    unserved = {village_of(u.village): u for u in plan.unserved}
     on_rounds = {s.code for s in stops}
     dem = demand.by_code()
     sorted_in = sort.village_sorted

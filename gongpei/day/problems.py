@@ -27,6 +27,7 @@ from gongpei.county.build import County
 from gongpei.day.demand import DayDemand
 from gongpei.scenario.loading import Scenario
 from routing import Depot, Problem, VehicleType, Village
+from routing.split import split_large
 
 __all__ = [
     "POST_BRAND",
@@ -117,7 +118,7 @@ def _problem(
 ) -> Problem:
     # The depot has its own location id: the hub is also a village (上江村) with a stop.
     dist, time = county.matrices([county.hub] + [s.code for s in stops])
-    return Problem(
+    problem = Problem(
         locations=(HUB, *(s.code for s in stops)),
         distance_m=dist,
         duration_s=time,
@@ -127,6 +128,9 @@ def _problem(
         dimensions=("parcels", "litres"),
         name=name,
     )
+    # A village bigger than every van becomes van-sized drops "code#1", "code#2", ...
+    # (routing.split; a festival day's largest villages) instead of being rejected.
+    return split_large(problem)[0]
 
 
 def codelivery_problem(scenario: Scenario, county: County, stops: Sequence[StopDemand]) -> Problem:
@@ -333,7 +337,7 @@ def station_problem(
         dimensions=("parcels", "litres"),
         name=f"{scenario.name}:stations",
     )
-    return problem, tuple(runs)
+    return split_large(problem)[0], tuple(runs)
 
 
 def _station_fleet(
