@@ -15,7 +15,7 @@ backend and the checker run on it unchanged. Units at this boundary, per objecti
   Euclidean. In integers: ``distance = round(1000 · euclid)``, ``duration = ceil(1000 ·
   euclid)`` (never shorter than the real travel, so a plan meeting the integer windows
   meets the real ones), windows and service × 1000; each vehicle has a fixed cost of
-  ``VEHICLE_COST`` (far above any route length, so fewer vehicles always win).
+  ``VEHICLE_COST`` (above any plan's total distance, so fewer vehicles always win).
   :func:`solomon_cost` recomputes the distance unrounded.
 
 Ids: node ``k`` is location and village ``"k"``; the depot is ``"depot"``; the vehicle type
@@ -46,8 +46,9 @@ __all__ = [
 ]
 
 OBJECTIVES = ("distance", "hierarchical")
-#: Fixed cost of a vehicle under the hierarchical objective (real distance units).
-VEHICLE_COST = 100_000.0
+#: Fixed cost of a vehicle under the hierarchical objective (real distance units): above
+#: any Solomon plan's total distance (≤ ~2,000), so one vehicle fewer always wins.
+VEHICLE_COST = 10_000.0
 _SCALE = {"distance": 10, "hierarchical": 1000}
 
 
@@ -126,6 +127,7 @@ def read_solomon(path: str | Path, objective: str = "distance") -> SolomonInstan
         cost_per_km=1000 / scale,
         shift_start_s=rows[0][4] * scale,
         shift_end_s=horizon,
+        max_duration_s=horizon,  # the default (ten days in seconds) binds at scale 1000
     )
     problem = Problem(
         locations=locations,
