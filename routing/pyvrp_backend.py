@@ -39,6 +39,15 @@ Mapping (each line is something :func:`routing.check.check` re-verifies on the r
   Limit: with a short fleet PyVRP may also drop a servable village whose insertion would
   cost more than the prize (a huge detour); diagnosis then says ``fleet_size``.
 
+* **The soft promise.** PyVRP 0.14 has no soft time windows. A village with a soft promise
+  (``due_s``, ``late_cost_per_h``) gets a window closing at ``due_s`` when a van serving it
+  alone can make that time, otherwise its own window (:mod:`routing.deadline`): PyVRP plans
+  on-time rounds wherever possible and pays in vans and km, not lateness; the plan's late
+  costs are then recomputed on the original problem. ``auto`` compares it with OR-Tools'
+  true soft plan on cost + late cost + drop penalties and keeps the lower.
+* **Weighed drops.** A village with its own ``drop_penalty`` gets the uniform prize ×
+  (1 + penalty / the largest penalty): never below the uniform prize, up to twice it.
+
 ``Plan.cost`` is recomputed in yuan with :func:`routing.check.route_cost` from the route's
 integer distance and duty, never taken from PyVRP's scaled objective. Stop times come from
 PyVRP's own schedule (arrival = start − wait), so the checker independently confirms them.
@@ -152,6 +161,15 @@ def _build(problem: Problem) -> tuple[Any, _Mapping]:
             if max(d, s) < unr:
                 worst = max(worst, route_cost(t, d, s))
     prize = max(_units(10 * worst + 1.0, MONEY_UNITS_PER_YUAN), 1)
+    # Drops weighed by what they leave behind: prize × (1 + penalty / largest penalty), so
+    # every prize stays ≥ the uniform one (serving wins when it can) and a bigger village
+    # is worth up to twice a small one. Prizes as large as the penalties themselves (¥1000
+    # a parcel) are far above PyVRP's load penalties, and its search then ends infeasible;
+    # the portfolio compares plans on the exact penalties (routing.deadline.plan_objective).
+    top = max((v.penalty for v in kept), default=1.0) or 1.0
+    weighed = {
+        v.id: round(prize * (1 + v.penalty / top)) for v in kept if v.drop_penalty is not None
+    }
 
     locations = [pyvrp.Location(x=0.0, y=0.0, name=d.location) for d in depots]
     locations += [pyvrp.Location(x=0.0, y=0.0, name=v.location) for v in kept]
@@ -165,7 +183,7 @@ def _build(problem: Problem) -> tuple[Any, _Mapping]:
             tw_early=v.window[0],
             tw_late=v.window[1],
             release_time=v.release_s,
-            prize=prize,
+            prize=weighed.get(v.id, prize),
             required=False,
             name=v.id,
         )
@@ -302,9 +320,23 @@ def solve_pyvrp(
     from pyvrp import IteratedLocalSearchParams, PenaltyParams, SolveParams
     from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
 
+    from routing.deadline import promise_as_deadline, restore
+
     t0 = time.perf_counter()
     if not problem.villages:
         return Plan(routes=(), cost=0.0, backend="pyvrp", wall_s=time.perf_counter() - t0)
+    original = problem
+    problem = promise_as_deadline(problem)  # no soft windows in PyVRP 0.14: routing.deadline
+    if problem is not original:
+        plan = solve_pyvrp(
+            problem,
+            time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
+            seed=seed,
+            progress=progress,
+            stop=stop,
+            max_iterations=max_iterations,
+        )
+        return restore(plan, original)
     data, mapping = _build(problem)
     criterion = _Stop(time_limit_s - (time.perf_counter() - t0), max_iterations, stop)
 
