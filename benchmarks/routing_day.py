@@ -107,7 +107,6 @@ def compare_day(problem: Problem, budget: float, seed: int) -> list[tuple[str, P
 
 def main(argv: list[str] | None = None) -> int:
     from gongpei.day.pipeline import day_problem
-
     from gongpei.scenario import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -30,6 +30,7 @@ def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
     from gongpei.county.geography import GeographyError
     from gongpei.scenario.messages import ScenarioError
+    from gongpei.studies.frontier import FrontierError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
     from routing.plan_io import PlanFormatError
@@ -45,6 +46,7 @@ def input_error_types() -> tuple[type[Exception], ...]:
         ReplanError,
         DisruptionError,
         PlanFormatError,
+        FrontierError,
     )
 
 

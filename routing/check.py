@@ -19,6 +19,12 @@ open)``; ``departure = start + service_s``; ``return = last departure + travel t
 depot``. Duty (for max duration and the hourly cost) is ``return_s - depart_s``.
 Release times: a round may not leave before the latest ``release_s`` of its villages, nor
 before its depot's ``ready_s`` or the van's ``shift_start_s``.
+
+The promise: a stop whose service starts after the village's ``due_s`` is late by the
+difference; its late cost is ``late_cost_per_h`` × hours late, summed per round and
+compared with the round's recorded ``late_cost`` (the checker computes it here from the
+start times it rebuilt, not with :meth:`routing.problem.Village.late_cost`).
+:func:`lateness` gives the recomputed lateness of a whole plan for reports.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ __all__ = [
     "check",
     "check_loading",
     "check_or_raise",
+    "lateness",
     "route_cost",
 ]
 
@@ -65,6 +72,7 @@ KINDS = {
     "max_distance": "round's distance above the vehicle type's maximum",
     "distance_mismatch": "recorded distance differs from the recomputed one",
     "route_cost": "recorded route cost differs from the recomputed one by more than 0.01",
+    "late_cost": "recorded late cost (soft promise) differs from the recomputed one",
     "plan_cost": "plan cost differs from the sum of recomputed route costs",
     "duplicate_visit": "a village is served more than once",
     "unknown_village": "a stop or unserved entry names no village of the problem",
@@ -256,6 +264,7 @@ def _check_route(
         _capacity(load, vt, veh, v.id, "after the stop", out)
 
     # Times and distance.
+    late = 0.0
     t, prev, dist = dep, start_depot.location, 0
     for stop, v in zip(route.stops, vs, strict=True):
         dist += _arc(problem, prev, v.location, veh, v.id, out)
@@ -276,6 +285,8 @@ def _check_route(
             out.append(
                 Violation("time_window", veh, v.id, f"starts {start} > closes {v.window[1]}")
             )
+        if v.due_s is not None and start > v.due_s:
+            late += v.late_cost_per_h * (start - v.due_s) / 3600.0
         prev = v.location
     dist += _arc(problem, prev, end_depot.location, veh, "", out)
     ret = t + problem.duration(prev, end_depot.location)
@@ -297,7 +308,43 @@ def _check_route(
         out.append(
             Violation("route_cost", veh, detail=f"recorded {route.cost:.4f} != {cost:.4f} yuan")
         )
+    if abs(route.late_cost - late) > COST_TOLERANCE:
+        out.append(
+            Violation("late_cost", veh, detail=f"recorded {route.late_cost:.4f} != {late:.4f} yuan")
+        )
     return cost
+
+
+@dataclass(frozen=True, slots=True)
+class Lateness:
+    """A plan's lateness against the villages' promised times, recomputed from its stops.
+
+    ``late_villages`` served after ``due_s``; ``late_s`` the seconds late summed over them;
+    ``late_cost`` their yuan (soft promise); ``on_time`` served villages with no ``due_s``
+    or served by it."""
+
+    on_time: int
+    late_villages: tuple[str, ...]
+    late_s: int
+    late_cost: float
+
+
+def lateness(plan: Plan, problem: Problem) -> Lateness:
+    """Lateness of ``plan`` from its recorded start times (run :func:`check` first to know
+    they are right)."""
+    villages = {v.id: v for v in problem.villages}
+    on_time, late_s, cost = 0, 0, 0.0
+    late: list[str] = []
+    for route in plan.routes:
+        for s in route.stops:
+            v = villages.get(s.village)
+            if v is None or v.due_s is None or s.start_s <= v.due_s:
+                on_time += v is not None
+                continue
+            late.append(v.id)
+            late_s += s.start_s - v.due_s
+            cost += v.late_cost_per_h * (s.start_s - v.due_s) / 3600.0
+    return Lateness(on_time, tuple(late), late_s, cost)
 
 
 def _capacity(

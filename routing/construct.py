@@ -20,6 +20,9 @@ from routing.problem import Problem
 
 __all__ = ["Van", "construct_routes", "score", "vans"]
 
+#: With soft promises, insertion compares this many feasible positions on cost + late cost.
+_SOFT_TRIES = 8
+
 
 @dataclass(frozen=True, slots=True)
 class Van:
@@ -58,6 +61,10 @@ def construct_routes(
       cheapest position over all vans (a fresh van is charged its fixed cost) whose
       recomputed round stays feasible. Packs tight fleets (bin-packing-like days).
 
+    With soft promises (villages with a ``late_cost_per_h``) insertion takes the best of
+    the first feasible positions on cost plus added late cost (savings ignores lateness:
+    refusing merges that add late cost left villages out on the default day).
+
     At most ``max_tries`` cheapest positions (plus a fresh van of each type) are tried per
     inserted village. Returns one village sequence (problem village positions) per vehicle,
     in the order of ``"{type}#{k}"`` expansion; villages that fit nowhere are left out.
@@ -93,6 +100,11 @@ class _Construction:
         self.tstart = [problem.index(problem.depot(t.start_depot).location) for t in types]
         self.tend = [problem.index(problem.depot(t.return_depot).location) for t in types]
         self.allowed = [set(allowed_types(problem, i)) for i in range(len(problem.villages))]
+        # Soft promises: merges and insertions also weigh the late cost they add.
+        self.soft = any(v.late_cost_per_h > 0 for v in problem.villages)
+
+    def _late(self, ti: int, seq: Sequence[int]) -> float:
+        return self.ev.evaluate(ti, seq).late_cost if seq else 0.0
 
     def _stopped(self) -> bool:
         return self.stop is not None and self.stop()
@@ -193,6 +205,24 @@ class _Construction:
             # The cheapest positions, then (never cut) a fresh van of each type.
             limit = self.max_tries
             tries = cands[:limit] + [c for c in cands[limit:] if not routes[c[1]]]
+            if self.soft:
+                # The first few feasible positions, re-ranked by cost + added late cost.
+                best: tuple[float, int, list[int]] | None = None
+                seen = 0
+                for cost, k, p in tries:
+                    trial = [*routes[k][:p], i, *routes[k][p:]]
+                    ti = self.vehicles[k].type_index
+                    if not ev.feasible(ti, trial):
+                        continue
+                    total = cost + self._late(ti, trial) - self._late(ti, routes[k])
+                    if best is None or total < best[0]:
+                        best = (total, k, trial)
+                    seen += 1
+                    if seen >= _SOFT_TRIES:
+                        break
+                if best is not None:
+                    routes[best[1]] = best[2]
+                continue
             for _, k, p in tries:
                 trial = [*routes[k][:p], i, *routes[k][p:]]
                 if ev.feasible(self.vehicles[k].type_index, trial):
@@ -203,11 +233,15 @@ class _Construction:
 
 def score(
     problem: Problem, ev: RouteEvaluator, sequences: Sequence[Sequence[int]]
-) -> tuple[int, float]:
-    """(−villages served, cost in yuan) of a set of sequences: smaller is better."""
-    served, cost = 0, 0.0
+) -> tuple[float, float]:
+    """(−drop penalties of the villages served, cost + late cost in yuan) of a set of
+    sequences: smaller is better. With the default penalties that is the number of
+    villages served first; with penalties weighed by parcels, the parcels served."""
+    served, cost = 0.0, 0.0
+    villages = problem.villages
     for veh, seq in zip(vans(problem), sequences, strict=True):
         if seq:
-            served += len(seq)
-            cost += ev.evaluate(veh.type_index, seq).cost
+            served += sum(villages[i].penalty for i in seq)
+            rt = ev.evaluate(veh.type_index, seq)
+            cost += rt.cost + rt.late_cost
     return (-served, cost)

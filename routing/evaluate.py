@@ -14,12 +14,13 @@ Timing model (the checker's contract): the round leaves its start depot at the d
 duty = return − departure. The departure is the earliest allowed — the van's shift start,
 the depot's ``ready_s``, the latest ``release_s`` of the round's villages and an optional
 earliest departure given by the caller — and, with ``postpone=True``, then moved later as
-far as that only removes waiting at villages (the van leaves as late as useful, back at
-the same time).
+far as that only removes waiting at villages and makes no soft-promise stop start after
+its ``due_s`` (the van leaves as late as useful, back at the same time).
 
 Loads (simultaneous delivery and pickup): the van leaves with all the round's deliveries;
 each stop removes its delivery and adds its pickup; capacity holds at every point.
-Cost: :meth:`routing.problem.VehicleType.round_cost` (the one formula).
+Cost: :meth:`routing.problem.VehicleType.round_cost` (the one formula); lateness:
+:meth:`routing.problem.Village.late_cost` summed over the stops (``late_cost``).
 
 A round that breaks a limit is still timed (so a plan built from it shows the checker what
 is wrong); ``reason`` names the first broken limit in diagnosis order (a
@@ -47,7 +48,8 @@ class RouteTimes:
 
     Per stop (in sequence order): ``arrivals``, ``starts`` (service start) and
     ``departures``; ``loads_after`` is the load leaving each stop, ``load_start`` the load
-    leaving the depot. ``cost`` is 0 for an empty sequence (no van is used).
+    leaving the depot. ``cost`` is 0 for an empty sequence (no van is used);
+    ``late_cost`` is the yuan of the stops that start after their promised ``due_s``.
     """
 
     feasible: bool
@@ -62,6 +64,7 @@ class RouteTimes:
     loads_after: tuple[tuple[int, ...], ...]
     distance_m: int
     cost: float
+    late_cost: float = 0.0
 
     @property
     def duration_s(self) -> int:
@@ -101,6 +104,9 @@ class RouteEvaluator:
         self._open = [v.window[0] for v in problem.villages]
         self._close = [v.window[1] for v in problem.villages]
         self._rel = [v.release_s for v in problem.villages]
+        # Postponing the departure must not make a soft-promise stop late: it is bounded
+        # by the due time as by the window's close (a stop already late stays as it is).
+        self._due = [v.due_s if v.late_cost_per_h > 0 else None for v in problem.villages]
         depots = {d.id: d for d in problem.depots}
         self._tstart = [
             problem.index(depots[t.start_depot].location) for t in problem.vehicle_types
@@ -168,6 +174,7 @@ class RouteEvaluator:
             load_start=times.load_start,
             distance_m=times.distance_m,
             cost=t.round_cost(times.distance_m, times.duration_s),
+            late_cost=times.late_cost,
         )
 
     # -- problem positions ----------------------------------------------------------------
@@ -203,7 +210,11 @@ class RouteEvaluator:
             if start > self._close[i]:
                 return False
             wait_total += start - arrive
-            slack = min(slack, self._close[i] - start + wait_total)
+            bound = self._close[i]
+            due = self._due[i]
+            if due is not None:
+                bound = min(bound, max(due, start))
+            slack = min(slack, bound - start + wait_total)
             clock = start + self._serv[i]
             prev = loc
         end = self._tend[type_index]
@@ -315,7 +326,11 @@ class RouteEvaluator:
             cum_wait = 0
             for pos, i in enumerate(seq):
                 cum_wait += waits[pos]
-                delta = min(delta, self._close[i] - starts[pos] + cum_wait)
+                bound = self._close[i]
+                due = self._due[i]
+                if due is not None:
+                    bound = min(bound, max(due, starts[pos]))
+                delta = min(delta, bound - starts[pos] + cum_wait)
             if delta > 0:
                 depart += delta
                 starts, waits = self._forward(type_index, seq, depart)
@@ -360,6 +375,7 @@ class RouteEvaluator:
             loads_after=tuple(loads_after),
             distance_m=distance,
             cost=t.round_cost(distance, ret - depart) if seq else 0.0,
+            late_cost=sum(problem.villages[i].late_cost(starts[p]) for p, i in enumerate(seq)),
         )
 
     def _forward(

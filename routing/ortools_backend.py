@@ -25,10 +25,15 @@ Modelling decisions (why, not just what):
   round and bounded below by each visited village's release, so it equals at least the
   latest release on the round; one constraint per vehicle ties the departure to it
   (``time(start) ≥ release(start)``). The local-search filters see the release bounds.
-* **Optional villages**: each village is a disjunction with a penalty far above any round
-  cost, so an over-constrained day still returns a plan; dropped villages are explained by
-  :func:`routing.diagnose.diagnose`. Villages that cannot be served even alone never enter
-  the model.
+* **Optional villages**: each village is a disjunction with its own penalty
+  (:attr:`routing.problem.Village.penalty`: by default far above any round cost; the
+  application weighs it by the parcels and pickups left behind), so an over-constrained day
+  still returns a plan and a short fleet leaves the fewest parcels behind; dropped villages
+  are explained by :func:`routing.diagnose.diagnose`. Villages that cannot be served even
+  alone never enter the model.
+* **The promise (soft)**: ``SetCumulVarSoftUpperBound(due_s, late_cost_per_h / 3600)``
+  on the time cumul (the service start), in micro-yuan per second, so lateness is part of
+  the objective; a hard promise is a window closing at the promised time.
 * **First solution**: OR-Tools' insertion heuristics leave villages out on tight fleets
   (``tight_fleet_problem`` in the tests: 5 of 6 served) and are slow on long days (5 s
   for the 201-village test county day, which our savings construction serves fully in
@@ -60,7 +65,7 @@ from routing.construct import construct_routes, score, vans
 from routing.diagnose import allowed_types, diagnose
 from routing.evaluate import RouteEvaluator
 from routing.plan import Plan, Route, Unserved
-from routing.problem import HORIZON, Problem
+from routing.problem import DEFAULT_DROP_PENALTY, HORIZON, Problem
 
 # ProgressFn, StopFn (routing.callbacks) and construct_routes (routing.construct) are
 # re-exported for the imports that name them here.
@@ -68,8 +73,9 @@ __all__ = ["COST_SCALE", "ProgressFn", "StopFn", "construct_routes", "solve_orto
 
 #: Integer cost units per yuan inside the OR-Tools model (micro-yuan).
 COST_SCALE = 1_000_000
-#: Penalty for leaving a village unserved, in yuan (far above any realistic round cost).
-UNSERVED_PENALTY_YUAN = 1_000_000.0
+#: Penalty for leaving a village unserved when it gives none, in yuan (far above any
+#: realistic round cost); each village's own is :attr:`routing.problem.Village.penalty`.
+UNSERVED_PENALTY_YUAN = DEFAULT_DROP_PENALTY
 _BIG = 10**9
 
 
@@ -127,6 +133,10 @@ class _Model:
         for node, i in self.node_village.items():
             v = problem.villages[i]
             time.CumulVar(manager.NodeToIndex(node)).SetRange(v.window[0], v.window[1])
+            if v.due_s is not None and v.late_cost_per_h > 0 and v.due_s < v.window[1]:
+                # Soft promise: micro-yuan per second of service start after due_s.
+                per_s = max(1, round(v.late_cost_per_h * COST_SCALE / 3600))
+                time.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), v.due_s, per_s)
         for k, veh in enumerate(self.vehicles):
             t = types[veh.type_index]
             ready = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
@@ -173,11 +183,14 @@ class _Model:
             caps = [min(types[v.type_index].max_distance_m, _BIG) for v in self.vehicles]
             routing.AddDimensionWithVehicleCapacity(dist_cb, 0, caps, True, "distance")
 
-        # Optional villages; depot restrictions.
-        penalty = round(UNSERVED_PENALTY_YUAN * COST_SCALE)
+        # Optional villages (each with its own drop penalty); depot restrictions.
+        self.penalty = {
+            node: round(problem.villages[i].penalty * COST_SCALE)
+            for node, i in self.node_village.items()
+        }
         for node, i in self.node_village.items():
             index = manager.NodeToIndex(node)
-            routing.AddDisjunction([index], penalty)
+            routing.AddDisjunction([index], self.penalty[node])
             ok = set(allowed_types(problem, i))
             if len(ok) < len(types):
                 # SetAllowedVehiclesForIndex's Python binding rejects lists in 9.15;
@@ -285,8 +298,9 @@ def solve_ortools(
             params = _search_parameters(remaining, solution_limit, log_search, descent=descent)
             best = [float("inf")]
             count = [0]
-            penalty = round(UNSERVED_PENALTY_YUAN * COST_SCALE)
-            village_indices = [model.manager.NodeToIndex(n) for n in model.node_village]
+            village_penalty = [
+                (model.manager.NodeToIndex(n), model.penalty[n]) for n in model.node_village
+            ]
 
             def on_solution() -> None:
                 try:
@@ -296,11 +310,11 @@ def solve_ortools(
                         best[0] = cost
                         if progress is not None:
                             dropped = sum(
-                                1 for ix in village_indices if routing.NextVar(ix).Value() == ix
+                                pen
+                                for ix, pen in village_penalty
+                                if routing.NextVar(ix).Value() == ix
                             )
-                            progress(
-                                time.perf_counter() - t0, (cost - dropped * penalty) / COST_SCALE
-                            )
+                            progress(time.perf_counter() - t0, (cost - dropped) / COST_SCALE)
                     if flag():
                         routing.solver().FinishCurrentSearch()
                 except BaseException as exc:  # never let an exception unwind through C++
@@ -326,7 +340,8 @@ def solve_ortools(
                     starts["ortools"] = model.sequences(found)
             scores = {k: score(problem, ev, seqs) for k, seqs in starts.items()}
             meta["first_solutions"] = {
-                k: {"served": -sc[0], "cost": round(sc[1], 4)} for k, sc in scores.items()
+                k: {"served": sum(map(len, starts[k])), "cost": round(sc[1], 4)}
+                for k, sc in scores.items()
             }
             solution = None
             for name in sorted(scores, key=lambda k: scores[k]):

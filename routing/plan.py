@@ -36,7 +36,12 @@ class Stop:
 @dataclass(frozen=True, slots=True)
 class Route:
     """One van's round: leaves ``start_depot`` at ``depart_s`` carrying ``load_start``
-    (the sum of its stops' deliveries) and is back at ``end_depot`` at ``return_s``."""
+    (the sum of its stops' deliveries) and is back at ``end_depot`` at ``return_s``.
+
+    ``cost`` is what the round costs to drive (fixed + km + hours); ``late_cost`` is the
+    yuan charged for stops served after their promised time (soft promise,
+    :meth:`routing.problem.Village.late_cost`), kept apart so the operating cost stays the
+    cost of the vans."""
 
     vehicle: str  # e.g. "van-B#3": vehicle type name and a 0-based number within the type
     vehicle_type: str
@@ -48,6 +53,7 @@ class Route:
     load_start: tuple[int, ...]
     distance_m: int
     cost: float
+    late_cost: float = 0.0
 
     @property
     def duration_s(self) -> int:
@@ -94,6 +100,11 @@ class Plan:
         return sum(r.duration_s for r in self.routes)
 
     @property
+    def late_cost(self) -> float:
+        """Yuan charged for late stops (soft promise), over every round."""
+        return sum(r.late_cost for r in self.routes)
+
+    @property
     def served(self) -> tuple[str, ...]:
         return tuple(v for r in self.routes for v in r.villages)
 
@@ -116,5 +127,6 @@ class Plan:
                 {"village": u.village, "reason": u.reason} for u in self.unserved
             ],
             "cost": round(self.cost, 2),
+            "late_cost": round(self.late_cost, 2),
             "wall_s": round(self.wall_s, 3),
         }

@@ -61,6 +61,7 @@ def _route_to_dict(r: Route) -> dict[str, Any]:
         "load_start": [int(x) for x in r.load_start],
         "distance_m": int(r.distance_m),
         "cost": float(r.cost),
+        "late_cost": float(r.late_cost),
         "stops": [
             {
                 "village": s.village,
@@ -143,6 +144,7 @@ def _route_from(r: _Reader) -> Route:
         load_start=r.ints("load_start"),
         distance_m=r.get("distance_m", int),
         cost=r.get("cost", float),
+        late_cost=r.get("late_cost", float) if "late_cost" in r.d else 0.0,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 __all__ = [
+    "DEFAULT_DROP_PENALTY",
     "Depot",
     "Problem",
     "ProblemError",
@@ -34,6 +35,9 @@ __all__ = [
 
 #: A time that means "no limit" (ten days in seconds); windows default to [0, HORIZON].
 HORIZON = 10 * 24 * 3600
+#: Yuan for leaving a village unserved when its ``drop_penalty`` is not given: far above
+#: any realistic round cost, so a solver serves every village it can.
+DEFAULT_DROP_PENALTY = 1_000_000.0
 
 
 class ProblemError(ValueError):
@@ -83,6 +87,15 @@ class Village:
     the village's chute is bagged and ready at the depot (from the sorter): the round that
     serves it cannot leave its depot before that. ``service_s`` is the whole stop time.
     ``depot`` restricts the village to rounds from one depot (``None``: any depot).
+
+    The promise (soft): ``due_s`` is the time the village was promised its parcels by; a
+    service start after it costs ``late_cost_per_h`` yuan per hour late (the application
+    multiplies its parcels by a cost per parcel-hour), added to the solver's objective and
+    recorded per round (:attr:`routing.plan.Route.late_cost`). A *hard* promise is a window
+    that closes at the promised time instead. ``drop_penalty`` is the yuan a solver pays for
+    leaving the village unserved (``None``: :data:`DEFAULT_DROP_PENALTY`); weighing it by
+    what the village leaves behind makes a short fleet leave the fewest parcels, not the
+    fewest villages.
     """
 
     id: str
@@ -93,6 +106,9 @@ class Village:
     window: tuple[int, int] = (0, HORIZON)
     release_s: int = 0
     depot: str | None = None
+    due_s: int | None = None
+    late_cost_per_h: float = 0.0
+    drop_penalty: float | None = None
 
     def __post_init__(self) -> None:
         owner = f"village {self.id!r}"
@@ -114,6 +130,24 @@ class Village:
         _check_int(owner, "window[1]", self.window[1])
         if self.window[1] < self.window[0]:
             raise ProblemError(f"{owner}.window = {self.window!r}: closes before it opens")
+        if self.due_s is not None:
+            _check_int(owner, "due_s", self.due_s)
+        _check_money(owner, "late_cost_per_h", self.late_cost_per_h)
+        if self.late_cost_per_h > 0 and self.due_s is None:
+            raise ProblemError(f"{owner}.late_cost_per_h = {self.late_cost_per_h!r}: needs a due_s")
+        if self.drop_penalty is not None:
+            _check_money(owner, "drop_penalty", self.drop_penalty)
+
+    @property
+    def penalty(self) -> float:
+        """Yuan for leaving this village unserved (``drop_penalty`` or the default)."""
+        return DEFAULT_DROP_PENALTY if self.drop_penalty is None else float(self.drop_penalty)
+
+    def late_cost(self, start_s: int) -> float:
+        """Yuan of lateness when service starts at ``start_s`` (0 without a soft promise)."""
+        if self.due_s is None or start_s <= self.due_s or not self.late_cost_per_h:
+            return 0.0
+        return (start_s - self.due_s) / 3600.0 * self.late_cost_per_h
 
 
 @dataclass(frozen=True, slots=True)

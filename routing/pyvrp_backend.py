@@ -52,6 +52,15 @@ Mapping (each line is something :func:`routing.check.check` re-verifies on the r
   PyVRP may also drop a servable village whose insertion would cost more than its prize (a
   huge detour); diagnosis then says ``fleet_size``.
 
+* **The soft promise.** PyVRP 0.14 has no soft time windows. A village with a soft promise
+  (``due_s``, ``late_cost_per_h``) gets a window closing at ``due_s`` when a van serving it
+  alone can make that time, otherwise its own window (:mod:`routing.deadline`): PyVRP plans
+  on-time rounds wherever possible and pays in vans and km, not lateness; the plan's late
+  costs are then recomputed on the original problem. ``auto`` compares it with OR-Tools'
+  true soft plan on cost + late cost + drop penalties and keeps the lower.
+* **Weighed drops.** A village with its own ``drop_penalty`` gets the uniform prize ×
+  (1 + penalty / the largest penalty): never below the uniform prize, up to twice it.
+
 ``Plan.cost`` is recomputed in yuan with :func:`routing.check.route_cost` from the route's
 integer distance and duty, never taken from PyVRP's scaled objective. Stop times come from
 PyVRP's own schedule (arrival = start − wait), so the checker independently confirms them.
@@ -441,6 +450,21 @@ def solve_pyvrp(
     t0 = time.perf_counter()
     if not problem.villages:
         return Plan(routes=(), cost=0.0, backend="pyvrp", wall_s=time.perf_counter() - t0)
+    from routing.deadline import promise_as_deadline, restore
+
+    original = problem
+    problem = promise_as_deadline(problem)  # no soft windows in PyVRP 0.14: routing.deadline
+    if problem is not original:
+        plan = solve_pyvrp(
+            problem,
+            time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
+            seed=seed,
+            progress=progress,
+            stop=stop,
+            max_iterations=max_iterations,
+            initial_penalties=initial_penalties,
+        )
+        return restore(plan, original)
     hopeless = _hopeless(problem)
     kept = [v for v in problem.villages if v.id not in hopeless]
     required = fleet_can_carry(problem, kept)

@@ -457,10 +457,12 @@ def _choose(
 
     if not candidates:
         raise RuntimeError(f"auto: no backend returned a plan: {outcome}")
+    from routing.deadline import plan_objective
 
-    def key(item: tuple[str, Plan]) -> tuple[bool, int, float]:
+    def key(item: tuple[str, Plan]) -> tuple[bool, float]:
+        # cost + late cost + each unserved village's drop penalty (routing.deadline)
         p = item[1]
-        return (p.status == "invalid", len(p.unserved), p.cost)
+        return (p.status == "invalid", plan_objective(p, problem))
 
     chosen_name, chosen = min(candidates, key=key)  # min is stable: earlier runs win ties
     meta = dict(chosen.meta)

@@ -16,7 +16,8 @@ PACKAGES = ("sorter", "routing", "gongpei")
 #: Files allowed over the size limit, with the reason.
 LONG_FILES: dict[str, str] = {
     "sorter/engine.py": "515 lines: the hot closures of simulate stay in one function (speed)",
-    "sorter/linear.py": "being split",
+    "gongpei/scenario/schema.py": "749 lines of declarative tables: to be split by table group",
+    "routing/pyvrp_backend.py": "624 lines: the prize and promise phases to move out",
 }
 MAX_LINES = 500
 

@@ -197,3 +197,53 @@ def test_routing_day_compares_engine_and_peer_on_one_problem():
         assert check(plan, problem) == [] and not plan.unserved
     assert got["pyvrp-plain-x2"].meta["seeds"] == [3, 4]
     assert got["auto"].cost <= got["pyvrp-plain-x2"].cost + 1e-6  # the optimum, 122.148
+
+
+VRPTW = Path(__file__).parent / "data" / "vrptw"
+
+
+@pytest.mark.parametrize(("objective", "cost"), [("distance", 36.3), ("hierarchical", 36.325)])
+def test_routing_vrptw_rows_against_a_hand_solved_instance(tmp_path, capsys, objective, cost):
+    """TINY: capacity 20, customer 1 alone and 3, 4, 2 on a second vehicle — 36.3 with arcs
+    truncated to 0.1, 36.325 unrounded (brute force; see tests/data/vrptw/bks.csv)."""
+    out = tmp_path / "rows.json"
+    bench = load_benchmark("routing_vrptw")
+    args = [str(VRPTW / "TINY.txt"), "--bks", str(VRPTW / "bks.csv"), "--time-limit", "1"]
+    assert (
+        bench.main([*args, "--objective", objective, "--backend", "ortools", "--json", str(out)])
+        == 0
+    )
+    (row,) = json.loads(out.read_text())
+    assert {
+        "instance",
+        "vehicles",
+        "bks_vehicles",
+        "cost",
+        "bks_cost",
+        "gap_pct",
+        "feasible",
+        "wall_s",
+    } <= set(row)
+    assert row["feasible"] is True and row["vehicles"] == row["bks_vehicles"] == 2
+    assert row["cost"] == pytest.approx(cost, abs=1e-3)
+    assert row["gap_pct"] == pytest.approx(
+        100 * (row["cost"] - row["bks_cost"]) / row["bks_cost"], abs=1e-3
+    )
+    assert "TINY" in capsys.readouterr().out
+
+
+def test_routing_vrptw_needs_an_objective_when_the_csv_has_both():
+    bench = load_benchmark("routing_vrptw")
+    with pytest.raises(SystemExit, match="pass --objective"):
+        bench.main([str(VRPTW / "TINY.txt"), "--bks", str(VRPTW / "bks.csv")])
+
+
+def test_solomon_reader_truncates_arcs_for_the_distance_objective():
+    from routing.solomon import read_solomon
+
+    inst = read_solomon(VRPTW / "TINY.txt", "distance")
+    p = inst.problem
+    assert p.distance("3", "1") == 31 and p.duration("3", "1") == 31  # sqrt(10) → 3.1
+    assert p.village("1").window == (0, 500) and p.village("1").service_s == 10
+    hier = read_solomon(VRPTW / "TINY.txt", "hierarchical").problem
+    assert hier.distance("3", "1") == 3162 and hier.duration("3", "1") == 3163

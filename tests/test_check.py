@@ -175,6 +175,7 @@ CASES: list[tuple[str, Callable[[], Plan], dict[str, object] | None, bool]] = [
         True,
     ),
     ("time_window", lambda: VALID, {"window": None}, True),
+    ("late_cost", lambda: VALID, {"due": None}, True),
     (
         "release",
         lambda: with_routes(dataclasses.replace(shifted(VAN, -100), cost=VAN.cost), TSVAN),
@@ -259,6 +260,12 @@ def test_each_violation_kind(
                 for v in problem.villages
             )
             problem = problem.replace(villages=villages)
+        elif "due" in changes:  # B promised by 700 s, served at 760: 60 s late, not recorded
+            villages = tuple(
+                dataclasses.replace(v, due_s=700, late_cost_per_h=36.0) if v.id == "B" else v
+                for v in problem.villages
+            )
+            problem = problem.replace(villages=villages)
         else:
             problem = make_problem(**changes)
     found = kinds(make_plan(), problem)
@@ -281,6 +288,21 @@ def test_check_loading_recomputes_ready_plus_loading() -> None:
     assert [(v.kind, v.vehicle) for v in bad] == [("loading", "van#0")]
     assert "5 parcels" in bad[0].detail
     assert check_loading(VALID, problem, {}, 3600.0) == []  # nothing ready: nothing held
+
+
+def test_late_cost_recomputed_by_the_checker() -> None:
+    """B promised by 700 s at 36 yuan/h, served at 760 s: 0.6 yuan, recorded ⇒ valid."""
+    problem = make_problem()
+    villages = tuple(
+        dataclasses.replace(v, due_s=700, late_cost_per_h=36.0) if v.id == "B" else v
+        for v in problem.villages
+    )
+    problem = problem.replace(villages=villages)
+    plan = with_routes(dataclasses.replace(VAN, late_cost=0.6), TSVAN)
+    assert check(plan, problem) == []
+    assert plan.late_cost == pytest.approx(0.6)
+    built = plan_from_sequences(problem, [["A", "B"]], vehicle_type="van")
+    assert built.routes[0].late_cost == pytest.approx(0.6)  # the evaluator agrees
 
 
 def test_check_or_raise_lists_violations() -> None:

@@ -116,3 +116,22 @@ def test_unequal_service_is_not_shown_as_a_saving() -> None:
     table = compare_summaries([fair, unequal], ["fair", "one-van"])
     assert _row(table, "saving km vs brands") == ["41.2", "%", "unequal", "service"]
     assert _row(table, "villages served") == ["199", "19"]  # delivered, else the plan's visits
+
+
+def test_service_beside_km_and_cost_tea_harvest_against_a_normal_day() -> None:
+    """A tea-harvest day collects more and turns villages red: compare shows both."""
+    normal, harvest = _summary(1000.0, 8000.0), _summary(1100.0, 8600.0)
+    normal["service"] = {
+        "on_time_villages": 199, "red": 0, "yellow": 1, "late_parcel_h": 0.0,
+        "pickups_collected": 640,
+    }  # fmt: skip
+    harvest["service"] = {
+        "on_time_villages": 193, "red": 6, "yellow": 1, "late_parcel_h": 41.25,
+        "pickups_collected": 2315,
+    }  # fmt: skip
+    table = compare_summaries([normal, harvest], ["normal", "tea"])
+    assert _row(table, "pickups collected") == ["640", "2,315"]
+    assert _row(table, "red villages") == ["0", "6"]
+    assert _row(table, "on-time villages") == ["199", "193"]
+    assert _row(table, "late parcel-hours") == ["0.0", "41.2"]
+    assert "red villages" not in compare_summaries([_summary(1.0, 2.0)], ["old"])

@@ -122,7 +122,43 @@ def test_province_run_passes_every_field(calls: list[dict[str, Any]]) -> None:
 )
 def test_auto_needs_two_processes(backend: str, processes: int, rounds: str, baseline: str) -> None:
     sc = load_scenario(GOOD).with_overrides(
-        {"routing.backend": backend, "routing.processes": processes}
+        {
+            "routing.backend": backend,
+            "routing.processes": processes,
+            "routing.baseline_time_limit_s": 1.5,  # a fixed, single-core baseline budget
+        }
     )
     s = solver_settings(sc)
     assert (s.rounds.backend, s.baseline.backend, s.processes) == (rounds, baseline, processes)
+    assert not s.share_budget
+    assert s.budgets()["baseline_per_problem"] == {
+        "backend": baseline,
+        "time_limit_s": 1.5,
+        "cores": 1,
+    }
+
+
+@pytest.mark.parametrize(("backend", "processes"), [("auto", 2), ("auto", 1), ("ortools", 2)])
+def test_fair_baselines_get_the_plans_budget_and_cores(backend: str, processes: int) -> None:
+    """Unset ``baseline_time_limit_s`` (the default): a baseline as a whole gets the plan's
+    wall budget and cores; its problems share them, each on one core, ``processes`` at a
+    time, and the budgets say so."""
+    sc = load_scenario(GOOD).with_overrides(
+        {"routing.backend": backend, "routing.processes": processes, "routing.time_limit_s": 4.0}
+    )
+    assert sc.model.routing.baseline_time_limit_s is None
+    s = solver_settings(sc)
+    assert s.share_budget
+    nine = s.baseline_for(9)
+    batches = -(-9 // processes)
+    assert nine.time_limit_s == max(1.0, 4.0 / batches)
+    assert nine.time_limit_s * batches <= 4.0 + 1e-9 or nine.time_limit_s == 1.0
+    assert s.baseline_for(1).time_limit_s == 4.0
+    b = s.budgets()
+    assert b["plan"]["time_limit_s"] == 4.0
+    assert b["baseline_whole"] == {
+        "rule": "each baseline as a whole: the plan's wall budget and cores",
+        "time_limit_s": 4.0,
+        "cores": processes,
+    }
+    assert b["plan"]["cores"] == (processes if s.rounds.backend == "auto" else 1)

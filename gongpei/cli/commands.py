@@ -161,10 +161,11 @@ def compare(
 def _register_commands() -> None:
     """Commands that live in their own modules (each keeps its heavy imports inside)."""
     from gongpei.cli.county import new_scenario, province
+    from gongpei.cli.frontier import frontier
     from gongpei.cli.replan import replan
     from gongpei.cli.sweep import sweep
 
-    for command in (sweep, replan, new_scenario, province):
+    for command in (sweep, replan, new_scenario, province, frontier):
         main.add_command(command)
 
 

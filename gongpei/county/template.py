@@ -246,8 +246,12 @@ def new_scenario_text(county: str, *, hub: str | None = None) -> str:
     w(f'station_open = "{format_clock(r.station_open)}"\n')
     w(f'station_close = "{format_clock(r.station_close)}"\n')
     w(f'promised_by = "{format_clock(r.promised_by)}"\n')
+    w(f'promise = "{r.promise}"            # report | soft | hard\n')
+    w(f"late_cost_per_parcel_h = {_f(r.late_cost_per_parcel_h)}\n")
+    w(f"drop_penalty_per_parcel = {_f(r.drop_penalty_per_parcel)}\n")
     w('baselines = ["brands_alone"]  # add "township_drop" for the second comparison\n')
-    w(f"baseline_time_limit_s = {_f(r.baseline_time_limit_s)}\n")
+    if r.baseline_time_limit_s is not None:
+        w(f"baseline_time_limit_s = {_f(r.baseline_time_limit_s)}\n")
 
     w("\n[output]\n")
     w(f"dir = {_s('gongpei-out-' + info.name_en.lower().replace(chr(39), ''))}\n")

@@ -10,8 +10,8 @@ from its ready times and reads the rounds' departure order; pass k sorts again w
 crew taking chutes in that order, until the order stops changing or
 ``sorter.departure_passes`` passes. Each pass is logged (logger ``gongpei.day.departures``)
 and kept in :class:`LoopPass` records. The loop's plans are made with the scenario's
-*baseline* solver settings (``solver_settings(scenario).baseline``: one core, the short
-baseline budget), because they only need the order; the day's rounds are then solved once
+*loop* solver settings (``solver_settings(scenario).loop``: one core, a short
+budget), because they only need the order; the day's rounds are then solved once
 with the full budget on the last sort. Same scenario and seed: same passes.
 
 **Loading at the docks** (``[loading]``). Bags go to the village's cage as they are tied; a
@@ -26,7 +26,7 @@ when a window says so). In practice, in three steps: (1) the day's rounds are so
 (full budget) on the releases the loop's last plan would get at the docks, so the search
 already allows for loading; (2) the solved rounds are loaded and re-timed; (3) only if a
 re-timed round then breaks a limit (its shift, a window) are the rounds solved again on the
-loading-aware problem, with the short baseline settings, at most twice, release times only
+loading-aware problem, with the rounds' own settings, at most twice, release times only
 growing. The plan is reported with the day problem; the checker runs it on the
 loading-aware problem, and :func:`routing.check.check_loading` verifies independently that
 no round leaves before its last ready time plus its loading time.

@@ -47,14 +47,18 @@ def village_outcomes(
     was bagged is ``not_sorted`` (a jammed chute, say), never "no parcels". Both are yellow
     and carry the count and the cause (the sorter outcome of each missing parcel).
     """
-    from gongpei.scenario.clock import format_clock
 
     promised = scenario.model.routing.promised_by
+    from routing.split import village_of
+
+    # A split village (van-sized drops "code#k") is reached when its last drop is.
     arrival: dict[str, tuple[str, int]] = {}
     for route in plan.routes:
         for s in route.stops:
-            arrival[s.village] = (route.vehicle, s.arrival_s)
-    unserved = {u.village: u for u in plan.unserved}
+            code = village_of(s.village)
+            if code not in arrival or s.arrival_s > arrival[code][1]:
+                arrival[code] = (route.vehicle, s.arrival_s)
+    unserved = {village_of(u.village): u for u in plan.unserved}
     on_rounds = {s.code: s for s in stops}
     dem = demand.by_code()
     sorted_in = sort.village_sorted
@@ -103,9 +107,7 @@ def village_outcomes(
                     light = StatusLight.GREEN
                 else:
                     light = StatusLight.RED
-                    reason = (
-                        f"arrives {format_clock(arr)}, after the promised {format_clock(promised)}"
-                    )
+                    reason = _late_reason(scenario, county, v.code, ready.get(v.code))
         out.append(
             VillageOutcome(
                 code=v.code,
@@ -156,3 +158,21 @@ def _why_missing(stuck: int, by_outcome: dict[str, int]) -> str:
         return ""
     parts = [f"{n} {_OUTCOME_WORDS.get(k, k)}" for k, n in sorted(by_outcome.items())]
     return ", ".join(parts) or f"{stuck} not bagged"
+
+
+def _late_reason(scenario: Scenario, county: County, code: str, ready_s: float | None) -> str:
+    """``reason: detail`` of a village served after the promised time
+    (:func:`gongpei.day.promise.late_reason`; the drive from the hub, the earliest shift)."""
+    from gongpei.day.promise import late_reason
+
+    r = scenario.model.routing
+    _, dur = county.matrices([county.hub, code])
+    why = late_reason(
+        code,
+        promised_s=r.promised_by,
+        ready_s=0 if ready_s is None else int(ready_s),
+        shift_start_s=min(van.shift_start for van in scenario.model.fleet.vans),
+        drive_s=int(dur[0, 1]),
+        window_open_s=r.station_open,
+    )
+    return f"{why.reason}: {why.detail}"

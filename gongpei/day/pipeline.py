@@ -149,7 +149,7 @@ def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
     if scenario.model.sorter.bagging != "by_departure":
         return _problem_of(scenario, _sort_day(scenario, bars))
     inputs = prepare_day(scenario)
-    loop_settings = solver_settings(scenario).baseline
+    loop_settings = solver_settings(scenario).loop
     t0 = time.perf_counter()
 
     def sort(policy: sorter.BaggingPolicy) -> sorter.SortResult:
@@ -217,7 +217,7 @@ def run_day(
     else:
         # The plan on the loading-aware problem (release = loading departure, a superset of
         # the day problem's rules), and the loading rule recomputed independently.
-        loaded = _load(scenario, plan, problem, ready, sort, settings.baseline)
+        loaded = _load(scenario, plan, problem, ready, sort, settings.rounds)
         plan, loading = loaded.plan, loaded.loading
         fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
         violations = tuple(check(plan, loaded.problem))
@@ -230,7 +230,7 @@ def run_day(
     if m.county.use_transfer_stations and not stopped():
         direct = solve_many(
             {"direct": codelivery_problem(scenario, county, stops)},
-            settings.baseline,
+            settings.baseline_for(1),
             settings.processes,
             progress=bars,
             label="direct rounds",
@@ -254,6 +254,11 @@ def run_day(
             baselines[name] = baseline_result(name, plans, probs, scenario)
     timings["baselines_s"] = time.perf_counter() - t0
 
+    fetching = None
+    if "township_drop" in r.baselines:
+        from gongpei.day.fetching import villagers_fetching
+
+        fetching = villagers_fetching(county, stops, by_brand)
     villages = village_outcomes(scenario, county, demand, sort, stops, plan, ready, by_brand)
     return DayResult(
         scenario=scenario,
@@ -268,6 +273,8 @@ def run_day(
         co2_kg=plan_co2_kg(plan, scenario) + sum(t.co2_kg for t in trunk),
         late=late,
         stations=stations,
+        budgets=settings.budgets(),
+        fetching=fetching,
         timings=timings,
         interrupted=stopped() or plan.status == "interrupted",
         loading=loading,
@@ -331,8 +338,9 @@ def _solve_baseline(
 
     Without ``stop`` all problems go to :func:`solve_many` at once; with it they go
     ``processes`` at a time, so a stop request waits for at most one batch."""
+    each = settings.baseline_for(len(probs))
     if stop is None:
-        return solve_many(probs, settings.baseline, settings.processes, progress=bars, label=name)
+        return solve_many(probs, each, settings.processes, progress=bars, label=name)
     names = sorted(probs)
     step = max(1, settings.processes)
     plans: dict[str, Plan] = {}
@@ -340,9 +348,7 @@ def _solve_baseline(
         if stop.is_set():
             return None
         batch = {n: probs[n] for n in names[k : k + step]}
-        plans.update(
-            solve_many(batch, settings.baseline, settings.processes, progress=bars, label=name)
-        )
+        plans.update(solve_many(batch, each, settings.processes, progress=bars, label=name))
     if stop.is_set() or any(p.status == "interrupted" for p in plans.values()):
         return None
     return plans

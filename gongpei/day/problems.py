@@ -27,6 +27,7 @@ from gongpei.county.build import County
 from gongpei.day.demand import DayDemand
 from gongpei.scenario.loading import Scenario
 from routing import Depot, Problem, VehicleType, Village
+from routing.split import split_large
 
 __all__ = [
     "POST_BRAND",
@@ -85,18 +86,26 @@ def vehicle_types(
 
 
 def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) -> Village:
+    """One stop as a routing village: the one place ``[routing]``'s promise and drop
+    penalty become problem data (see :mod:`gongpei.day.promise`)."""
+    from gongpei.day.promise import promise_terms
+
     r = scenario.model.routing
     d = scenario.model.demand
     handled = stop.deliver + stop.pickup
+    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup)
     return Village(
         id=stop.code,
         location=stop.code,
         delivery=(stop.deliver, delivery_litres(stop, d.litres_per_parcel)),
         pickup=(stop.pickup, stop.pickup_litres),
         service_s=round(r.service_fixed_s + r.service_per_parcel_s * handled),
-        window=(r.station_open, r.station_close),
+        window=(r.station_open, close),
         release_s=stop.release_s,
         depot=depot,
+        due_s=due,
+        late_cost_per_h=late_per_h,
+        drop_penalty=penalty,
     )
 
 
@@ -118,7 +127,7 @@ def _problem(
 ) -> Problem:
     # The depot has its own location id: the hub is also a village (上江村) with a stop.
     dist, time = county.matrices([county.hub] + [s.code for s in stops])
-    return Problem(
+    problem = Problem(
         locations=(HUB, *(s.code for s in stops)),
         distance_m=dist,
         duration_s=time,
@@ -128,6 +137,9 @@ def _problem(
         dimensions=("parcels", "litres"),
         name=name,
     )
+    # A village bigger than every van becomes van-sized drops "code#1", "code#2", ...
+    # (routing.split; a festival day's largest villages) instead of being rejected.
+    return split_large(problem)[0]
 
 
 def codelivery_problem(scenario: Scenario, county: County, stops: Sequence[StopDemand]) -> Problem:
@@ -348,7 +360,7 @@ def station_problem(
         dimensions=("parcels", "litres"),
         name=f"{scenario.name}:stations",
     )
-    return problem, tuple(runs)
+    return split_large(problem)[0], tuple(runs)
 
 
 def _station_fleet(

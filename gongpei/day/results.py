@@ -166,6 +166,8 @@ class DayResult:
     co2_kg: float
     late: dict[str, int] = field(default_factory=dict)  # bagged after the cut-off bagging round
     stations: dict[str, Any] | None = None  # county–town–village comparison, when switched on
+    budgets: dict[str, Any] = field(default_factory=dict)  # solver budgets, plan and baselines
+    fetching: dict[str, Any] | None = None  # villagers' trips in township drop (estimates)
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     interrupted: bool = False  # Ctrl-C: the rounds are the best found so far, baselines cut
     loading: sorter.Loading | None = None  # vans loaded at the docks (direct rounds)
@@ -193,6 +195,8 @@ class DayResult:
                 "bagged_after_cutoff": sum(self.late.values()),
             },
             "routing": routing,
+            "shortfall": _shortfall(self),
+            "service": _service(self),
             "baseline": {},
             "codelivery_saving": {},
             "villages": self._village_counts(),
@@ -207,6 +211,8 @@ class DayResult:
                     **b.summary(),
                     "saving": saving(b, self),
                 }
+        if self.baselines:
+            out["comparisons"] = _comparisons(self)
         if self.stations is not None:
             out["transfer_stations"] = self.stations
         from gongpei.day.sorting_cost import sorting_cost_summary
@@ -282,6 +288,13 @@ class DayResult:
                 "interrupted (Ctrl-C): the rounds are the best plan found so far; "
                 "comparisons not finished were skipped"
             )
+        td = (s.get("other_baselines") or {}).get("township_drop")
+        if td:
+            c = td["saving"]
+            lines.append(
+                f"co-delivery saves {c['distance_pct']:.1f} % of km and {c['cost_pct']:.1f} % "
+                "of cost against township drop (the status quo)"
+            )
         if s["codelivery_saving"]:
             c = s["codelivery_saving"]
             if c["equal_service"]:
@@ -338,6 +351,46 @@ def saving(baseline: BaselineResult, day: DayResult) -> dict[str, Any]:
         },
     }
     return out
+
+
+def _comparisons(day: DayResult) -> dict[str, Any]:
+    """The headline against the status quo (township drop) with every brand alone beside
+    it, each with the solver budget it got; township drop also with the villagers' fetching
+    (estimates) and the yearly figures beside the ones reported for Suichang."""
+    out: dict[str, Any] = {
+        "headline": "township_drop" if "township_drop" in day.baselines else "brands_alone",
+        "budgets": day.budgets,
+    }
+    for name, b in day.baselines.items():
+        entry: dict[str, Any] = {**b.summary(), "saving": saving(b, day)}
+        if name == "township_drop" and day.fetching is not None:
+            from gongpei.day.fetching import annual_comparison
+
+            entry["villagers_fetching"] = day.fetching
+            entry["cost_with_fetching"] = round(b.cost + day.fetching["cost"], 2)
+            entry["annual"] = annual_comparison(b.cost - day.plan.cost, day.fetching["cost"])
+        out[name] = entry
+    return out
+
+
+def _shortfall(day: DayResult) -> dict[str, Any]:
+    from gongpei.day.shortfall import shortfall
+
+    return shortfall(day.problem, day.plan)
+
+
+def _service(day: DayResult) -> dict[str, Any]:
+    """The promise and how the plan kept it (:func:`gongpei.day.promise.service_summary`)."""
+    from gongpei.day.promise import service_summary
+
+    r = day.scenario.model.routing
+    return {
+        "promise": r.promise,
+        "promised_by_s": r.promised_by,
+        "late_cost_per_parcel_h": r.late_cost_per_parcel_h,
+        "late_cost": round(day.plan.late_cost, 2),
+        **service_summary(day.villages, r.promised_by),
+    }
 
 
 def _finite(value: Any, digits: int) -> float | None:

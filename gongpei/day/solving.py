@@ -9,12 +9,16 @@ Rules applied here and nowhere else:
 
 * ``backend = "auto"`` runs two searches side by side, so it needs two processes; with
   ``routing.processes = 1`` (sweep and province workers, one core each) it is PyVRP alone.
-* A baseline solve (one problem per brand or township) uses one core, so ``auto`` is PyVRP
-  there too; baselines run ``routing.processes`` at a time.
+* Fair baselines (``baseline_time_limit_s`` unset, the default): each baseline problem (one
+  brand or township) is solved with the rounds' own settings — backend, budget and cores —
+  one problem at a time, so co-delivery is not compared with a shorter search.
+* A fixed ``baseline_time_limit_s`` (quick looks): each baseline solve uses one core, so
+  ``auto`` is PyVRP there; baselines run ``routing.processes`` at a time.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["DaySolverSettings", "solve_many", "solver_settings"]
 
+#: The budget of one pass of the sort <-> rounds loop (it only needs the departure order).
+LOOP_PASS_S = 2.0
+#: The shortest per-problem budget a shared baseline budget gives (small brand problems).
+MIN_BASELINE_S = 1.0
+
 
 @dataclass(frozen=True)
 class DaySolverSettings:
@@ -34,6 +43,45 @@ class DaySolverSettings:
     rounds: SolveSettings
     baseline: SolveSettings
     processes: int
+    #: The fair rule (``routing.baseline_time_limit_s`` unset): a baseline *as a whole* gets
+    #: the plan's wall budget and cores — its problems (one per brand or township) share
+    #: ``rounds.time_limit_s × processes`` core-seconds, each on one core, ``processes`` at a
+    #: time. Set, every baseline problem gets ``baseline.time_limit_s`` on one core.
+    share_budget: bool = False
+
+    @property
+    def loop(self) -> SolveSettings:
+        """The sort <-> rounds loop's passes and the loading re-solves: one core and a short
+        budget (:data:`LOOP_PASS_S` at most), because they only need the departure order."""
+        return self.baseline.replace(time_limit_s=min(LOOP_PASS_S, self.rounds.time_limit_s))
+
+    def baseline_for(self, problems: int) -> SolveSettings:
+        """The settings of each of a baseline's ``problems``."""
+        if not self.share_budget or problems == 0:
+            return self.baseline
+        rounds_of_problems = math.ceil(problems / max(1, self.processes))
+        return self.baseline.replace(
+            time_limit_s=max(MIN_BASELINE_S, self.rounds.time_limit_s / rounds_of_problems)
+        )
+
+    def budgets(self) -> dict[str, dict[str, object]]:
+        """The solver budgets of the plan and of every baseline problem, for summary.json."""
+
+        def one(s: SolveSettings, cores: int) -> dict[str, object]:
+            return {"backend": s.backend, "time_limit_s": s.time_limit_s, "cores": cores}
+
+        rounds_cores = self.processes if self.rounds.backend == "auto" else 1
+        out: dict[str, dict[str, object]] = {
+            "plan": one(self.rounds, rounds_cores),
+            "baseline_per_problem": one(self.baseline, 1),
+        }
+        if self.share_budget:
+            out["baseline_whole"] = {
+                "rule": "each baseline as a whole: the plan's wall budget and cores",
+                "time_limit_s": self.rounds.time_limit_s,
+                "cores": self.processes,
+            }
+        return out
 
 
 def solver_settings(scenario: Scenario) -> DaySolverSettings:
@@ -46,18 +94,23 @@ def solver_settings(scenario: Scenario) -> DaySolverSettings:
         "max_iterations": r.max_iterations,
     }
     single_core = "pyvrp" if r.backend == "auto" else r.backend
+    rounds = SolveSettings(
+        backend=single_core if r.processes < 2 else r.backend,
+        time_limit_s=r.time_limit_s,
+        **common,  # type: ignore[arg-type]
+    )
+    fair = r.baseline_time_limit_s is None
     return DaySolverSettings(
-        rounds=SolveSettings(
-            backend=single_core if r.processes < 2 else r.backend,
-            time_limit_s=r.time_limit_s,
-            **common,  # type: ignore[arg-type]
-        ),
+        rounds=rounds,
         baseline=SolveSettings(
             backend=single_core,
-            time_limit_s=r.baseline_time_limit_s,
+            time_limit_s=r.time_limit_s
+            if r.baseline_time_limit_s is None
+            else r.baseline_time_limit_s,
             **common,  # type: ignore[arg-type]
         ),
         processes=r.processes,
+        share_budget=fair,
     )
 
 

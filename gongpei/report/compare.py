@@ -94,6 +94,11 @@ METRICS: tuple[tuple[str, Callable[[dict[str, Any]], Any], Callable[[Any], str]]
     ("CO₂ kg", lambda s: _get(s, "routing", "co2_kg"), _float(0)),
     ("villages served", _served, _int),
     ("unserved", _unserved, _int),
+    ("on-time villages", lambda s: _get(s, "service", "on_time_villages"), _int),
+    ("red villages", lambda s: _get(s, "service", "red"), _int),
+    ("yellow villages", lambda s: _get(s, "service", "yellow"), _int),
+    ("late parcel-hours", lambda s: _get(s, "service", "late_parcel_h"), _float(1)),
+    ("pickups collected", lambda s: _get(s, "service", "pickups_collected"), _int),
     ("saving km vs brands", _saving("codelivery_saving", "distance_pct"), _pct),
     ("saving cost vs brands", _saving("codelivery_saving", "cost_pct"), _pct),
     (
@@ -117,6 +122,12 @@ _OPTIONAL = {
     "sorting staff-hours",
     "sorting cost ¥",
     "sorting ¥/parcel",
+    # the service rows: summaries written before the promise was in the plan lack them
+    "on-time villages",
+    "red villages",
+    "yellow villages",
+    "late parcel-hours",
+    "pickups collected",
 }
 
 

@@ -135,16 +135,57 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
             return _card(f"{sv['distance_pct']:.1f} % km · {sv['cost_pct']:.1f} % ¥", label, css)
         return _card("unequal service", label + ": not like for like, no saving claimed", css)
 
+    # The headline is against the status quo (township drop); every brand alone beside it.
+    td = (s.get("other_baselines") or {}).get("township_drop")
+    if td:
+        label = "co-delivery saving vs township drop (the status quo)"
+        cards.append(saving_card(td["saving"], label, "card-saving-township"))
     c = s.get("codelivery_saving") or {}
     if c:
         label = "co-delivery saving vs every brand alone"
         cards.append(saving_card(c, label, "card-saving-brands"))
-    td = (s.get("other_baselines") or {}).get("township_drop")
-    if td:
-        cards.append(
-            saving_card(td["saving"], "co-delivery saving vs township drop", "card-saving-township")
-        )
     return '<section id="headline" class="cards">' + "".join(cards) + "</section>"
+
+
+def _comparison_notes(c: Mapping[str, Any]) -> str:
+    """Budgets of the plan and the baselines; villagers' fetching in township drop and the
+    yearly figures beside the reported ones (estimates marked)."""
+    if not c:
+        return ""
+    lines = []
+    b = c.get("budgets") or {}
+    if b:
+        p, q = b["plan"], b["baseline_per_problem"]
+        fair = (p["time_limit_s"], p["cores"]) == (q["time_limit_s"], q["cores"])
+        lines.append(
+            f"Solver budgets: plan {p['backend']} {p['time_limit_s']:g} s on {p['cores']} "
+            f"core(s); each baseline problem {q['backend']} {q['time_limit_s']:g} s on "
+            f"{q['cores']} core(s)"
+            + (
+                ""
+                if fair
+                else " — not the same budget: the saving is flattered by a shorter baseline search"
+            )
+        )
+    td = c.get("township_drop") or {}
+    f = td.get("villagers_fetching")
+    if f:
+        lines.append(
+            f"Township drop also costs villagers (estimate): {f['trips']:,} trips, "
+            f"{f['km']:,.0f} km, {f['hours']:,.0f} h fetching {f['parcels']:,} parcels from "
+            f"the township, ¥{f['cost']:,.0f} a day; with it the status quo costs "
+            f"¥{td['cost_with_fetching']:,.0f}."
+        )
+    a = td.get("annual")
+    if a:
+        lines.append(
+            f"A year ({a['days_per_year']} days, estimate): couriers save "
+            f"¥{a['couriers_model'] / 1e6:.1f} M (reported for Suichang: at least "
+            f"¥{a['couriers_reported'] / 1e6:.0f} M), villagers "
+            f"¥{a['villagers_model'] / 1e6:.1f} M "
+            f"(reported: ¥{a['villagers_reported'] / 1e6:.0f} M). {a['note']}"
+        )
+    return '<p id="comparison-notes">' + "<br>".join(_e(x) for x in lines) + "</p>"
 
 
 def _legend(counts: Mapping[str, int]) -> str:
@@ -333,6 +374,10 @@ def render_html(
         warnings.append(
             f"The independent checker found {r['checker_violations']} violation(s) in the plan."
         )
+    if r.get("villages_unserved") and "shortfall" in s:
+        from gongpei.day.shortfall import shortfall_text
+
+        warnings.append("Shortfall: " + shortfall_text(s["shortfall"]))
     if r.get("villages_unserved"):
         names = {v.code: v.name for v in day.villages}
         warnings.append(
@@ -361,6 +406,24 @@ def render_html(
         "loading (orange), out on the road (colour) with each arrival, and the promise "
         "(red).</p></section>"
     )
+    if "service" in s:
+        sv = s["service"]
+        parts.append(
+            '<p id="promise">'
+            + _e(
+                f"Promise ({sv['promise']}) by {clock(sv['promised_by_s'])}: "
+                f"{sv['on_time_villages']} villages on time, {sv['late_villages']} late "
+                f"({sv['late_parcels']} parcels, {sv['late_parcel_h']} parcel-hours"
+                + (
+                    f", ¥{sv['late_cost']:.0f} at ¥{sv['late_cost_per_parcel_h']:g} a parcel-hour"
+                    if sv["promise"] == "soft"
+                    else ""
+                )
+                + f"), {sv['unserved_villages']} unserved; the reason of each late village is "
+                "in the village table."
+            )
+            + "</p>"
+        )
     if pngs:
         parts.append('<h2>Figures</h2><section id="plots">')
         captions = {
@@ -383,6 +446,7 @@ def render_html(
     if day.baselines:
         parts.append("<h2>Co-delivery against the baselines</h2>")
         parts.append(_table(_BASELINE_HEADER, _baseline_rows(day, s), "baseline-table"))
+        parts.append(_comparison_notes(s.get("comparisons") or {}))
     if s.get("sorting_cost"):
         parts.append("<h2>What sorting cost</h2>" + _sorting_cost_section(s["sorting_cost"]))
     parts.append(f"<h2>Rounds ({len(day.plan.routes)})</h2>")

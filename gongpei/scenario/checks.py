@@ -128,7 +128,8 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
                 f"{loop_m:g} m (carriers × pitch)"
             )
 
-    # Fleet: depots exist; no village can need more than the largest van carries.
+    # Fleet: depots exist; no village can need more than the whole fleet carries in one
+    # round each (a village bigger than one van is split into van-sized drops: routing.split).
     for k, van in enumerate(m.fleet.vans):
         if van.depot != "hub" and van.depot not in m.county.transfer_stations:
             problems.append(
@@ -144,13 +145,12 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
         (ev.volume_multiplier for ev in m.events if isinstance(ev, FestivalEvent)), default=1.0
     )
     peak = m.demand.village_max * volume
-    biggest = max(m.fleet.vans, key=lambda v: v.capacity_parcels)
-    if peak > biggest.capacity_parcels:
-        k = m.fleet.vans.index(biggest)
+    fleet = sum(v.capacity_parcels * v.count for v in m.fleet.vans)
+    if peak > fleet:
         problems.append(
             f"demand.village_max = {m.demand.village_max}: a village delivery of up to "
-            f"{peak:g} parcels is larger than any van (largest: fleet.vans[{k}]."
-            f"capacity_parcels = {biggest.capacity_parcels})"
+            f"{peak:g} parcels is larger than the whole fleet carries ({fleet} parcels: "
+            "fleet.vans[*].capacity_parcels × count)"
         )
 
     for k, ev in enumerate(m.events):

@@ -527,8 +527,41 @@ class Routing(_Table):
     promised_by: Clock = Field(
         default=14 * 3600, description="the time villagers are promised their parcels by"
     )
+    promise: Literal["report", "soft", "hard"] = Field(
+        default="soft",
+        description="how the rounds treat promised_by: 'report' only colours the villages; "
+        "'soft' charges late_cost_per_parcel_h for every parcel-hour after it (late rather "
+        "than not at all: what a county promising a time would do); 'hard' makes it a "
+        "deadline (a village no van can reach in time is unserved, with the binding reason)",
+    )
+    late_cost_per_parcel_h: float = Field(
+        default=2.0,
+        ge=0,
+        le=10_000,
+        description="yuan per parcel per hour delivered after promised_by (soft promise). "
+        "E: a villager who comes at the promised time and finds nothing comes again, about "
+        "20 min at ~¥20/h of rural working time; not every late hour costs a trip, so ¥2 "
+        "per parcel-hour (a 40-parcel village an hour late: ¥80, a quarter of a van-day); "
+        "sweep 0.5–10",
+    )
+    drop_penalty_per_parcel: float = Field(
+        default=1000.0,
+        gt=0,
+        le=1_000_000,
+        description="yuan per parcel delivered or collected that a plan leaves behind by "
+        "not serving a village: far above a round's cost per parcel (~¥1–3), so every "
+        "village that can be served is, and a short fleet leaves the fewest parcels behind",
+    )
     baselines: list[BaselineName] = Field(default_factory=_default_baselines)
-    baseline_time_limit_s: float = Field(default=5.0, gt=0, le=3600)
+    baseline_time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=3600,
+        description="seconds per baseline problem (one brand or township), single-core; "
+        "unset (the default): each baseline problem gets the co-delivery plan's own budget "
+        "and cores (time_limit_s, backend, processes), so the saving is not an artefact of "
+        "a shorter search; summary.json records the budgets either way",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> Routing:

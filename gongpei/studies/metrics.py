@@ -51,7 +51,11 @@ DAY_METRICS: tuple[str, ...] = (
     "co2_kg",
     "villages_served",
     "villages_unserved",
-    "villages_on_time",
+    "on_time_villages",
+    "red",
+    "yellow",
+    "late_parcel_h",
+    "pickups_collected",
     "saving_distance_pct",
     "saving_cost_pct",
     "saving_van_hours_pct",
@@ -165,8 +169,9 @@ def day_metrics(day: DayResult) -> dict[str, float]:
             out[key] = float(r[key])
     out["villages_served"] = int(s["villages"]["served"])
     out["villages_unserved"] = int(s["villages"]["unserved"])
-    lights = s["villages"]["lights"]
-    out["villages_on_time"] = int(lights.get("blue", 0) + lights.get("green", 0))
+    service = s.get("service") or {}  # the service beside km and cost (issue 15)
+    for key in ("on_time_villages", "red", "yellow", "late_parcel_h", "pickups_collected"):
+        out[key] = float(service[key]) if key in service else math.nan
     saving = s.get("codelivery_saving") or {}
     for key in ("distance_pct", "cost_pct", "van_hours_pct"):
         out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan

@@ -73,8 +73,9 @@ cases = {
         'brands.waves[1].end = "21:00": trucks arrive after the sorter horizon',
     ),
     "delivery_larger_than_van": (
-        sub("capacity_parcels = 300", "capacity_parcels = 100"),
-        "demand.village_max = 300: a village delivery of up to 300 parcels is larger than any van",
+        sub("count = 30\ncapacity_parcels = 300", "count = 2\ncapacity_parcels = 100"),
+        "demand.village_max = 300: a village delivery of up to 300 parcels is larger than the "
+        "whole fleet carries",
     ),
     "window_closes_before_opens": (
         sub("baselines = []", 'baselines = []\nstation_open = "08:00"\nstation_close = "07:00"'),
