@@ -144,8 +144,9 @@ def _register_commands() -> None:
     from gongpei.cli.county import new_scenario, province
     from gongpei.cli.replan import replan
     from gongpei.cli.sweep import sweep
+    from gongpei.cli.week import week
 
-    for command in (sweep, replan, new_scenario, province):
+    for command in (sweep, replan, new_scenario, province, week):
         main.add_command(command)
 
 
