@@ -557,10 +557,12 @@ class WeekTable(_Table):
     @model_validator(mode="after")
     def _days(self) -> WeekTable:
         _in_week_order(self.days, "days")
-        for name, table in (("volume", self.volume), ("events", self.events)):
-            for day in table:
-                if day not in self.days:
-                    raise bad(f"{name}.{day}", day, "not one of week.days")
+        for day, factor in self.volume.items():
+            if day not in self.days:
+                raise bad(f"volume.{day}", factor, f"{day} is not one of week.days")
+        for day in self.events:
+            if day not in self.days:
+                raise bad(f"events.{day}", day, "not one of week.days")
         for k, p in enumerate(self.produce):
             for j, day in enumerate(p.days):
                 if day not in self.days:

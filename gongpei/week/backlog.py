@@ -204,9 +204,7 @@ class Backlog:
                 for b in st.batches:
                     b.reason = unserved_reason.get(code, "unserved")
             end = sum(b.parcels for b in st.batches)
-            self.ledger.append(
-                DayLedger(d, code, start, v.parcels[d], delivered, end, st.outgoing)
-            )
+            self.ledger.append(DayLedger(d, code, start, v.parcels[d], delivered, end, st.outgoing))
         self.day += 1
         self._pending = {}
 
@@ -223,9 +221,3 @@ class Backlog:
                     )
                 )
         return out
-
-    def hub_occupancy(self) -> list[dict[str, int]]:
-        """Per day and village: parcels staged at the hub at the end of the day."""
-        return [
-            {"day": e.day, "village": e.village, "parcels": e.waiting_end} for e in self.ledger
-        ]  # type: ignore[misc]

@@ -53,7 +53,7 @@ def daily(week: WeekTable) -> Pattern:
 def allowed_patterns(week: WeekTable, frequencies: Sequence[int]) -> list[Pattern]:
     """The patterns of ``frequencies`` that only use planned days, in a stable order (more
     visits first; ``week.patterns`` replaces the built-in list of a frequency)."""
-    pos = {d: k for k, d in enumerate(week.days)}
+    pos: dict[str, int] = {d: k for k, d in enumerate(week.days)}
     out: list[Pattern] = []
     for freq in sorted(set(frequencies), reverse=True):
         given = week.patterns.get(str(freq))

@@ -326,7 +326,9 @@ class _Estimator:
         if not stops:
             return 0.0
         sc = self.week_days.scenarios[d]
-        problem, trunk_cost = day_rounds_problem(sc, self.week_days.problems[d].sorted.county, stops)
+        problem, trunk_cost = day_rounds_problem(
+            sc, self.week_days.problems[d].sorted.county, stops
+        )
         ev = RouteEvaluator(problem)
         seqs = construct_routes(problem, seed=sc.seed, evaluator=ev)
         neg_served, cost = score(problem, ev, seqs)

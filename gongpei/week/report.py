@@ -100,6 +100,12 @@ def write_week(result: WeekResult, out_dir: str | Path, *, plots: bool = True) -
     return files
 
 
+_VARIANT_HEAD = ["variant", "cost (¥)", "km", "van-days", "mean wait (d)", "max wait (d)"]
+_VARIANT_HEAD.append("left behind")
+_DAY_HEAD = ["day", "parcels", "stops", "vans", "km", "cost (¥)", "on time", "staged at hub"]
+_DAY_HEAD.append("unserved")
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
@@ -160,11 +166,9 @@ text-align:right}}th{{background:#f0f0f0}}</style></head><body>
 {html.escape(doc["service"])}; saving of the chosen patterns against daily service:
 {comp["chosen_saving_vs_daily_pct"]:.1f} %.</p>{note}
 <h2>Service options compared</h2>
-{_table(["variant", "cost (¥)", "km", "van-days", "mean wait (d)", "max wait (d)",
-         "left behind"], rows)}
+{_table(_VARIANT_HEAD, rows)}
 <h2>Days (chosen patterns)</h2>
-{_table(["day", "parcels", "stops", "vans", "km", "cost (¥)", "on time", "staged at hub",
-         "unserved"], days)}
+{_table(_DAY_HEAD, days)}
 {imgs}
 <h2>Patterns</h2>
 {_table(["pattern", "villages"], pats)}

@@ -5,9 +5,10 @@ busiest day (most villages), then, for villages not on that day, the rounds of t
 days in turn, one after the other: the standing order of the whole county. Each day the
 villages served that day are driven in that order, a van taking them until the next one
 no longer fits (load, shift, windows), then the next van — so every village keeps its
-place in the order and its neighbours before and after, whatever the day. A village that fits no van alone is left
-unserved with the evaluator's reason. The day's plan passes the independent checker like
-any other; its cost against free re-optimisation is what a fixed round costs.
+place in the order and its neighbours before and after, whatever the day. A village that
+fits no van alone is left unserved with the evaluator's reason. The day's plan passes the
+independent checker like any other; its cost against free re-optimisation is what a fixed
+round costs.
 """
 
 from __future__ import annotations

@@ -190,6 +190,22 @@ cases = {
         + '\n[[events]]\nkind = "harvest_peak"\nvillages = ["331123001218"]\npickup_multiplier = 0\n',
         "events[0].pickup_multiplier = 0: must be > 0",
     ),
+    "week_days_out_of_order": (
+        good + '\n[week]\ndays = ["tue", "mon"]\n',
+        'week.days = ["tue", "mon"]: days must be unique and in week order',
+    ),
+    "week_volume_unplanned_day": (
+        good + '\n[week]\ndays = ["mon", "tue"]\nvolume = { wed = 1.2 }\n',
+        "week.volume.wed = 1.2: wed is not one of week.days",
+    ),
+    "week_rule_pattern_and_frequencies": (
+        good + '\n[[week.villages]]\ntowns = ["331123108"]\nfrequencies = [3]\npattern = ["mon"]\n',
+        'week.villages[0].pattern = ["mon"]: give exactly one of frequencies and pattern',
+    ),
+    "week_produce_unknown_village": (
+        good + '\n[[week.produce]]\nvillages = ["331123999999"]\ndays = ["tue"]\n',
+        'week.produce[0].villages[0] = "331123999999": unknown village code',
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
