@@ -354,3 +354,42 @@ def test_gongpei_week_reports_a_bad_file() -> None:
     res = CliRunner().invoke(main, ["week", str(DATA / "bad" / "week_days_out_of_order.toml")])
     assert res.exit_code == 2
     assert "week.days" in res.output
+
+
+# --- a week in every county -----------------------------------------------------------------
+def test_a_county_week_row_and_the_province_table(tmp_path, week_scenario) -> None:
+    from gongpei.week.province import ProvinceWeek, run_county_week, write_province_week
+
+    sc = week_scenario.with_overrides({"week.standing_rounds": False, "week.search_moves": 5})
+    row = run_county_week(sc)
+    assert not row.error and row.villages == 17
+    assert row.chosen_cost <= row.daily_cost and row.late == 0
+    broken = run_county_week(sc.with_overrides({"week.volume": {"mon": 9.0}}))
+    assert "week day mon" in broken.error  # a county that fails is a row, not a crash
+    table = ProvinceWeek((row, broken), "serial", 1.0)
+    assert table.totals()["failed"] == 1
+    assert "FAILED" in table.text()
+    files = write_province_week(table, tmp_path)
+    doc = json.loads(files[1].read_text())
+    assert doc["totals"]["chosen_cost"] == row.chosen_cost
+    assert files[0].read_text().count("\n") == 3
+
+
+def test_province_week_flag_runs_weeks(monkeypatch, tmp_path) -> None:
+    import gongpei.week.province as pw
+
+    seen = {}
+
+    def fake(codes, **kw):
+        seen.update(codes=codes, **kw)
+        return pw.ProvinceWeek((), "serial", 0.0)
+
+    monkeypatch.setattr(pw, "run_province_week", fake)
+    res = CliRunner().invoke(
+        main,
+        ["province", "--week", "--counties", "331125", "--workers", "1", "--time-limit", "1",
+         "--out", str(tmp_path), "--quiet"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert seen["codes"] == ["331125"] and seen["overrides"]["routing.time_limit_s"] == 1
+    assert (tmp_path / "province_week.json").exists()

@@ -118,6 +118,12 @@ def new_scenario(
     is_flag=True,
     help="bound the search by work, not wall time (reproducible tables)",
 )
+@click.option(
+    "--week",
+    "week",
+    is_flag=True,
+    help="plan a week per county with auto service patterns (gongpei week) instead of a day",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def province(
     counties: str | None,
@@ -128,6 +134,7 @@ def province(
     time_limit: float | None,
     seed: int | None,
     deterministic: bool,
+    week: bool,
     quiet: bool,
 ) -> None:
     """Run a day in every county (in parallel on Dask) → province table + map."""
@@ -151,6 +158,15 @@ def province(
         overrides["scenario.seed"] = seed
     if deterministic:
         overrides["routing.deterministic"] = True
+    if week:
+        from gongpei.week.province import run_province_week, write_province_week
+
+        weeks = run_province_week(
+            codes, overrides=overrides, scheduler=scheduler, workers=workers, progress=not quiet
+        )
+        click.echo(weeks.text())
+        click.echo("wrote " + ", ".join(str(f) for f in write_province_week(weeks, Path(out_dir))))
+        return
     table = run_province(
         codes,
         overrides=overrides,

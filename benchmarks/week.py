@@ -1,0 +1,118 @@
+"""A week with service patterns: the Suichang week with ``auto`` patterns, timed.
+
+Usage::
+
+    python benchmarks/week.py [SCENARIO] [--time-limit S] [--search-moves N] [--json FILE]
+
+Runs ``gongpei week`` on SCENARIO (default ``scenarios/suichang-week.toml``: auto patterns,
+the default 20 s budget per day solve, standing rounds) and prints an aligned table of the
+variants (every village daily, produce villages daily and the others 3× a week, the chosen
+patterns, standing rounds: cost, km, van-days, mean and longest wait) and the wall time of
+each stage. Target (issue 18): the week in <= 600 s on 2 cores; the chosen patterns cost no
+more than daily service; every parcel delivered within its limit or listed. Exit status 1
+when a target is missed. Not a timed test: run it by hand, on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "suichang-week.toml"
+WALL_TARGET_S = 600.0
+
+
+def run(scenario: str, time_limit: float | None, search_moves: int | None) -> dict[str, Any]:
+    from gongpei.scenario.loading import load_scenario
+    from gongpei.week.results import run_week
+
+    sc = load_scenario(scenario)
+    overrides: dict[str, Any] = {}
+    if time_limit is not None:
+        overrides["routing.time_limit_s"] = time_limit
+    if search_moves is not None:
+        overrides["week.search_moves"] = search_moves
+    if overrides:
+        sc = sc.with_overrides(overrides)
+    t0 = time.perf_counter()
+    res = run_week(sc)
+    wall = time.perf_counter() - t0
+    doc = res.summary()
+    par = doc["parcels"]
+    patterns: dict[str, int] = {}
+    for v in doc["villages"]:
+        patterns[v["pattern"]] = patterns.get(v["pattern"], 0) + 1
+    return {
+        "scenario": sc.name,
+        "villages": len(doc["villages"]),
+        "days": len(doc["days"]),
+        "time_limit_s": sc.model.routing.time_limit_s,
+        "backend": sc.model.routing.backend,
+        "search": doc["search"],
+        "comparison": doc["comparison"],
+        "patterns": dict(sorted(patterns.items(), key=lambda x: -x[1])),
+        "parcels": {k: par[k] for k in ("total", "carried_in", "delivered", "waiting", "late")},
+        "checker_violations": sum(d["checker_violations"] for d in doc["days"]),
+        "timings_s": {k: round(v, 2) for k, v in res.timings.items()},
+        "wall_s": round(wall, 2),
+    }
+
+
+def table(row: dict[str, Any]) -> str:
+    lines = [f"{'variant':<26}{'cost ¥':>12}{'km':>10}{'van-days':>10}{'mean wait':>11}{'max':>5}"]
+    for k, c in row["comparison"].items():
+        if not isinstance(c, dict) or "cost" not in c:
+            continue
+        lines.append(
+            f"{k:<26}{c['cost']:>12,.0f}{c['km']:>10,.0f}{c['van_days']:>10}"
+            f"{c['mean_wait_days']:>11.2f}{c['max_wait_days']:>5}"
+        )
+    lines.append(
+        f"saving of the chosen patterns: {row['comparison']['chosen_saving_vs_daily_pct']} %"
+    )
+    lines.append(f"patterns: {row['patterns']}")
+    lines.append(f"parcels: {row['parcels']}; checker violations {row['checker_violations']}")
+    lines.append(f"stages (s): {row['timings_s']}; wall {row['wall_s']} s")
+    return "\n".join(lines)
+
+
+def verdicts(row: dict[str, Any]) -> list[str]:
+    """The targets missed (empty: all met)."""
+    out = []
+    if row["wall_s"] > WALL_TARGET_S:
+        out.append(f"wall {row['wall_s']} s > {WALL_TARGET_S} s")
+    c = row["comparison"]
+    if c["chosen"]["cost"] > c["daily"]["cost"]:
+        out.append("the chosen patterns cost more than daily service")
+    if row["parcels"]["late"]:
+        out.append(f"{row['parcels']['late']} parcels late")
+    if row["checker_violations"]:
+        out.append(f"{row['checker_violations']} checker violations")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--time-limit", type=float, default=None, help="seconds per day solve")
+    ap.add_argument("--search-moves", type=int, default=None)
+    ap.add_argument("--json", type=Path, default=None, help="write the row here")
+    args = ap.parse_args(argv)
+    row = run(args.scenario, args.time_limit, args.search_moves)
+    print(table(row))
+    missed = verdicts(row)
+    row["missed"] = missed
+    if args.json:
+        args.json.write_text(json.dumps(row, indent=2, ensure_ascii=False) + "\n")
+    for m in missed:
+        print("MISSED:", m)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
