@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -40,8 +42,10 @@ def run(scenario: str, time_limit: float | None, search_moves: int | None) -> di
     if overrides:
         sc = sc.with_overrides(overrides)
     t0 = time.perf_counter()
+    cpu0 = _cpu_s()
     res = run_week(sc)
     wall = time.perf_counter() - t0
+    cpu = _cpu_s() - cpu0
     doc = res.summary()
     par = doc["parcels"]
     patterns: dict[str, int] = {}
@@ -60,7 +64,17 @@ def run(scenario: str, time_limit: float | None, search_moves: int | None) -> di
         "checker_violations": sum(d["checker_violations"] for d in doc["days"]),
         "timings_s": {k: round(v, 2) for k, v in res.timings.items()},
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the solver processes): on a
+    shared machine, the figure that does not depend on what else runs."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def table(row: dict[str, Any]) -> str:
@@ -77,7 +91,10 @@ def table(row: dict[str, Any]) -> str:
     )
     lines.append(f"patterns: {row['patterns']}")
     lines.append(f"parcels: {row['parcels']}; checker violations {row['checker_violations']}")
-    lines.append(f"stages (s): {row['timings_s']}; wall {row['wall_s']} s")
+    lines.append(
+        f"stages (s): {row['timings_s']}; wall {row['wall_s']} s, CPU {row['cpu_s']} s, "
+        f"load average {row['load_average_1min']}"
+    )
     return "\n".join(lines)
 
 

@@ -393,3 +393,17 @@ def test_province_week_flag_runs_weeks(monkeypatch, tmp_path) -> None:
     assert res.exit_code == 0, res.output
     assert seen["codes"] == ["331125"] and seen["overrides"]["routing.time_limit_s"] == 1
     assert (tmp_path / "province_week.json").exists()
+
+
+def test_week_benchmark_writes_its_row(tmp_path, capsys) -> None:
+    from bench_loader import load_benchmark
+
+    bench = load_benchmark("week")
+    out = tmp_path / "week.json"
+    assert bench.main([str(WEEK), "--search-moves", "5", "--json", str(out)]) == 0
+    row = json.loads(out.read_text())
+    assert row["villages"] == 17 and row["days"] == 7 and row["missed"] == []
+    assert row["comparison"]["chosen"]["cost"] <= row["comparison"]["daily"]["cost"]
+    assert row["cpu_s"] > 0 and "chosen" in capsys.readouterr().out
+    row["wall_s"] = 10_000.0
+    assert bench.verdicts(row) == ["wall 10000.0 s > 600.0 s"]

@@ -52,7 +52,7 @@ def plot_day_costs(doc: dict[str, Any], ax: Any = None) -> None:
     ax.axhline(daily, color="#c0392b", ls="--", lw=1, label="daily service, mean day")
     ax.set_ylabel("rounds cost per day (yuan)")
     ax.set_title("The week's rounds (chosen patterns)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
 
 
 def plot_cages(doc: dict[str, Any], ax: Any = None) -> None:
