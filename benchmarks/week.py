@@ -78,13 +78,17 @@ def _cpu_s() -> float:
 
 
 def table(row: dict[str, Any]) -> str:
-    lines = [f"{'variant':<26}{'cost ¥':>12}{'km':>10}{'van-days':>10}{'mean wait':>11}{'max':>5}"]
+    lines = [
+        f"{'variant':<26}{'cost ¥':>12}{'km':>10}{'van-days':>10}{'mean wait':>11}{'max':>5}"
+        f"{'late':>7}{'unserved':>10}"
+    ]
     for k, c in row["comparison"].items():
         if not isinstance(c, dict) or "cost" not in c:
             continue
         lines.append(
             f"{k:<26}{c['cost']:>12,.0f}{c['km']:>10,.0f}{c['van_days']:>10}"
-            f"{c['mean_wait_days']:>11.2f}{c['max_wait_days']:>5}"
+            f"{c['mean_wait_days']:>11.2f}{c['max_wait_days']:>5}{c['late']:>7}"
+            f"{c['unserved_village_days']:>10}"
         )
     lines.append(
         f"saving of the chosen patterns: {row['comparison']['chosen_saving_vs_daily_pct']} %"

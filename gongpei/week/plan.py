@@ -139,7 +139,20 @@ class Variant:
         """Parcels waiting at the end for a reason other than their next service day."""
         return sum(w.parcels for w in self.waiting if w.reason != "next_week")
 
-    def comparison(self) -> dict[str, float | int]:
+    def late(self, max_wait_days: int) -> int:
+        """Parcels delivered after more than ``max_wait_days`` days, or still waiting at the
+        end for another reason than their next service day, or longer than that."""
+        return sum(d.parcels for d in self.deliveries if d.wait_days > max_wait_days) + sum(
+            w.parcels
+            for w in self.waiting
+            if w.wait_days > max_wait_days or w.reason != "next_week"
+        )
+
+    def unserved_stops(self) -> int:
+        """Village-days the rounds left unserved (their parcels kept waiting)."""
+        return sum(len(d.plan.unserved) for d in self.days)
+
+    def comparison(self, max_wait_days: int) -> dict[str, float | int]:
         mean, worst = self.wait_stats()
         return {
             "cost": round(self.cost, 2),
@@ -148,6 +161,8 @@ class Variant:
             "mean_wait_days": round(mean, 4),
             "max_wait_days": worst,
             "left_behind": self.left_behind(),
+            "late": self.late(max_wait_days),
+            "unserved_village_days": self.unserved_stops(),
         }
 
 

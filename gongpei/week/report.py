@@ -101,7 +101,7 @@ def write_week(result: WeekResult, out_dir: str | Path, *, plots: bool = True) -
 
 
 _VARIANT_HEAD = ["variant", "cost (¥)", "km", "van-days", "mean wait (d)", "max wait (d)"]
-_VARIANT_HEAD.append("left behind")
+_VARIANT_HEAD += ["late", "unserved village-days"]
 _DAY_HEAD = ["day", "parcels", "stops", "vans", "km", "cost (¥)", "on time", "staged at hub"]
 _DAY_HEAD.append("unserved")
 
@@ -125,7 +125,8 @@ def week_page(doc: dict[str, Any], *, plots: bool = True) -> str:
             comp[k]["van_days"],
             f"{comp[k]['mean_wait_days']:.2f}",
             comp[k]["max_wait_days"],
-            comp[k]["left_behind"],
+            comp[k]["late"],
+            comp[k]["unserved_village_days"],
         ]
         for k, label in _VARIANTS
         if k in comp

@@ -139,9 +139,7 @@ class WeekResult:
             }
             for w in v.waiting
         ]
-        late = sum(d.parcels for d in v.deliveries if d.wait_days > limit) + sum(
-            w.parcels for w in v.waiting if w.wait_days > limit or w.reason != "next_week"
-        )
+        late = v.late(limit)
         return {
             "total": arrived,
             "carried_in": v.carried_in,
@@ -154,13 +152,14 @@ class WeekResult:
 
     def comparison(self) -> dict[str, Any]:
         p = self.plan
+        limit = self.scenario.model.week.max_wait_days
         out: dict[str, Any] = {
-            "daily": p.daily.comparison(),
-            "chosen": p.chosen.comparison(),
-            "produce_daily_others_3x": p.rule.comparison(),
+            "daily": p.daily.comparison(limit),
+            "chosen": p.chosen.comparison(limit),
+            "produce_daily_others_3x": p.rule.comparison(limit),
         }
         if p.standing is not None:
-            out["standing_rounds"] = p.standing.comparison()
+            out["standing_rounds"] = p.standing.comparison(limit)
             free = p.chosen.cost
             out["standing_vs_free"] = {
                 "extra_cost": round(p.standing.cost - free, 2),
