@@ -26,6 +26,7 @@ import os
 import resource
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -157,10 +158,9 @@ def province(args: argparse.Namespace) -> int:
     doc = {
         "overrides": overrides,
         "totals": table.totals(),
-        "rows": [dict(zip(r.__slots__, (getattr(r, k) for k in r.__slots__), strict=True))
-                 for r in table.rows],
+        "rows": [asdict(r) for r in table.rows],
         "load_average_1min": round(os.getloadavg()[0], 2),
-    }  # fmt: skip
+    }
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     failed = table.totals()["failed"]
