@@ -209,6 +209,6 @@ class WeekResult:
             f"{self.scenario.name}: week of {len(self.plan.week_days.names)} days, "
             f"chosen ¥{ch['cost']:,.0f} / {ch['km']:,.0f} km / {ch['van_days']} van-days vs "
             f"daily ¥{da['cost']:,.0f} / {da['km']:,.0f} km / {da['van_days']} van-days "
-            f"({c['chosen_saving_vs_daily_pct']:+.1f} % saved); parcels {par['total']:,}, "
+            f"({c['chosen_saving_vs_daily_pct']:.1f} % cheaper); parcels {par['total']:,}, "
             f"late {par['late']}, mean wait {ch['mean_wait_days']:.2f} days"
         )
