@@ -164,8 +164,9 @@ def _register_commands() -> None:
     from gongpei.cli.frontier import frontier
     from gongpei.cli.replan import replan
     from gongpei.cli.sweep import sweep
+    from gongpei.cli.week import week
 
-    for command in (sweep, replan, new_scenario, province, frontier):
+    for command in (sweep, replan, new_scenario, province, frontier, week):
         main.add_command(command)
 
 

@@ -111,6 +111,12 @@ def new_scenario(
 @time_limit_option
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="run seed for every county")
 @deterministic_option
+@click.option(
+    "--week",
+    "week",
+    is_flag=True,
+    help="plan a week per county with auto service patterns (gongpei week) instead of a day",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def province(
     counties: str | None,
@@ -121,6 +127,7 @@ def province(
     time_limit: float | None,
     seed: int | None,
     deterministic: bool,
+    week: bool,
     quiet: bool,
 ) -> None:
     """Run a day in every county (in parallel on Dask) → province table + map."""
@@ -147,6 +154,15 @@ def province(
     overrides.update(budget_overrides(time_limit, deterministic))
     if seed is not None:
         overrides["scenario.seed"] = seed
+    if week:
+        from gongpei.week.province import run_province_week, write_province_week
+
+        weeks = run_province_week(
+            codes, overrides=overrides, scheduler=scheduler, workers=workers, progress=not quiet
+        )
+        click.echo(weeks.text())
+        click.echo("wrote " + ", ".join(str(f) for f in write_province_week(weeks, Path(out_dir))))
+        return
     table = run_province(
         codes,
         overrides=overrides,

@@ -159,6 +159,9 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
                 need_village(f"events[{k}].villages[{j}]", code, rural=True)
         elif isinstance(ev, ChuteJamEvent):
             need_village(f"events[{k}].village", ev.village)
+    from gongpei.week.checks import check_week_data  # the [week] table's codes
+
+    problems += check_week_data(m, town_codes, village_codes, served)
     return problems
 
 

@@ -359,6 +359,22 @@ cases = {
         sub("chute_capacity = 40", 'chute_capacity = 40\nbagging = "by_clock"'),
         "sorter.bagging = \"by_clock\": must be 'when_full', 'wave_end' or 'by_departure'",
     ),
+    "week_days_out_of_order": (
+        good + '\n[week]\ndays = ["tue", "mon"]\n',
+        'week.days = ["tue", "mon"]: days must be unique and in week order',
+    ),
+    "week_volume_unplanned_day": (
+        good + '\n[week]\ndays = ["mon", "tue"]\nvolume = { wed = 1.2 }\n',
+        "week.volume.wed = 1.2: wed is not one of week.days",
+    ),
+    "week_rule_pattern_and_frequencies": (
+        good + '\n[[week.villages]]\ntowns = ["331123108"]\nfrequencies = [3]\npattern = ["mon"]\n',
+        'week.villages[0].pattern = ["mon"]: give exactly one of frequencies and pattern',
+    ),
+    "week_produce_unknown_village": (
+        good + '\n[[week.produce]]\nvillages = ["331123999999"]\ndays = ["tue"]\n',
+        'week.produce[0].villages[0] = "331123999999": unknown village code',
+    ),
 }
 bad = root / "bad"
 for name, (text, expect) in cases.items():
