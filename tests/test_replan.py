@@ -170,3 +170,10 @@ def test_cli_replan_writes_outputs_and_rejects_bad_input(day, tmp_path: Path) ->
     res = runner.invoke(replan_cmd, [str(sc_path), "--plan", str(other), "--breakdown",
                                      "van#1@10:00"])  # fmt: skip
     assert res.exit_code == 2 and "plan.routes: missing" in res.output
+
+
+def test_a_breakdown_after_midnight_is_rejected() -> None:
+    from gongpei.studies.replan import parse_breakdown
+
+    with pytest.raises(ReplanError, match="after 24:00"):
+        parse_breakdown("van#0@25:30", ["van#0"])

@@ -48,6 +48,8 @@ def _clock(text: str, where: str) -> int:
         t = None
     if not isinstance(t, int):
         raise ReplanError(f"{where}: time {text!r} must be a clock time 'HH:MM'")
+    if t > 24 * 3600:
+        raise ReplanError(f"{where}: time {text!r} is after 24:00 (a re-plan is within the day)")
     return t
 
 
