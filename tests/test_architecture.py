@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("sorter", "routing", "gongpei")
 #: Files allowed over the size limit, with the reason.
 LONG_FILES: dict[str, str] = {
-    "sorter/engine.py": "515 lines: the hot closures of simulate stay in one function (speed)",
+    "sorter/engine.py": "~560 lines: the hot closures of simulate stay in one function (speed)",
     "sorter/linear.py": "being split",
 }
 MAX_LINES = 500
