@@ -24,6 +24,9 @@ from .assignment import (
     ChuteAssignment,
     Random,
     VillageInfo,
+    resolve_chutes,
+    split_chutes,
+    split_parts,
     travel_from_inducts_m,
 )
 from .bagging import (
@@ -37,7 +40,12 @@ from .bagging import (
     departure_loop,
     resolve_bagging,
 )
-from .capacity import line_capacity_per_h, station_capacities_per_h
+from .capacity import (
+    line_capacity_per_h,
+    station_capacities_per_h,
+    uniform_zone_capacity_per_h,
+    zone_capacity_per_h,
+)
 from .economics import DEFAULT_ECONOMICS, Economics, SortCost, sort_cost, staff_of
 from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
@@ -114,12 +122,17 @@ __all__ = [
     "manual_capacity_per_h",
     "resolve_assignment",
     "resolve_bagging",
+    "resolve_chutes",
     "simulate",
     "simulate_kind",
     "simulate_linear",
     "simulate_manual",
     "sort_cost",
+    "split_chutes",
+    "split_parts",
     "staff_of",
     "station_capacities_per_h",
     "travel_from_inducts_m",
+    "uniform_zone_capacity_per_h",
+    "zone_capacity_per_h",
 ]

@@ -6,26 +6,23 @@ chute id}``. When there are more villages than village chutes, later villages sh
 split by village by hand when ``Line.secondary_sort_staff`` > 0).
 Pass your own object with an ``assign`` method, or a plain mapping, to ``simulate``.
 
-Split chutes: a village may have several chutes (``{village: ("C001", "C002")}``, or the
-:class:`SplitChutes` policy for villages above a volume). A parcel goes to the first of its
-village's chutes on its path that accepts it; only when all of them refuse does it
-recirculate. Such chutes belong to their village alone.
+Split chutes: the line's ``chute_groups`` are sets of chutes that serve one destination
+(the sort plan in the line's controller), so a village mapped to a chute of a group has all
+of them: a parcel goes to the first on its path that accepts it, and recirculates only when
+all of them refuse. :func:`split_chutes` gives the villages above a volume spare chutes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from .arrivals import Arrivals
 from .line import Line, LineError
-
-
-ChuteIds = str | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +37,9 @@ class VillageInfo:
 
 @runtime_checkable
 class ChuteAssignment(Protocol):
-    """Policy: villages + line -> ``{village id: village chute id}`` (or a tuple of chute ids
-    for a village with several chutes)."""
+    """Policy: villages + line -> ``{village id: village chute id}``."""
 
-    def assign(self, villages: Sequence[VillageInfo], line: Line) -> Mapping[str, ChuteIds]: ...
+    def assign(self, villages: Sequence[VillageInfo], line: Line) -> dict[str, str]: ...
 
 
 def _slots_in_loop_order(line: Line) -> list[str]:
@@ -129,54 +125,6 @@ class Random:
         return _fill_in_order([ids[i] for i in perm], slots)
 
 
-@dataclass(frozen=True)
-class SplitChutes:
-    """Villages expecting more than ``above`` parcels get ``ceil(volume / above)`` chutes,
-    placed by ``base`` as if each were a village of ``volume / n`` parcels (so ``ByVolume``
-    puts the parts of a big village near the inducts, ``ByRound`` keeps them with the
-    village's round). The line needs a village chute per part: one per village plus the
-    extra parts (:meth:`extra_chutes`)."""
-
-    base: ChuteAssignment
-    above: float
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.above, int | float) and self.above > 0):
-            raise LineError(f"SplitChutes.above = {self.above!r}: must be a number > 0")
-
-    def parts(self, volume: float) -> int:
-        """Chutes for a village expecting ``volume`` parcels."""
-        return math.ceil(volume / self.above) if volume > self.above else 1
-
-    def extra_chutes(self, villages: Sequence[VillageInfo]) -> int:
-        """Chutes beyond one per village that the split villages need."""
-        return sum(self.parts(v.volume) - 1 for v in villages)
-
-    def assign(self, villages: Sequence[VillageInfo], line: Line) -> dict[str, ChuteIds]:
-        parts: list[VillageInfo] = []
-        owner: dict[str, str] = {}
-        for v in villages:
-            n = self.parts(v.volume)
-            for k in range(n):
-                pid = v.id if n == 1 else f"{v.id}#{k + 1}"
-                parts.append(v if n == 1 else replace(v, id=pid, volume=v.volume / n))
-                owner[pid] = v.id
-        have = len(line.village_chutes)
-        if len(parts) > len(villages) and len(parts) > have:
-            raise LineError(
-                f"SplitChutes(above={self.above:g}): {len(villages)} villages in "
-                f"{len(parts)} chute parts need {len(parts)} village chutes; the line has {have}"
-            )
-        placed = self.base.assign(parts, line)
-        chutes: dict[str, list[str]] = {}
-        for pid, v in owner.items():
-            got = placed[pid]
-            for c in (got,) if isinstance(got, str) else got:
-                if c not in chutes.setdefault(v, []):
-                    chutes[v].append(c)
-        return {v: cs[0] if len(cs) == 1 else tuple(cs) for v, cs in chutes.items()}
-
-
 ASSIGNMENTS: dict[str, type] = {
     "by_round": ByRound,
     "by_volume": ByVolume,
@@ -185,74 +133,98 @@ ASSIGNMENTS: dict[str, type] = {
 }
 
 
+def split_parts(volume: float, above: float) -> int:
+    """Chutes for a village expecting ``volume`` parcels when villages above ``above`` get
+    ``ceil(volume / above)``."""
+    return math.ceil(volume / above) if volume > above else 1
+
+
+def split_chutes(
+    line: Line, mapping: Mapping[str, str], volumes: Mapping[str, float], above: float
+) -> Line:
+    """``line`` with :attr:`~sorter.Line.chute_groups` giving each village expecting more than
+    ``above`` parcels ``ceil(volume / above)`` chutes: its chute in ``mapping`` plus spare
+    village chutes (used by no village), the busiest village first, each taking the spares
+    nearest downstream of its own chute so a parcel refused there meets the next soon.
+
+    The line needs the spares (``Line.evenly_spaced(villages + extra)``, with ``extra`` the
+    sum of ``parts - 1``); too few is an error naming both numbers.
+    """
+    if not (isinstance(above, int | float) and math.isfinite(above) and above > 0):
+        raise LineError(f"split_chutes: above = {above!r}: must be a finite number > 0")
+    L = line.length_m
+    pos = {c.id: c.position_m for c in line.village_chutes}
+    used = set(mapping.values())
+    spare = [c for c in _slots_in_loop_order(line) if c not in used]
+    users: dict[str, list[str]] = {}
+    for v, c in mapping.items():
+        users.setdefault(c, []).append(v)
+    want = []
+    for c, vs in users.items():  # a shared chute splits by the volume of all its villages
+        n = split_parts(sum(float(volumes.get(v, 0.0)) for v in vs), above)
+        if n > 1:
+            want.append((-sum(float(volumes.get(v, 0.0)) for v in vs), c, n))
+    want.sort()
+    extra = sum(n - 1 for _, _, n in want)
+    if extra > len(spare):
+        raise LineError(
+            f"split_chutes(above={above:g}): {len(want)} villages need {extra} more chutes; "
+            f"the line has {len(spare)} spare village chutes"
+        )
+    groups = list(line.chute_groups)
+    for _, c, n in want:
+        spare.sort(key=lambda s: ((pos[s] - pos[c]) % L, s))
+        groups.append((c, *spare[: n - 1]))
+        del spare[: n - 1]
+    return line.replace(chute_groups=tuple(groups))
+
+
 def resolve_assignment(
-    assignment: ChuteAssignment | Mapping[str, ChuteIds],
+    assignment: ChuteAssignment | Mapping[str, str],
     line: Line,
     arrivals: Arrivals,
     village_info: Sequence[VillageInfo] | None = None,
 ) -> dict[str, str]:
     """``{village: chute id}`` from a policy or mapping; every arrival village must map to a
-    village chute. A village with several chutes maps to the first on the loop (all of
-    them: :func:`resolve_chutes`)."""
+    village chute."""
     return resolve_chutes(assignment, line, arrivals, village_info)[0]
 
 
 def resolve_chutes(
-    assignment: ChuteAssignment | Mapping[str, ChuteIds],
+    assignment: ChuteAssignment | Mapping[str, str],
     line: Line,
     arrivals: Arrivals,
     village_info: Sequence[VillageInfo] | None = None,
 ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """``({village: first chute}, {village: its chutes})`` from a policy or mapping; the
-    second holds the villages with several chutes only, each tuple in loop order from the
-    scanner (the order a parcel meets them), its first chute the one in the first dict.
-    Such chutes must not be used by another village."""
+    """``({village: chute}, {village: its chutes})`` from a policy or mapping; the second
+    holds the villages on a chute of one of ``line.chute_groups``, each tuple the group in
+    loop order from the scanner (the order a parcel meets them), and the first maps such a
+    village to the first chute of its group."""
     if isinstance(assignment, Mapping):
-        raw: dict[str, ChuteIds] = dict(assignment)
+        mapping = dict(assignment)
     elif hasattr(assignment, "assign"):
         if village_info is None:
             counts = arrivals.village_counts()
             village_info = [VillageInfo(v, "", float(counts[v]), None) for v in arrivals.villages]
-        raw = dict(assignment.assign(village_info, line))
+        mapping = dict(assignment.assign(village_info, line))
     else:
         raise LineError(f"assignment = {assignment!r}: need a ChuteAssignment or a mapping")
-    order = {c: k for k, c in enumerate(_slots_in_loop_order(line))}
-    mapping: dict[str, str] = {}
-    groups: dict[str, tuple[str, ...]] = {}
+    village_ids = {c.id for c in line.village_chutes}
     for v in arrivals.villages:
-        if v not in raw:
+        if v not in mapping:
             raise LineError(f"assignment: village {v!r} has no chute")
-    wanted = set(arrivals.villages)
-    for v, got in raw.items():
-        cs = (got,) if isinstance(got, str) else tuple(got)
-        if v not in wanted:  # not in today's arrivals: kept as given, never used
-            mapping[v] = cs[0] if cs else ""
-            continue
-        if not cs:
-            raise LineError(f"assignment[{v!r}] = {got!r}: no chute")
-        for c in cs:
-            if c not in order:
-                raise LineError(f"assignment[{v!r}] = {got!r}: {c!r} is not a village chute")
-        if len(set(cs)) != len(cs):
-            raise LineError(f"assignment[{v!r}] = {got!r}: a chute listed twice")
-        if len(cs) > 1:
-            cs = tuple(sorted(cs, key=order.__getitem__))
-            groups[v] = cs
-        mapping[v] = cs[0]
-    if groups:
-        users: dict[str, list[str]] = {}
-        for v, c in mapping.items():
-            users.setdefault(c, []).append(v)
-        for v, cs in groups.items():
-            for c in cs:
-                others = [u for u in users.get(c, []) if u != v]
-                for u, ucs in groups.items():
-                    if u != v and c in ucs:
-                        others.append(u)
-                if others:
-                    raise LineError(
-                        f"assignment[{v!r}] = {cs!r}: chute {c!r} is also assigned to "
-                        f"{sorted(set(others))[0]!r}; a village with several chutes has them "
-                        "to itself"
-                    )
+        if mapping[v] not in village_ids:
+            raise LineError(f"assignment[{v!r}] = {mapping[v]!r}: not a village chute")
+    groups: dict[str, tuple[str, ...]] = {}
+    if line.chute_groups:
+        order = {c: k for k, c in enumerate(_slots_in_loop_order(line))}
+        group_of = {}
+        for g in line.chute_groups:
+            ordered = tuple(sorted(g, key=order.__getitem__))
+            for c in g:
+                group_of[c] = ordered
+        for v in arrivals.villages:
+            if mapping[v] in group_of:
+                groups[v] = group_of[mapping[v]]
+                mapping[v] = groups[v][0]
     return mapping, groups

@@ -46,10 +46,18 @@ def hand_sort(line: Line, day: Day) -> dict[str, np.ndarray]:
     }
 
 
-def shared_chutes(line: Line, arrivals: Arrivals, mapping: dict[str, str], day: Day) -> list[int]:
+def shared_chutes(
+    arrivals: Arrivals,
+    mapping: dict[str, str],
+    groups: dict[str, tuple[str, ...]],
+    day: Day,
+) -> list[int]:
     """Indices of the village chutes that today's villages share (two or more)."""
     index = {c.id: k for k, c in enumerate(day.chutes)}
-    users = np.bincount([index[mapping[v]] for v in arrivals.villages], minlength=len(index))
+    users = np.zeros(len(index), dtype=np.int64)
+    for v in arrivals.villages:
+        for c in groups.get(v, (mapping[v],)):
+            users[index[c]] += 1
     return [k for k, n in enumerate(users.tolist()) if n > 1 and day.is_village[k]]
 
 
@@ -129,7 +137,9 @@ def collect(
         target[man_idx] = day.MAN
     bag_log = np.array(raw["bag_log"], dtype=float).reshape(-1, 4)
     ready = np.zeros(0)
-    shared = shared_chutes(line, arrivals, mapping, day) if line.secondary_sort_staff else []
+    shared = (
+        shared_chutes(arrivals, mapping, raw["groups"], day) if line.secondary_sort_staff else []
+    )
     if shared:
         sec = queues["secondary"] = secondary_sort(line, shared, target, entry, bag, bag_log)
         if horizon_s is None and sec["end_s"].size:

@@ -46,7 +46,7 @@ import numpy as np
 import simpy
 
 from .arrivals import Arrivals
-from .assignment import ChuteAssignment, ChuteIds, VillageInfo, resolve_assignment, resolve_chutes
+from .assignment import ChuteAssignment, VillageInfo, resolve_assignment, resolve_chutes
 from .bagging import BaggingPolicy, resolve_bagging
 from .clock import At as _At
 from .clock import TickClock
@@ -70,7 +70,7 @@ def simulate(
     line: Line,
     arrivals: Arrivals,
     *,
-    assignment: ChuteAssignment | Mapping[str, ChuteIds],
+    assignment: ChuteAssignment | Mapping[str, str],
     seed: int | np.random.SeedSequence = 0,
     horizon_s: float | None = None,
     cutoffs_s: Sequence[float] | None = None,
@@ -84,10 +84,10 @@ def simulate(
     """Run one day on ``line``.
 
     Args:
-        assignment: a policy (``assign(villages, line)``) or ``{village id: chute id}``
-            (a tuple of chute ids for a village with several chutes: each parcel goes to
-            the first of them on its path that accepts it, and recirculates only when all
-            refuse). Several villages on one chute share it (see
+        assignment: a policy (``assign(villages, line)``) or ``{village id: chute id}``.
+            A village on a chute of one of ``Line.chute_groups`` has every chute of the
+            group: each parcel goes to the first of them on its path that accepts it, and
+            recirculates only when all refuse. Several villages on one chute share it (see
             ``Line.secondary_sort_staff``). Policies get ``village_info`` (default: arrival
             counts as volumes, no township or round groups — pass real ``VillageInfo`` for
             ``ByRound``/``ByTownship``).

@@ -120,6 +120,11 @@ class Line:
             (300/h, PARAMETERS' manual cage loading, S), and a parcel is ready for its van
             when it is out of this sort; ``0`` (the original model): a shared chute's bag is
             ready when tied. Chutes of one village never go through it.
+        chute_groups: split chutes: groups of two or more village chutes that serve one
+            destination, as the line's controller is told. A village assigned to any chute
+            of a group has all of them: each parcel goes to the first of the group on its
+            path that accepts it and recirculates only when all refuse (one lap). Groups
+            are disjoint; ``()`` (the original model): one chute per destination.
 
     New behaviour is opt-in: with these last fields at their defaults a run is identical,
     draw for draw, to the original model.
@@ -154,6 +159,7 @@ class Line:
     scanners: ScannerMode = "single"
     secondary_sort_staff: int = 0
     secondary_sort_rate_per_h: float = 300.0
+    chute_groups: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.carriers, int) or self.carriers < 2:
@@ -239,6 +245,20 @@ class Line:
             raise _fail("secondary_sort_rate_per_h", v, "must be a finite number > 0")
         if self.scanners == "per_zone":
             self.zone_scanners_m()  # raises if a zone's scanner would pass a chute
+        if not isinstance(self.chute_groups, tuple):
+            raise _fail("chute_groups", self.chute_groups, "must be a tuple of tuples of ids")
+        village = {c.id for c in self.chutes if c.kind == "village"}
+        grouped: dict[str, int] = {}
+        for k, g in enumerate(self.chute_groups):
+            if not isinstance(g, tuple) or len(g) < 2:
+                raise _fail(f"chute_groups[{k}]", g, "must be a tuple of two or more chute ids")
+            for c in g:
+                if c not in village:
+                    raise _fail(f"chute_groups[{k}]", g, f"{c!r} is not a village chute")
+                if c in grouped:
+                    where = "twice" if grouped[c] == k else f"also in chute_groups[{grouped[c]}]"
+                    raise _fail(f"chute_groups[{k}]", g, f"chute {c!r} {where}")
+                grouped[c] = k
 
     def _check_pos(self, f: str, v: float) -> None:
         if not (isinstance(v, int | float) and math.isfinite(v) and 0 <= v < self.length_m):

@@ -121,7 +121,7 @@ def prepare(
     first_of: list[list[int]] | None = None
     if groups:
         g_next = [-1] * n_ch
-        for cids in groups.values():
+        for cids in set(groups.values()):
             ks = [chute_index[c] for c in cids]
             for a, b in zip(ks, ks[1:] + ks[:1], strict=True):
                 g_next[a] = b
@@ -134,7 +134,7 @@ def prepare(
             first_of = []
             for fs in from_scan_st:
                 firsts = list(range(n_ch))
-                for cids in groups.values():
+                for cids in set(groups.values()):
                     ks = [chute_index[c] for c in cids]
                     firsts[ks[0]] = min(ks, key=lambda k: (fs[k], k))
                 first_of.append(firsts)

@@ -13,12 +13,12 @@ from sorter import (
     Line,
     LineError,
     Truck,
-    VillageInfo,
     capacity_per_h,
     line_capacity_per_h,
     simulate,
+    split_chutes,
+    split_parts,
 )
-from sorter.assignment import SplitChutes
 from sorter.capacity import uniform_zone_capacity_per_h, zone_capacity_per_h
 
 
@@ -94,7 +94,9 @@ def test_zones_and_their_scanners():
     # a slow zone leaves its empties to the next one: the balance, not the closed form
     slow = line.replace(
         induction=tuple(
-            s if s.name not in ("I5", "I6", "I7", "I8") else s.__class__(s.name, s.position_m, 500.0)
+            s
+            if s.name not in ("I5", "I6", "I7", "I8")
+            else s.__class__(s.name, s.position_m, 500.0)
             for s in line.induction
         )
     )
@@ -107,7 +109,7 @@ def test_a_zone_scanner_past_a_chute_is_refused():
     line = _zoned(2)
     with pytest.raises(LineError, match=r"Line.scanners = 'per_zone': zone 1 .* past chute"):
         line.replace(scanner_position_m=line.chutes[3].position_m + 0.5)
-    with pytest.raises(LineError, match="Line.scanners = 'both'"):
+    with pytest.raises(LineError, match=r"Line\.scanners = 'both'"):
         line.replace(scanners="both")
 
 
@@ -182,9 +184,7 @@ def test_secondary_sort_with_two_people_and_a_horizon():
 def test_without_secondary_staff_a_shared_bag_is_ready_when_tied():
     codes = np.array([0, 1] * 4, dtype=np.int32)
     arr = Arrivals((Truck("T", "X", 0.0, codes),), ("A", "B"))
-    res = simulate(
-        _shared_line(secondary_sort_staff=0), arr, assignment={"A": "C001", "B": "C001"}
-    )
+    res = simulate(_shared_line(secondary_sort_staff=0), arr, assignment={"A": "C001", "B": "C001"})
     assert "secondary" not in res.queues and res.ready_s.size == 0
     assert np.array_equal(res.parcel_ready_s, res.bag_s, equal_nan=True)
 
@@ -219,69 +219,87 @@ def test_split_chutes_cut_the_big_villages_recirculation():
     line, arr = _big_and_small()
     one = {f"V{k}": f"C{k + 1:03d}" for k in range(10)}
     res1 = simulate(line, arr, assignment=one, seed=0)
-    split = dict(one, V0=("C001", "C011", "C012"))
-    res3 = simulate(line, arr, assignment=split, seed=0)
+    split = line.replace(chute_groups=(("C012", "C001", "C011"),))
+    res3 = simulate(split, arr, assignment=one, seed=0)
     check_conservation(res1, arr)
     check_conservation(res3, arr)
     big1 = int(res1.recirculations[res1.village == 0].sum())
     big3 = int(res3.recirculations[res3.village == 0].sum())
     assert big1 > 100 and big3 < big1 / 3
+    # the group in the order a parcel meets the chutes after the scanner
     assert res3.chute_groups == {"V0": ("C001", "C011", "C012")}
     assert res3.village_chutes["V0"] == ("C001", "C011", "C012")
+    assert res3.village_chutes["V1"] == ("C002",)
     into = np.bincount(res3.chute[res3.village == 0], minlength=len(res3.chute_ids))
     assert all(into[res3.chute_ids.index(c)] > 0 for c in ("C001", "C011", "C012"))
     # a refusal that passes the parcel to the next chute of its village is no recirculation
     assert res3.refusals.sum() > res3.recirculations.sum()
+    # mapped to any chute of the group, a village has the whole group
+    res_any = simulate(split, arr, assignment=one | {"V0": "C011"}, seed=0)
+    assert res_any.assignment["V0"] == "C001"
+    assert np.array_equal(res_any.entry_s, res3.entry_s, equal_nan=True)
 
 
-def test_split_policy_gives_big_villages_more_chutes():
-    infos = [VillageInfo("V0", "", 600.0)] + [VillageInfo(f"V{k}", "", 20.0) for k in range(1, 10)]
-    pol = SplitChutes(ByVolume(), 250.0)
-    assert pol.parts(600.0) == 3 and pol.parts(250.0) == 1 and pol.extra_chutes(infos) == 2
+def test_split_chutes_give_big_villages_spare_chutes():
     line, arr = _big_and_small()
-    got = pol.assign(infos, line)
-    assert isinstance(got["V0"], tuple) and len(got["V0"]) == 3
-    assert len({c for v in got.values() for c in ((v,) if isinstance(v, str) else v)}) == 12
-    res = simulate(line, arr, assignment=pol, village_info=infos, seed=0)
+    one = {f"V{k}": f"C{k + 1:03d}" for k in range(10)}
+    volumes = {"V0": 600.0} | {f"V{k}": 20.0 for k in range(1, 10)}
+    assert split_parts(600.0, 250.0) == 3 and split_parts(250.0, 250.0) == 1
+    got = split_chutes(line, one, volumes, 250.0)
+    assert got.chute_groups == (("C001", "C011", "C012"),)
+    res = simulate(got, arr, assignment=one, seed=0)
     check_conservation(res, arr)
-    with pytest.raises(LineError, match=r"need 12 village chutes; the line has 11"):
-        pol.assign(infos, line.replace(chutes=tuple(c for c in line.chutes if c.id != "C012")))
+    with pytest.raises(LineError, match=r"1 villages need 2 more chutes; the line has 1 spare"):
+        split_chutes(line, one | {"V10": "C011"}, volumes, 250.0)
+    with pytest.raises(LineError, match=r"above = 0: must be a finite number > 0"):
+        split_chutes(line, one, volumes, 0)
 
 
 @pytest.mark.parametrize(
-    ("mapping", "match"),
+    ("groups", "match"),
     [
-        ({"V0": ("C001", "C002"), "V1": "C002"}, r"chute 'C002' is also assigned to 'V1'"),
-        ({"V0": ("C001", "C001")}, "a chute listed twice"),
-        ({"V0": ("C001", "NR")}, "'NR' is not a village chute"),
+        ((("C001",),), r"chute_groups\[0\] = \('C001',\): must be a tuple of two or more"),
+        ((("C001", "C001"),), "chute 'C001' twice"),
+        ((("C001", "C002"), ("C002", "C003")), r"chute 'C002' also in chute_groups\[0\]"),
+        ((("C001", "NR"),), "'NR' is not a village chute"),
     ],
 )
-def test_bad_split_mappings(mapping, match):
-    line, arr = _big_and_small()
-    full = {f"V{k}": f"C{k + 1:03d}" for k in range(2, 10)} | mapping
-    full.setdefault("V1", "C011")
+def test_bad_chute_groups(groups, match):
+    line, _ = _big_and_small()
     with pytest.raises(LineError, match=match):
-        simulate(line, arr, assignment=full)
+        line.replace(chute_groups=groups)
 
 
 def test_split_chutes_with_wave_end_and_departure_order():
     """Wave-end calls count a village's chutes together; departure ranks cover them all."""
     line, arr = _big_and_small()
-    split = {f"V{k}": f"C{k + 1:03d}" for k in range(10)} | {"V0": ("C001", "C011", "C012")}
+    line = line.replace(chute_groups=(("C001", "C011", "C012"),))
+    one = {f"V{k}": f"C{k + 1:03d}" for k in range(10)}
     order = tuple(f"V{k}" for k in range(10))
     for bagging in ("wave_end", ByDeparture(order)):
-        res = simulate(line, arr, assignment=split, bagging=bagging, seed=0, final_sweep=False)
+        res = simulate(line, arr, assignment=one, bagging=bagging, seed=0, final_sweep=False)
         check_conservation(res, arr)
         assert res.outcome_counts()["bagged"] == arr.parcels
+
+
+def test_a_shared_group_goes_through_the_secondary_sort():
+    line, arr = _big_and_small()
+    line = line.replace(chute_groups=(("C001", "C011"),), secondary_sort_staff=2)
+    mapping = {f"V{k}": f"C{k + 1:03d}" for k in range(10)} | {"V1": "C011"}
+    res = simulate(line, arr, assignment=mapping, seed=0)
+    check_conservation(res, arr)
+    sec = res.queues["secondary"]
+    assert set(res.village[sec["parcel"]].tolist()) == {0, 1}
+    assert set(np.array(res.chute_ids)[res.chute[sec["parcel"]]]) == {"C001", "C011"}
 
 
 def test_split_chutes_with_zone_scanners():
     """Each parcel of a split village goes to the first of its chutes after its own zone's
     scanner: C001 (zone 1's segment) from zone 1, C031 (zone 2's) from zone 2."""
-    line = _zoned(2)
+    line = _zoned(2, chute_groups=(("C001", "C031"),))
     arr = _uniform_day(3000, 30)
-    split = {f"V{k:02d}": f"C{k + 1:03d}" for k in range(30)} | {"V00": ("C001", "C031")}
-    res = simulate(line, arr, assignment=split, seed=0)
+    one = {f"V{k:02d}": f"C{k + 1:03d}" for k in range(30)}
+    res = simulate(line, arr, assignment=one, seed=0)
     check_conservation(res, arr)
     assert res.outcome_counts()["bagged"] == 3000
     v0 = res.village == 0
@@ -291,7 +309,7 @@ def test_split_chutes_with_zone_scanners():
     tight = simulate(
         line.replace(chute_capacity=10, bagging_operators=1, max_recirculations=20),
         arr,
-        assignment=split,
+        assignment=one,
         seed=0,
     )
     check_conservation(tight, arr)
