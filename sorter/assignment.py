@@ -146,6 +146,7 @@ def split_chutes(
     ``above`` parcels ``ceil(volume / above)`` chutes: its chute in ``mapping`` plus spare
     village chutes (used by no village), the busiest village first, each taking the spares
     nearest downstream of its own chute so a parcel refused there meets the next soon.
+    Chutes already in a group keep it.
 
     The line needs the spares (``Line.evenly_spaced(villages + extra)``, with ``extra`` the
     sum of ``parts - 1``); too few is an error naming both numbers.
@@ -154,13 +155,16 @@ def split_chutes(
         raise LineError(f"split_chutes: above = {above!r}: must be a finite number > 0")
     L = line.length_m
     pos = {c.id: c.position_m for c in line.village_chutes}
-    used = set(mapping.values())
+    grouped = {c for g in line.chute_groups for c in g}
+    used = set(mapping.values()) | grouped
     spare = [c for c in _slots_in_loop_order(line) if c not in used]
     users: dict[str, list[str]] = {}
     for v, c in mapping.items():
         users.setdefault(c, []).append(v)
     want = []
     for c, vs in users.items():  # a shared chute splits by the volume of all its villages
+        if c in grouped:  # already split by hand
+            continue
         n = split_parts(sum(float(volumes.get(v, 0.0)) for v in vs), above)
         if n > 1:
             want.append((-sum(float(volumes.get(v, 0.0)) for v in vs), c, n))

@@ -30,7 +30,9 @@ from gongpei.day.line_inputs import (
     build_line,
     build_waves,
     expected_by_code,
+    extra_chutes,
     round_groups,
+    split_line,
     village_infos,
 )
 from gongpei.day.problems import codelivery_problem, station_problem, stops_from_day
@@ -87,8 +89,8 @@ def _prepare(scenario: Scenario) -> DayInputs:
     timings["county_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    line = build_line(scenario, len(codes))
     exp = expected_by_code(codes, expected)
+    line = build_line(scenario, len(codes), extra_chutes(scenario, exp))
     groups = round_groups(county, exp, biggest_van)
     infos = village_infos(county, exp, groups)
     waves = build_waves(scenario)
@@ -101,6 +103,7 @@ def _prepare(scenario: Scenario) -> DayInputs:
     )
     policy = assignment_policy(scenario)
     chute_of = dict(policy) if isinstance(policy, dict) else policy.assign(infos, line)
+    line = split_line(scenario, line, chute_of, exp)
     faults = build_faults(scenario, line, chute_of)
     _routing_problem_builds(scenario, county, demand)
     timings["inputs_s"] = time.perf_counter() - t0
