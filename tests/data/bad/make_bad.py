@@ -69,8 +69,7 @@ cases = {
         'sorter.scanners = "per_zone": needs sorter.zones >= 2 (one zone has its scanner)',
     ),
     "split_chute_twice": (
-        good
-        + '\n[[sorter.chute_map]]\nvillage = "331123001217"\nchute = [5, 6]\n\n'
+        good + '\n[[sorter.chute_map]]\nvillage = "331123001217"\nchute = [5, 6]\n\n'
         '[[sorter.chute_map]]\nvillage = "331123001218"\nchute = 6\n',
         "sorter.chute_map[1].chute = 6: duplicate chute 6 (also sorter.chute_map[0])",
     ),
