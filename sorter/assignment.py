@@ -1,8 +1,9 @@
 """Which village goes to which chute: small policies behind one Protocol.
 
 A policy gets the villages (:class:`VillageInfo`) and the line and returns ``{village id:
-chute id}``. When there are more villages than village chutes, later villages share chutes
-(wrapping around the policy's slot order); a chute shared by villages is bagged as one (and
+chute id}``. When there are more villages than village chutes, the last villages in the
+policy's order share chutes (the order folds back over the slots); a chute shared by
+villages is bagged as one (and
 split by village by hand when ``Line.secondary_sort_staff`` > 0).
 Pass your own object with an ``assign`` method, or a plain mapping, to ``simulate``.
 
@@ -50,7 +51,17 @@ def _slots_in_loop_order(line: Line) -> list[str]:
 
 
 def _fill_in_order(villages: Sequence[str], slots: Sequence[str]) -> dict[str, str]:
-    return {v: slots[k % len(slots)] for k, v in enumerate(villages)}
+    """Villages (first = most important) onto slots (first = best) in order; with more
+    villages than slots, the order folds back at the end (slot K-1, K-2, ...), so the
+    villages that share are the last ones, each with a neighbour in the order — for
+    ``ByVolume`` the quietest with the quietest on the farthest chutes, not the busiest
+    with the quietest as a wrap-around would pair them."""
+    K = len(slots)
+    out = {}
+    for k, v in enumerate(villages):
+        p, i = divmod(k, K)
+        out[v] = slots[K - 1 - i if p & 1 else i]
+    return out
 
 
 def _grouped(villages: Sequence[VillageInfo], key: str, line: Line) -> dict[str, str]:
