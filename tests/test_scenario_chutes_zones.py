@@ -109,7 +109,7 @@ def test_zone_scanners_reach_the_line():
         ),
         (
             {"sorter.chute_map": [{"village": "331123001217", "chute": [5, 5]}]},
-            r"a chute listed twice",
+            r"sorter\.chute_map\[0\]\.chute = \[5, 5\]: list two or more distinct chutes",
         ),
         ({"sorter.split_chutes_above": -1.0}, r"sorter\.split_chutes_above = -1.0: must be >= 0"),
     ],

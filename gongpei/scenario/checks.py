@@ -70,6 +70,20 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
     # The line: fewer chutes than units shares chutes (someone must split their bags); a
     # chute pinned twice only then; a chute of a split (several-chute) entry only once.
     units = len(villages)
+    sc = m.sorter
+    if sc.scanners == "per_zone" and sc.zones < 2:
+        problems.append(
+            'sorter.scanners = "per_zone": needs sorter.zones >= 2 (one zone has its scanner)'
+        )
+    if sc.zones > sc.induction.stations:
+        problems.append(
+            f"sorter.zones = {sc.zones}: more zones than the {sc.induction.stations} stations"
+        )
+    if sc.zones > 1 and sc.induction.positions_m:
+        problems.append(
+            f"sorter.induction.positions_m = {sc.induction.positions_m}: stations are placed by "
+            "zone when sorter.zones > 1"
+        )
     shared = bool(m.sorter.chutes) and m.sorter.chutes < units
     if shared and m.sorter.secondary_sort_staff == 0:
         problems.append(
@@ -83,9 +97,13 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
     seen_village: set[str] = set()
     for k, entry in enumerate(m.sorter.chute_map):
         need_village(f"sorter.chute_map[{k}].village", entry.village)
-        several = len(entry.chutes) > 1
+        several = isinstance(entry.chute, list)
+        if several and (len(entry.chutes) < 2 or len(set(entry.chutes)) < len(entry.chutes)):
+            problems.append(
+                f"sorter.chute_map[{k}].chute = {entry.chute}: list two or more distinct chutes"
+            )
         for c in entry.chutes:
-            if c >= slots:
+            if not 0 <= c < slots:
                 problems.append(
                     f"sorter.chute_map[{k}].chute = {entry.chute}: the line has chutes "
                     f"0..{slots - 1}"

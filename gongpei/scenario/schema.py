@@ -242,22 +242,9 @@ class Induction(_Table):
     )
 
 
-ChuteNumber = Annotated[int, Field(ge=0, le=100_000)]
-
-
 class ChuteMapEntry(_Table):
-    """A village pinned to a chute, or to several (a split chute: parcels go to the first of
-    them that is not full or being bagged)."""
-
     village: str = Field(pattern=r"^\d{12}$")
-    chute: ChuteNumber | Annotated[list[ChuteNumber], Field(min_length=2)]
-
-    @field_validator("chute")
-    @classmethod
-    def _distinct(cls, chute: int | list[int]) -> int | list[int]:
-        if isinstance(chute, list) and len(set(chute)) != len(chute):
-            raise bad("", chute, "a chute listed twice")
-        return chute
+    chute: int | list[int]  # several: a split chute (range and repeats: checks.py)
 
     @property
     def chutes(self) -> tuple[int, ...]:
@@ -291,37 +278,11 @@ class SorterConfig(_Table):
     unload_ports: Annotated[int, Field(gt=0, le=200)] = 4
     unload_rate_per_h: float = Field(default=750.0, gt=0, le=20000)
     horizon: Clock = Field(default=20 * 3600, description="the simulation stops here")
-    zones: Annotated[int, Field(gt=0, le=20)] = Field(
-        default=1, description="induction zones round the loop (stations and chutes split)"
-    )
-    scanners: Literal["single", "per_zone"] = Field(
-        default="single", description="'per_zone': a scanner after each induction zone"
-    )
-    secondary_sort_staff: int = Field(
-        default=2, ge=0, le=1000, description="people splitting shared chutes' bags by village"
-    )
+    zones: int = Field(default=1, ge=1, le=20)  # induction zones round the loop
+    scanners: Literal["single", "per_zone"] = "single"  # per_zone: one after each zone
+    secondary_sort_staff: int = Field(default=2, ge=0, le=1000)  # split shared chutes' bags
     secondary_sort_rate_per_h: float = Field(default=300.0, gt=0, le=20000)
-    split_chutes_above: float = Field(
-        default=0.0,
-        ge=0,
-        description="villages expecting more parcels get ceil(expected / this) chutes; 0: off",
-    )
-
-    @model_validator(mode="after")
-    def _zones(self) -> SorterConfig:
-        if self.scanners == "per_zone" and self.zones < 2:
-            raise bad("scanners", "per_zone", "needs sorter.zones >= 2 (one zone has its scanner)")
-        if self.zones > self.induction.stations:
-            raise bad(
-                "zones", self.zones, f"more zones than the {self.induction.stations} stations"
-            )
-        if self.zones > 1 and self.induction.positions_m:
-            raise bad(
-                "induction.positions_m",
-                self.induction.positions_m,
-                "stations are placed by zone when sorter.zones > 1",
-            )
-        return self
+    split_chutes_above: float = Field(default=0.0, ge=0)  # more expected: ceil(x / this) chutes
 
 
 class VanType(_Table):
