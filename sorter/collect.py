@@ -75,10 +75,13 @@ def secondary_sort(
     """
     h = 3600.0 / line.secondary_sort_rate_per_h
     rows = bag_log[np.isin(bag_log[:, 0].astype(np.int64), shared)] if shared else bag_log[:0]
-    parcels: list[np.ndarray] = []
-    for c, _start, end, _n in rows.tolist():
-        ids = np.flatnonzero((target == int(c)) & (bag == end))
-        parcels.append(ids[np.argsort(entry[ids], kind="stable")])
+    # the parcels of each (chute, tie time), in the order they entered the chute
+    sel = np.flatnonzero(np.isin(target, shared) & np.isfinite(bag))
+    sel = sel[np.lexsort((entry[sel], bag[sel], target[sel]))]
+    cut = np.flatnonzero((np.diff(target[sel]) != 0) | (np.diff(bag[sel]) != 0)) + 1
+    by_bag = {(int(target[g[0]]), float(bag[g[0]])): g for g in np.split(sel, cut) if g.size}
+    empty_ids = np.zeros(0, dtype=np.int64)
+    parcels = [by_bag.get((int(c), end), empty_ids) for c, _start, end, _n in rows.tolist()]
     sizes = np.array([p.size for p in parcels], dtype=float)
     start, _ = fifo_servers(rows[:, 2], sizes * h, line.secondary_sort_staff)
     if not parcels:

@@ -112,7 +112,7 @@ class Line:
             same distance after the zone's last station as ``scanner_position_m`` is after
             the last station upstream of it, so a parcel is read as it leaves its zone and a
             carrier emptied at a chute is reused by the next zone downstream in the same lap
-            (capacity: :mod:`sorter.capacity`).
+            (capacity: :mod:`sorter.capacity`). A ``ScannerOutage`` stops every scanner.
         secondary_sort_staff, secondary_sort_rate_per_h: a chute shared by several villages
             is bagged as one; with ``secondary_sort_staff`` > 0 each of its bags is then
             split by village by hand: a person takes the next tied bag (first tied, first
