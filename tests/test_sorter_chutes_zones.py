@@ -313,3 +313,22 @@ def test_split_chutes_with_zone_scanners():
         seed=0,
     )
     check_conservation(tight, arr)
+
+
+def test_zone_capacity_follows_the_destination_shares():
+    """Skewed destinations (lognormal shares over 36 chutes, 3 zones): the balance with the
+    shares, not the closed form, is what the simulated line reaches."""
+    line = _zoned(3)
+    rng = np.random.default_rng(3)
+    w = rng.lognormal(0.0, 1.0, 36)
+    w /= w.sum()
+    mapping = {f"V{k:02d}": f"C{k + 1:03d}" for k in range(36)}
+    shares = {f"C{k + 1:03d}": float(w[k]) for k in range(36)}
+    derived = capacity_per_h(line, shares)
+    assert derived < 0.97 * uniform_zone_capacity_per_h(line)
+    codes = rng.choice(36, size=int(1.5 * derived), p=w).astype(np.int32)
+    arr = Arrivals((Truck("T", "X", 0.0, codes),), tuple(mapping))
+    res = simulate(line, arr, assignment=mapping, seed=0)
+    assert _steady_rate(res) == pytest.approx(derived, rel=0.02)
+    with pytest.raises(LineError, match="need shares >= 0"):
+        zone_capacity_per_h(line, {"C001": -1.0})
