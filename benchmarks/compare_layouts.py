@@ -87,7 +87,7 @@ COLUMNS: dict[str, tuple[str, Any, Any]] = {
     "sorting_headcount": ("staff", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "sorting_staff_hours": ("staff-h", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
     "cost_per_parcel": ("¥/parcel", lambda v: f"{v:.3f}", lambda h: f"{h:.3f}"),
-    "villages_on_time": ("on time", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
+    "on_time_villages": ("on time", lambda v: f"{v:.0f}", lambda h: f"{h:.0f}"),
 }
 
 

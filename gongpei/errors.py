@@ -13,9 +13,19 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["EXIT_BAD_INPUT", "ReplanError", "input_error_types", "reports_input_errors"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "FrontierError",
+    "ReplanError",
+    "input_error_types",
+    "reports_input_errors",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FrontierError(ValueError):
+    """A bad ``gongpei frontier`` ``--vans`` or ``--promise`` value; the message names it."""
 
 
 class ReplanError(ValueError):
@@ -30,7 +40,6 @@ def input_error_types() -> tuple[type[Exception], ...]:
     """The error types that mean bad input (imported late: each lives with its engine)."""
     from gongpei.county.geography import GeographyError
     from gongpei.scenario.messages import ScenarioError
-    from gongpei.studies.frontier import FrontierError
     from routing.disruption import DisruptionError
     from routing.network import NetworkError
     from routing.plan_io import PlanFormatError

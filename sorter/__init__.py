@@ -25,6 +25,9 @@ from .assignment import (
     Random,
     SpreadModules,
     VillageInfo,
+    resolve_chutes,
+    split_chutes,
+    split_parts,
     travel_from_inducts_m,
 )
 from .bagging import (
@@ -38,7 +41,12 @@ from .bagging import (
     departure_loop,
     resolve_bagging,
 )
-from .capacity import line_capacity_per_h, station_capacities_per_h
+from .capacity import (
+    line_capacity_per_h,
+    station_capacities_per_h,
+    uniform_zone_capacity_per_h,
+    zone_capacity_per_h,
+)
 from .economics import DEFAULT_ECONOMICS, Economics, SortCost, sort_cost, staff_of
 from .engine import resolve_assignment, simulate
 from .faults import ChuteJam, Fault, LineStoppage, ScannerOutage, StationUnstaffed
@@ -110,12 +118,17 @@ __all__ = [
     "manual_capacity_per_h",
     "resolve_assignment",
     "resolve_bagging",
+    "resolve_chutes",
     "simulate",
     "simulate_kind",
     "simulate_linear",
     "simulate_manual",
     "sort_cost",
+    "split_chutes",
+    "split_parts",
     "staff_of",
     "station_capacities_per_h",
     "travel_from_inducts_m",
+    "uniform_zone_capacity_per_h",
+    "zone_capacity_per_h",
 ]

@@ -1,13 +1,21 @@
 """Which village goes to which chute: small policies behind one Protocol.
 
 A policy gets the villages (:class:`VillageInfo`) and the line and returns ``{village id:
-chute id}``. When there are more villages than village chutes, later villages share chutes
-(wrapping around the policy's slot order); a chute shared by villages is bagged as one.
+chute id}``. When there are more villages than village chutes, the last villages in the
+policy's order share chutes (the order folds back over the slots); a chute shared by
+villages is bagged as one (and
+split by village by hand when ``Line.secondary_sort_staff`` > 0).
 Pass your own object with an ``assign`` method, or a plain mapping, to ``simulate``.
+
+Split chutes: the line's ``chute_groups`` are sets of chutes that serve one destination
+(the sort plan in the line's controller), so a village mapped to a chute of a group has all
+of them: a parcel goes to the first on its path that accepts it, and recirculates only when
+all of them refuse. :func:`split_chutes` gives the villages above a volume spare chutes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -43,7 +51,17 @@ def _slots_in_loop_order(line: Line) -> list[str]:
 
 
 def _fill_in_order(villages: Sequence[str], slots: Sequence[str]) -> dict[str, str]:
-    return {v: slots[k % len(slots)] for k, v in enumerate(villages)}
+    """Villages (first = most important) onto slots (first = best) in order; with more
+    villages than slots, the order folds back at the end (slot K-1, K-2, ...), so the
+    villages that share are the last ones, each with a neighbour in the order — for
+    ``ByVolume`` the quietest with the quietest on the farthest chutes, not the busiest
+    with the quietest as a wrap-around would pair them."""
+    K = len(slots)
+    out = {}
+    for k, v in enumerate(villages):
+        p, i = divmod(k, K)
+        out[v] = slots[K - 1 - i if p & 1 else i]
+    return out
 
 
 def _grouped(villages: Sequence[VillageInfo], key: str, line: Line) -> dict[str, str]:
@@ -162,6 +180,56 @@ ASSIGNMENTS: dict[str, type] = {
 }
 
 
+def split_parts(volume: float, above: float) -> int:
+    """Chutes for a village expecting ``volume`` parcels when villages above ``above`` get
+    ``ceil(volume / above)``."""
+    return math.ceil(volume / above) if volume > above else 1
+
+
+def split_chutes(
+    line: Line, mapping: Mapping[str, str], volumes: Mapping[str, float], above: float
+) -> Line:
+    """``line`` with :attr:`~sorter.Line.chute_groups` giving each village expecting more than
+    ``above`` parcels ``ceil(volume / above)`` chutes: its chute in ``mapping`` plus spare
+    village chutes (used by no village), the busiest village first, each taking the spares
+    nearest downstream of its own chute so a parcel refused there meets the next soon.
+    Chutes already in a group keep it.
+
+    The line needs the spares (``Line.evenly_spaced(villages + extra)``, with ``extra`` the
+    sum of ``parts - 1``); too few is an error naming both numbers.
+    """
+    if not (isinstance(above, int | float) and math.isfinite(above) and above > 0):
+        raise LineError(f"split_chutes: above = {above!r}: must be a finite number > 0")
+    L = line.length_m
+    pos = {c.id: c.position_m for c in line.village_chutes}
+    grouped = {c for g in line.chute_groups for c in g}
+    used = set(mapping.values()) | grouped
+    spare = [c for c in _slots_in_loop_order(line) if c not in used]
+    users: dict[str, list[str]] = {}
+    for v, c in mapping.items():
+        users.setdefault(c, []).append(v)
+    want = []
+    for c, vs in users.items():  # a shared chute splits by the volume of all its villages
+        if c in grouped:  # already split by hand
+            continue
+        n = split_parts(sum(float(volumes.get(v, 0.0)) for v in vs), above)
+        if n > 1:
+            want.append((-sum(float(volumes.get(v, 0.0)) for v in vs), c, n))
+    want.sort()
+    extra = sum(n - 1 for _, _, n in want)
+    if extra > len(spare):
+        raise LineError(
+            f"split_chutes(above={above:g}): {len(want)} villages need {extra} more chutes; "
+            f"the line has {len(spare)} spare village chutes"
+        )
+    groups = list(line.chute_groups)
+    for _, c, n in want:
+        spare.sort(key=lambda s: ((pos[s] - pos[c]) % L, s))
+        groups.append((c, *spare[: n - 1]))
+        del spare[: n - 1]
+    return line.replace(chute_groups=tuple(groups))
+
+
 def resolve_assignment(
     assignment: ChuteAssignment | Mapping[str, str],
     line: Line,
@@ -170,6 +238,19 @@ def resolve_assignment(
 ) -> dict[str, str]:
     """``{village: chute id}`` from a policy or mapping; every arrival village must map to a
     village chute."""
+    return resolve_chutes(assignment, line, arrivals, village_info)[0]
+
+
+def resolve_chutes(
+    assignment: ChuteAssignment | Mapping[str, str],
+    line: Line,
+    arrivals: Arrivals,
+    village_info: Sequence[VillageInfo] | None = None,
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """``({village: chute}, {village: its chutes})`` from a policy or mapping; the second
+    holds the villages on a chute of one of ``line.chute_groups``, each tuple the group in
+    loop order from the scanner (the order a parcel meets them), and the first maps such a
+    village to the first chute of its group."""
     if isinstance(assignment, Mapping):
         mapping = dict(assignment)
     elif hasattr(assignment, "assign"):
@@ -185,4 +266,16 @@ def resolve_assignment(
             raise LineError(f"assignment: village {v!r} has no chute")
         if mapping[v] not in village_ids:
             raise LineError(f"assignment[{v!r}] = {mapping[v]!r}: not a village chute")
-    return mapping
+    groups: dict[str, tuple[str, ...]] = {}
+    if line.chute_groups:
+        order = {c: k for k, c in enumerate(_slots_in_loop_order(line))}
+        group_of = {}
+        for g in line.chute_groups:
+            ordered = tuple(sorted(g, key=order.__getitem__))
+            for c in g:
+                group_of[c] = ordered
+        for v in arrivals.villages:
+            if mapping[v] in group_of:
+                groups[v] = group_of[mapping[v]]
+                mapping[v] = groups[v][0]
+    return mapping, groups

@@ -21,11 +21,36 @@ board at every later station of the zone (``q = 1``). Then the stations upstream
 and the downstream stations are the ones that run short of empty carriers. Recirculation
 breaks the assumption (a refused parcel keeps its carrier for another loop), which is why the
 capacity checks use ample chutes and operators.
+
+A scanner per induction zone (``Line.scanners = "per_zone"``). With ``k`` zones round the
+loop and a scanner just after each, a parcel is read as it leaves its zone and a carrier
+emptied at a chute is loaded again by the next zone downstream in the same lap. Take ``k``
+equal segments (a zone, then its chutes), destinations uniform over the chutes, and enough
+induction that every empty carrier reaching a zone is loaded. A parcel whose chute is in the
+``m``-th segment downstream of its zone (``m = 1..k``, each with probability ``1/k``) keeps
+its carrier for ``m`` segments: the carrier emptied in segment ``m`` can only be loaded at the
+next zone. So a parcel uses on average ``(k + 1) / 2`` segments, i.e. ``(k + 1) / (2k)`` of a
+lap. At saturation every carrier leaves every zone loaded, so each segment carries ``f``
+carrier passages an hour, ``k f`` in all, and
+
+    capacity = k f / ((k + 1) / 2) = 2k / (k + 1) * f     (1 zone: f; 2: 4f/3; 3: 1.5 f; -> 2f)
+
+each zone loading ``2f / (k + 1)`` parcels an hour (its stations must manage that much). For
+a real layout (unequal segments, chute shares, slow stations) :func:`zone_capacity_per_h`
+solves the same balance station by station: ``x_k = min(mu_k, f - sum_j P_jk x_j)`` where
+``P_jk`` is the share of station ``j``'s parcels still on board when their carrier passes
+station ``k`` (their ride from ``j`` to their chute, via ``j``'s scanner, is longer than the
+way from ``j`` to ``k``). With one zone ``P`` is 1 for stations downstream in the zone and 0
+otherwise, which is the greedy above; the balance is solved by damped fixed-point iteration.
 """
 
 from __future__ import annotations
 
-from .line import Line
+from collections.abc import Mapping
+
+import numpy as np
+
+from .line import Line, LineError
 
 
 def station_capacities_per_h(line: Line) -> dict[str, float]:
@@ -51,6 +76,62 @@ def station_capacities_per_h(line: Line) -> dict[str, float]:
     return out
 
 
-def line_capacity_per_h(line: Line) -> float:
-    """Saturated parcels/h of the line = sum of station capacities (see module docstring)."""
+def line_capacity_per_h(line: Line, shares: Mapping[str, float] | None = None) -> float:
+    """Saturated parcels/h of the line = sum of station capacities (see module docstring):
+    the greedy with one scanner, :func:`zone_capacity_per_h` with a scanner per zone
+    (``shares``: village chute id -> share of parcels, default equal; one scanner: unused,
+    since every parcel keeps its carrier for the whole lap)."""
+    if line.scanners == "per_zone":
+        return sum(zone_capacity_per_h(line, shares).values())
     return sum(station_capacities_per_h(line).values())
+
+
+def uniform_zone_capacity_per_h(line: Line) -> float:
+    """The closed form ``2k / (k + 1) * f`` for ``k`` = the line's induction zones: equal
+    segments, uniform destinations, ample induction (module docstring)."""
+    k = len(line.zones)
+    return 2 * k / (k + 1) * line.carriers_per_h
+
+
+def zone_capacity_per_h(
+    line: Line, shares: Mapping[str, float] | None = None, *, tol: float = 1e-9
+) -> dict[str, float]:
+    """Saturated parcels/h of each station with a scanner per zone (the balance in the
+    module docstring), for destinations ``shares`` over the village chutes (default equal).
+
+    Positions are in carrier slots, as the simulator has them; a parcel's ride is the slots
+    from its station to its scanner plus from the scanner to its chute (a chute at the
+    scanner slot is a full lap, as in the engine).
+    """
+    C = line.carriers
+    f = line.carriers_per_h
+    village = line.village_chutes
+    if shares is None:
+        w = np.full(len(village), 1.0 / len(village))
+    else:
+        w = np.array([float(shares.get(c.id, 0.0)) for c in village])
+        if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+            raise LineError(f"shares = {dict(shares)!r}: need shares >= 0 of the village chutes")
+        w = w / w.sum()
+    scan = line.zone_scanners_m()
+    stations = line.induction
+    st = np.array([line.slot(s.position_m) for s in stations])
+    sc = np.array([line.slot(scan[s.name]) for s in stations])
+    ch = np.array([line.slot(c.position_m) for c in village])
+    to_scan = (sc - st) % C
+    from_scan = (ch[None, :] - sc[:, None]) % C
+    ride = to_scan[:, None] + np.where(from_scan == 0, C, from_scan)  # station x chute
+    gap = (st[None, :] - st[:, None]) % C  # station j -> station k, slots
+    gap = np.where(gap == 0, C, gap)  # back at itself after a lap
+    # P[j, k]: share of j's parcels still on board as their carrier passes k
+    P = (ride[:, None, :] > gap[:, :, None]).astype(float) @ w
+    mu = np.array([s.rate_per_h * s.operators for s in stations])
+    alpha = 1.0 / (1.0 + float(P.sum(axis=0).max()))
+    x = np.zeros(len(stations))
+    for _ in range(100_000):
+        new = np.minimum(mu, np.maximum(0.0, f - x @ P))
+        step = alpha * (new - x)
+        x = x + step
+        if float(np.abs(step).max()) < tol * f:
+            break
+    return {s.name: float(v) for s, v in zip(stations, x, strict=True)}

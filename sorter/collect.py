@@ -1,9 +1,10 @@
-"""After the run: the hand-sorted oversize parcels, and the engine's raw logs turned into the
-:class:`SortResult` column arrays.
+"""After the run: the hand-sorted oversize parcels, the hand sort of shared chutes' bags by
+village, and the engine's raw logs turned into the :class:`SortResult` column arrays.
 
 Oversize parcels never touch the loop, so hand sorting is computed here without events: a
 FIFO queue of ``Line.manual_staff`` people, ``manual_sort_s`` a parcel (unlimited people,
-the original model, when ``manual_staff`` is None).
+the original model, when ``manual_staff`` is None). The secondary sort of a shared chute's
+bags comes after bagging and never holds up the loop, so it is computed here too.
 """
 
 from __future__ import annotations
@@ -42,6 +43,59 @@ def hand_sort(line: Line, day: Day) -> dict[str, np.ndarray]:
         "arrived_s": t_arr,
         "start_s": t_start,
         "end_s": t_start + line.manual_sort_s,
+    }
+
+
+def shared_chutes(
+    arrivals: Arrivals,
+    mapping: dict[str, str],
+    groups: dict[str, tuple[str, ...]],
+    day: Day,
+) -> list[int]:
+    """Indices of the village chutes that today's villages share (two or more)."""
+    index = {c.id: k for k, c in enumerate(day.chutes)}
+    users = np.zeros(len(index), dtype=np.int64)
+    for v in arrivals.villages:
+        for c in groups.get(v, (mapping[v],)):
+            users[index[c]] += 1
+    return [k for k, n in enumerate(users.tolist()) if n > 1 and day.is_village[k]]
+
+
+def secondary_sort(
+    line: Line, shared: list[int], target: np.ndarray, entry: np.ndarray, bag: np.ndarray,
+    bag_log: np.ndarray,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """The hand sort of shared chutes' bags by village: parcel, joined (bag tied), start and
+    end of its own sorting.
+
+    A bag joins the queue when it is tied (the bagging log's end time, first tied first
+    taken); each of ``secondary_sort_staff`` people takes the next bag when free and sorts
+    its parcels in the order they entered the chute, ``3600 / secondary_sort_rate_per_h``
+    seconds each, so parcel ``k`` of a bag started at ``t`` is out at ``t + (k + 1) h``.
+    """
+    h = 3600.0 / line.secondary_sort_rate_per_h
+    rows = bag_log[np.isin(bag_log[:, 0].astype(np.int64), shared)] if shared else bag_log[:0]
+    # the parcels of each (chute, tie time), in the order they entered the chute
+    sel = np.flatnonzero(np.isin(target, shared) & np.isfinite(bag))
+    sel = sel[np.lexsort((entry[sel], bag[sel], target[sel]))]
+    cut = np.flatnonzero((np.diff(target[sel]) != 0) | (np.diff(bag[sel]) != 0)) + 1
+    by_bag = {(int(target[g[0]]), float(bag[g[0]])): g for g in np.split(sel, cut) if g.size}
+    empty_ids = np.zeros(0, dtype=np.int64)
+    parcels = [by_bag.get((int(c), end), empty_ids) for c, _start, end, _n in rows.tolist()]
+    sizes = np.array([p.size for p in parcels], dtype=float)
+    start, _ = fifo_servers(rows[:, 2], sizes * h, line.secondary_sort_staff)
+    if not parcels:
+        empty = np.zeros(0)
+        return {"parcel": np.zeros(0, np.int32), "arrived_s": empty, "start_s": empty,
+                "end_s": empty}  # fmt: skip
+    ids = np.concatenate(parcels).astype(np.int32)
+    offset = np.concatenate([np.arange(p.size) for p in parcels]) * h
+    t0 = np.repeat(start, sizes.astype(np.int64)) + offset
+    return {
+        "parcel": ids,
+        "arrived_s": np.repeat(rows[:, 2], sizes.astype(np.int64)),
+        "start_s": t0,
+        "end_s": t0 + h,
     }
 
 
@@ -84,6 +138,19 @@ def collect(
         bag[man_idx[done]] = tm[done]
         entry[man_idx[done]] = tm[done]
         target[man_idx] = day.MAN
+    bag_log = np.array(raw["bag_log"], dtype=float).reshape(-1, 4)
+    ready = np.zeros(0)
+    shared = (
+        shared_chutes(arrivals, mapping, raw["groups"], day) if line.secondary_sort_staff else []
+    )
+    if shared:
+        sec = queues["secondary"] = secondary_sort(line, shared, target, entry, bag, bag_log)
+        if horizon_s is None and sec["end_s"].size:
+            end_t = max(end_t, float(sec["end_s"].max()))
+        ready = bag.copy()
+        late = sec["end_s"] > end_t
+        ready[sec["parcel"]] = np.where(late, np.nan, sec["end_s"])
+        outcome[sec["parcel"][late]] = IN_SYSTEM
     if progress is not None:
         progress(1.0)
     vp, vs, va, vst, vpl = raw["visits"]
@@ -115,7 +182,7 @@ def collect(
         bag_s=bag,
         no_read=np.frombuffer(raw["keyed"], dtype=np.uint8).astype(bool) | (outcome == NO_READ),
         refusals=np.array(raw["refusals"], dtype=np.int64),
-        bag_log=np.array(raw["bag_log"], dtype=float).reshape(-1, 4),
+        bag_log=bag_log,
         visits={
             "parcel": _np(vp, np.int32),
             "station": _np(vs, np.int16),
@@ -138,4 +205,6 @@ def collect(
         truck_unload_start_s=u.start_s,
         truck_unload_end_s=u.end_s,
         queues=queues,
+        ready_s=ready,
+        chute_groups=dict(raw["groups"]),
     )

@@ -46,7 +46,7 @@ import numpy as np
 import simpy
 
 from .arrivals import Arrivals
-from .assignment import ChuteAssignment, VillageInfo, resolve_assignment
+from .assignment import ChuteAssignment, VillageInfo, resolve_assignment, resolve_chutes
 from .bagging import BaggingPolicy, resolve_bagging
 from .clock import At as _At
 from .clock import TickClock
@@ -85,8 +85,12 @@ def simulate(
 
     Args:
         assignment: a policy (``assign(villages, line)``) or ``{village id: chute id}``.
-            Policies get ``village_info`` (default: arrival counts as volumes, no township or
-            round groups — pass real ``VillageInfo`` for ``ByRound``/``ByTownship``).
+            A village on a chute of one of ``Line.chute_groups`` has every chute of the
+            group: each parcel goes to the first of them on its path that accepts it, and
+            recirculates only when all refuse. Several villages on one chute share it (see
+            ``Line.secondary_sort_staff``). Policies get ``village_info`` (default: arrival
+            counts as volumes, no township or round groups — pass real ``VillageInfo`` for
+            ``ByRound``/``ByTownship``).
         seed: seeds no-reads, exceptions, stoppages and (on a stream of their own) parcel
             sizes; equal inputs give equal records.
         horizon_s: stop the clock here (default: run until every parcel is settled).
@@ -104,12 +108,12 @@ def simulate(
     """
     check_faults(tuple(faults), line)
     policy = resolve_bagging(bagging)
-    mapping = resolve_assignment(assignment, line, arrivals, village_info)
+    mapping, groups = resolve_chutes(assignment, line, arrivals, village_info)
     if cutoffs_s is None:
         cutoffs_s = tuple(w.cutoff_s for w in arrivals.waves)
     if horizon_s is not None and not horizon_s > 0:
         raise LineError(f"horizon_s = {horizon_s!r}: must be > 0")
-    day = prepare(line, arrivals, mapping, seed, horizon_s, tuple(faults), parcel_mix)
+    day = prepare(line, arrivals, mapping, seed, horizon_s, tuple(faults), parcel_mix, groups)
 
     # ---- static layout (locals: the closures read them as cells) ----------------------
     C = line.carriers
@@ -120,7 +124,11 @@ def simulate(
     NR, EX, OV = day.NR, day.EX, day.OV
     stations = line.induction
     st_slot, st_hand, to_scan = day.st_slot, day.st_hand, day.to_scan
-    from_scan, ov_from = day.from_scan, day.ov_from
+    from_scan_st, ov_from = day.from_scan_st, day.ov_from
+    # split chutes: next chute of the village, ticks to it, chutes in its group
+    g_next, g_gap, g_size = day.g_next, day.g_gap, day.g_size
+    primary_of, members, first_of = day.primary_of, day.members, day.first_of
+    tries = array("i", bytes(4 * day.N)) if g_next is not None else None
     N = day.N
     avail = day.avail
     clock = day.clock
@@ -202,6 +210,10 @@ def simulate(
     wave_l: list[int] = day.wave_of.tolist() if wave_end else []
     left = day.still_to_arrive(W) if wave_end else []
     ranks = policy.chute_ranks(mapping, tuple(c.id for c in chutes))
+    if ranks is not None:
+        for cs in groups.values():  # a village's other chutes rank as its first
+            for c_id in cs[1:]:
+                ranks[c_id] = ranks[cs[0]]
     rank = [ranks[c.id] for c in chutes] if ranks is not None else [0] * n_chutes
     # full chutes hold up the line: with wave-end calls or ranks they are bagged first
     cls_later = 1 if (ranks is not None or wave_end) else 0
@@ -227,11 +239,14 @@ def simulate(
     def arrived_for_wave(i: int, c: int) -> None:
         """Parcel ``i`` of chute ``c`` arrived (or was written off): call the chute if it
         was its wave's last."""
-        k = c * W + wave_l[i]
+        g = primary_of[c]  # a village's chutes are counted together
+        k = g * W + wave_l[i]
         r = left[k] - 1
         left[k] = r
-        if r == 0 and fill[c] > 0 and not requested[c] and not bagging_now[c]:
-            request_bag(c, cls_later)
+        if r == 0:
+            for c2 in members[g]:
+                if fill[c2] > 0 and not requested[c2] and not bagging_now[c2]:
+                    request_bag(c2, cls_later)
 
     def on_tick(ev: simpy.Event) -> None:
         nonlocal unsettled
@@ -242,6 +257,9 @@ def simulate(
             if is_village[c]:
                 if bagging_now[c] or fill[c] >= cap[c] or (c in jams and in_window(jams[c], now)):
                     refusals[c] += 1
+                    if g_next is not None and g_next[c] >= 0:
+                        refused_split(i, c, tick)
+                        continue
                     r = recirc[i] + 1
                     recirc[i] = r
                     if r > max_rc:
@@ -281,6 +299,23 @@ def simulate(
                     if unsettled % prog_step == 0:
                         on_settled()
 
+    def refused_split(i: int, c: int, tick: int) -> None:
+        """Parcel ``i`` refused by chute ``c`` of a village with several chutes: on to the
+        next of them; a recirculation when every one has refused since the last."""
+        assert g_next is not None and tries is not None
+        t = tries[i] + 1
+        tries[i] = t
+        if t % g_size[c] == 0:
+            r = recirc[i] + 1
+            recirc[i] = r
+            if r > max_rc:
+                target[i] = OV
+                schedule_attempt(i, tick + ov_from[c])
+                return
+        nx = g_next[c]
+        target[i] = nx
+        schedule_attempt(i, tick + g_gap[c])
+
     # ---- bagging operators (sorter.crew: a pool, one timeout per bag) ----------------
     crew = Crew(
         env,
@@ -319,6 +354,8 @@ def simulate(
         assert rc_before is not None
         rc_before[i] += recirc[i]
         recirc[i] = 0
+        if tries is not None:
+            tries[i] = 0
         if reinducted[i] < 255:
             reinducted[i] += 1
         reinduct.append((i, env._now))
@@ -363,6 +400,8 @@ def simulate(
         windows = unstaffed[s]
         wi = 0  # first window that has not ended yet
         t_scan = to_scan[s]
+        from_scan = from_scan_st[s]
+        firsts = first_of[s] if first_of is not None else None
         log_parcel = v_parcel.append
         log_station = v_station.append
         log_arr = v_arr.append
@@ -465,6 +504,8 @@ def simulate(
                 c = EX
             else:
                 c = dest_l[i]
+                if firsts is not None:
+                    c = firsts[c]
             target[i] = c
             d = ts + from_scan[c]  # first discharge attempt (inlined schedule_attempt)
             pend[i] = d
@@ -496,6 +537,7 @@ def simulate(
         horizon_s,
         progress,
         {
+            "groups": groups,
             "outcome": outcome,
             "entry_s": entry_s,
             "bag_s": bag_s,

@@ -43,12 +43,14 @@ def kind_of(layout: Layout) -> Kind:
 
 def capacity_per_h(layout: Layout, shares: Mapping[str, float] | None = None) -> float:
     """Derived saturated parcels/h of any kind of line (see each kind's function for the
-    derivation). ``shares`` (chute id -> share of parcels) matters only for manual sorting,
-    whose time per parcel depends on how far the cages are; default: equal shares."""
+    derivation). ``shares`` (chute id -> share of parcels) matters for manual sorting,
+    whose time per parcel depends on how far the cages are, and for a loop with a scanner per
+    zone (``2k / (k + 1)`` times the carriers with uniform destinations), where it sets how
+    far parcels ride; default: equal shares."""
     kind = kind_of(layout)
     if kind == "loop":
         assert isinstance(layout, Line)
-        return line_capacity_per_h(layout)
+        return line_capacity_per_h(layout, shares)
     if kind == "linear":
         assert isinstance(layout, LinearLine)
         return linear_capacity_per_h(layout)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 UnloadMode = Literal["pooled", "per_dock"]
+ScannerMode = Literal["single", "per_zone"]
 ChuteKind = Literal["village", "no_read", "exception", "overflow", "manual"]
 SPECIAL_KINDS: tuple[str, ...] = ("no_read", "exception", "overflow", "manual")
 
@@ -104,6 +105,26 @@ class Line:
         manual_staff: people hand-sorting oversize parcels, ``manual_sort_s`` a parcel each,
             FIFO in unloading order; ``None`` (the original model): unlimited, so every
             oversize parcel is in its cage ``manual_sort_s`` after it is unloaded.
+        scanners: ``"single"`` (the original model): every parcel is read at
+            ``scanner_position_m``, so a parcel inducted anywhere rides to that scanner
+            before it can be discharged and a carrier carries at most one parcel per lap;
+            ``"per_zone"``: every induction zone (:attr:`zones`) has its own scanner, at the
+            same distance after the zone's last station as ``scanner_position_m`` is after
+            the last station upstream of it, so a parcel is read as it leaves its zone and a
+            carrier emptied at a chute is reused by the next zone downstream in the same lap
+            (capacity: :mod:`sorter.capacity`). A ``ScannerOutage`` stops every scanner.
+        secondary_sort_staff, secondary_sort_rate_per_h: a chute shared by several villages
+            is bagged as one; with ``secondary_sort_staff`` > 0 each of its bags is then
+            split by village by hand: a person takes the next tied bag (first tied, first
+            taken) and sorts its parcels one at a time at ``secondary_sort_rate_per_h``
+            (300/h, PARAMETERS' manual cage loading, S), and a parcel is ready for its van
+            when it is out of this sort; ``0`` (the original model): a shared chute's bag is
+            ready when tied. Chutes of one village never go through it.
+        chute_groups: split chutes: groups of two or more village chutes that serve one
+            destination, as the line's controller is told. A village assigned to any chute
+            of a group has all of them: each parcel goes to the first of the group on its
+            path that accepts it and recirculates only when all refuse (one lap). Groups
+            are disjoint; ``()`` (the original model): one chute per destination.
 
     New behaviour is opt-in: with these last fields at their defaults a run is identical,
     draw for draw, to the original model.
@@ -135,6 +156,10 @@ class Line:
     reinduct_staff: int = 1
     reinduct_s: float = 20.0
     manual_staff: int | None = None
+    scanners: ScannerMode = "single"
+    secondary_sort_staff: int = 0
+    secondary_sort_rate_per_h: float = 300.0
+    chute_groups: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.carriers, int) or self.carriers < 2:
@@ -210,6 +235,30 @@ class Line:
             raise _fail("reinduct_staff", self.reinduct_staff, "must be an integer >= 1")
         if not (math.isfinite(self.reinduct_s) and self.reinduct_s >= 0):
             raise _fail("reinduct_s", self.reinduct_s, "must be a finite number >= 0")
+        if self.scanners not in ("single", "per_zone"):
+            raise _fail("scanners", self.scanners, 'must be "single" or "per_zone"')
+        v = self.secondary_sort_staff
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise _fail("secondary_sort_staff", v, "must be an integer >= 0 (0: no hand sort)")
+        v = self.secondary_sort_rate_per_h
+        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+            raise _fail("secondary_sort_rate_per_h", v, "must be a finite number > 0")
+        if self.scanners == "per_zone":
+            self.zone_scanners_m()  # raises if a zone's scanner would pass a chute
+        if not isinstance(self.chute_groups, tuple):
+            raise _fail("chute_groups", self.chute_groups, "must be a tuple of tuples of ids")
+        village = {c.id for c in self.chutes if c.kind == "village"}
+        grouped: dict[str, int] = {}
+        for k, g in enumerate(self.chute_groups):
+            if not isinstance(g, tuple) or len(g) < 2:
+                raise _fail(f"chute_groups[{k}]", g, "must be a tuple of two or more chute ids")
+            for c in g:
+                if c not in village:
+                    raise _fail(f"chute_groups[{k}]", g, f"{c!r} is not a village chute")
+                if c in grouped:
+                    where = "twice" if grouped[c] == k else f"also in chute_groups[{grouped[c]}]"
+                    raise _fail(f"chute_groups[{k}]", g, f"chute {c!r} {where}")
+                grouped[c] = k
 
     def _check_pos(self, f: str, v: float) -> None:
         if not (isinstance(v, int | float) and math.isfinite(v) and 0 <= v < self.length_m):
@@ -242,6 +291,52 @@ class Line:
                 return c
         raise LineError(f"Line.chutes: no {kind!r} chute")
 
+    @property
+    def zones(self) -> tuple[tuple[str, ...], ...]:
+        """Induction zones: station names grouped in loop order so that no chute lies between
+        two stations of a zone; the first zone is the one whose last station is the last
+        upstream of ``scanner_position_m``. A one-zone loop is the usual layout."""
+        L = self.length_m
+        s = self.scanner_position_m
+        # stations in loop order, starting just after the scanner
+        order = sorted(self.induction, key=lambda st: ((st.position_m - s) % L, st.name))
+        chute_d = sorted((c.position_m - s) % L for c in self.chutes)
+        zones: list[list[str]] = []
+        prev = None
+        for st in order:
+            d = (st.position_m - s) % L
+            if prev is None or any(prev < x < d for x in chute_d):
+                zones.append([])
+            zones[-1].append(st.name)
+            prev = d
+        # the zone just upstream of the scanner (last in this order) comes first
+        return tuple(tuple(z) for z in [zones[-1], *zones[:-1]])
+
+    def zone_scanners_m(self) -> dict[str, float]:
+        """Station name -> position of the scanner that reads its parcels: the one scanner
+        (``"single"``), or its zone's scanner (``"per_zone"``, see ``scanners``)."""
+        if self.scanners == "single":
+            return {st.name: self.scanner_position_m for st in self.induction}
+        L = self.length_m
+        pos = {st.name: st.position_m for st in self.induction}
+        zones = self.zones
+        offset = (self.scanner_position_m - pos[zones[0][-1]]) % L
+        out: dict[str, float] = {}
+        for k, zone in enumerate(zones):
+            last = pos[zone[-1]]
+            at = (last + offset) % L
+            for c in self.chutes:
+                if 0 < (c.position_m - last) % L <= offset:
+                    raise _fail(
+                        "scanners",
+                        self.scanners,
+                        f"zone {k + 1} ({', '.join(zone)}) would have its scanner at {at:g} m, "
+                        f"past chute {c.id} at {c.position_m:g} m",
+                    )
+            for name in zone:
+                out[name] = at
+        return out
+
     def slot(self, position_m: float) -> int:
         """Carrier slot index of a loop position."""
         return round(position_m / self.pitch_m) % self.carriers
@@ -265,6 +360,7 @@ class Line:
         two_sided: bool = True,
         induction_spacing_m: float = 3.0,
         chute_prefix: str = "C",
+        zones: int = 1,
         **kwargs: Any,
     ) -> Line:
         """A typical loop: an induction zone, then the scanner, then the chutes, then back.
@@ -275,9 +371,25 @@ class Line:
         ``chute_spacing_m``, then the manual and overflow chutes and a 10 m return to the
         first station. Every chute therefore lies between the scanner and the induction zone,
         so carriers reach the induction zone empty unless a parcel recirculates.
+
+        ``zones`` > 1: a multi-zone loop. The stations are split into ``zones`` induction
+        zones as evenly as possible (the first zones get the extra station), and so are the
+        village chutes; going round the loop: zone 1's stations, the scanner, the no-read and
+        exception chutes and zone 1's chutes, then zone 2's stations 2 m after the last
+        chute, 4 m of gap (where a per-zone scanner goes) and zone 2's chutes, and so on;
+        the manual and overflow chutes and the 10 m return follow the last zone's chutes.
+        Pass ``scanners="per_zone"`` to read each zone's parcels as they leave it.
         """
         if num_village_chutes < 1:
             raise _fail("num_village_chutes", num_village_chutes, "must be >= 1")
+        if not isinstance(zones, int) or zones < 1:
+            raise _fail("zones", zones, "must be an integer >= 1")
+        if zones > 1:
+            return cls._zoned(
+                num_village_chutes, num_induction, induction_rate_per_h, operators, pitch_m,
+                speed_mps, chute_spacing_m, two_sided, induction_spacing_m, chute_prefix, zones,
+                kwargs,
+            )  # fmt: skip
         last_induct = (num_induction - 1) * induction_spacing_m
         scanner = last_induct + 2.0
         x = scanner + 2.0
@@ -300,6 +412,66 @@ class Line:
             pitch_m=pitch_m,
             speed_mps=speed_mps,
             induction=stations,
+            scanner_position_m=scanner,
+            chutes=tuple(chutes),
+            **kwargs,
+        )
+
+    @classmethod
+    def _zoned(
+        cls,
+        n_chutes: int,
+        n_stations: int,
+        rate: float,
+        operators: int,
+        pitch_m: float,
+        speed_mps: float,
+        spacing: float,
+        two_sided: bool,
+        st_spacing: float,
+        prefix: str,
+        zones: int,
+        kwargs: dict[str, Any],
+    ) -> Line:
+        """:meth:`evenly_spaced` with ``zones`` > 1 induction zones round the loop."""
+        if n_stations < zones:
+            raise _fail("num_induction", n_stations, f"must be >= zones ({zones})")
+        if n_chutes < zones:
+            raise _fail("num_village_chutes", n_chutes, f"must be >= zones ({zones})")
+        per_pos = 2 if two_sided else 1
+        stations: list[InductionStation] = []
+        chutes: list[Chute] = []
+        x = 0.0
+        scanner = 0.0
+        k_st = k_ch = 0
+        for z in range(zones):
+            n_st = n_stations // zones + (1 if z < n_stations % zones else 0)
+            n_ch = n_chutes // zones + (1 if z < n_chutes % zones else 0)
+            for _ in range(n_st):
+                k_st += 1
+                stations.append(InductionStation(f"I{k_st}", x, rate, operators))
+                x += st_spacing
+            x += 2.0 - st_spacing  # the zone's scanner 2 m after its last station
+            if z == 0:
+                scanner = x
+            x += 2.0
+            if z == 0:
+                chutes += [Chute("NR", x, "no_read"), Chute("EX", x + spacing, "exception")]
+                x += 2 * spacing
+            for k in range(n_ch):
+                k_ch += 1
+                chutes.append(Chute(f"{prefix}{k_ch:03d}", x + (k // per_pos) * spacing))
+            x += math.ceil(n_ch / per_pos) * spacing
+            if z < zones - 1:
+                x += 2.0  # the next zone's first station
+        chutes.append(Chute("MAN", x, "manual"))
+        chutes.append(Chute("OV", x + spacing, "overflow"))
+        length = x + spacing + 10.0
+        return cls(
+            carriers=math.ceil(length / pitch_m),
+            pitch_m=pitch_m,
+            speed_mps=speed_mps,
+            induction=tuple(stations),
             scanner_position_m=scanner,
             chutes=tuple(chutes),
             **kwargs,

@@ -58,6 +58,16 @@ class Day:
     conv_idx: np.ndarray  # conveyable parcels in the order they join the induction queue
     mix: ParcelMix
     size_class: np.ndarray
+    # per station: ticks from its scanner to each chute (one shared list with one scanner)
+    from_scan_st: list[list[int]]
+    # split chutes (None when no village has several): next chute of the village on the
+    # loop (cyclic; -1 alone), ticks to it, chutes in the group, the group's first chute
+    g_next: list[int] | None
+    g_gap: list[int]
+    g_size: list[int]
+    primary_of: list[int]  # chute -> first chute of its group (itself when alone)
+    members: list[list[int]]  # first chute of a group -> its chutes (others: [itself])
+    first_of: list[list[int]] | None  # per station: group first chute -> first after scanner
 
     @property
     def avail(self) -> np.ndarray:
@@ -80,8 +90,10 @@ def prepare(
     horizon_s: float | None,
     faults: tuple[Fault, ...],
     parcel_mix: ParcelMix | None,
+    groups: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Day:
-    """The :class:`Day` of ``arrivals`` on ``line`` under ``mapping`` (village -> chute)."""
+    """The :class:`Day` of ``arrivals`` on ``line`` under ``mapping`` (village -> chute; the
+    first of its chutes for a village in ``groups``, village -> its chutes in loop order)."""
     rng = np.random.default_rng(seed)
     C = line.carriers
     chutes = line.chutes
@@ -92,6 +104,40 @@ def prepare(
     s_slot = line.slot(line.scanner_position_m)
     stations = line.induction
     st_slot = [line.slot(s.position_m) for s in stations]
+    from_scan = [((cs - s_slot) % C) or C for cs in cslot]
+    scan_of = line.zone_scanners_m()
+    sc_slot = [line.slot(scan_of[s.name]) for s in stations]
+    by_slot: dict[int, list[int]] = {s_slot: from_scan}
+    for sl in sc_slot:
+        if sl not in by_slot:
+            by_slot[sl] = [((cs - sl) % C) or C for cs in cslot]
+    from_scan_st = [by_slot[sl] for sl in sc_slot]
+    n_ch = len(chutes)
+    g_next: list[int] | None = None
+    g_gap = [0] * n_ch
+    g_size = [1] * n_ch
+    primary_of = list(range(n_ch))
+    members = [[c] for c in range(n_ch)]
+    first_of: list[list[int]] | None = None
+    if groups:
+        g_next = [-1] * n_ch
+        for cids in set(groups.values()):
+            ks = [chute_index[c] for c in cids]
+            for a, b in zip(ks, ks[1:] + ks[:1], strict=True):
+                g_next[a] = b
+                g_gap[a] = (cslot[b] - cslot[a]) % C
+                g_size[a] = len(ks)
+                primary_of[a] = ks[0]
+            g_gap[ks[-1]] = g_gap[ks[-1]] or C  # the way back to the first is a lap
+            members[ks[0]] = ks
+        if len(by_slot) > 1 or sc_slot[0] != s_slot:
+            first_of = []
+            for fs in from_scan_st:
+                firsts = list(range(n_ch))
+                for cids in set(groups.values()):
+                    ks = [chute_index[c] for c in cids]
+                    firsts[ks[0]] = min(ks, key=lambda k: (fs[k], k))
+                first_of.append(firsts)
     st_hand = [s.handling_s for s in stations]
 
     # parcels in unloading order
@@ -161,8 +207,8 @@ def prepare(
         st_slot=st_slot,
         st_hand=st_hand,
         # distance scanner -> chute in ticks, 1..C (a chute at the scanner slot is a full loop)
-        from_scan=[((cs - s_slot) % C) or C for cs in cslot],
-        to_scan=[(s_slot - p) % C for p in st_slot],
+        from_scan=from_scan,
+        to_scan=[(sl - p) % C for sl, p in zip(sc_slot, st_slot, strict=True)],
         ov_from=[((cslot[OV] - cs) % C) or C for cs in cslot],
         trucks=trucks,
         unloading=unloading,
@@ -182,4 +228,11 @@ def prepare(
         conv_idx=conv_idx,
         mix=mix,
         size_class=draw_size_classes(N, mix, size_stream(seed)),
+        from_scan_st=from_scan_st,
+        g_next=g_next,
+        g_gap=g_gap,
+        g_size=g_size,
+        primary_of=primary_of,
+        members=members,
+        first_of=first_of,
     )

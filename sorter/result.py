@@ -2,14 +2,15 @@
 
 Every parcel ends in exactly one outcome (``OUTCOMES``):
 
-* ``bagged``: in a bag of its village chute (or sorted by hand, oversize), ``bag_s`` set;
+* ``bagged``: in a bag of its village chute (or sorted by hand, oversize), ``bag_s`` set,
+  and, from a chute shared by villages with a secondary sort, out of that sort;
 * ``no_read``: still in no-read handling (in the no-read chute, not yet keyed) at the horizon;
 * ``exception``: in the exception chute (unresolvable address);
 * ``overflow``: in the overflow chute after ``max_recirculations`` refusals (with
   ``Line.reinduct_overflow``: still waiting there to be re-inducted at the horizon — a
   re-inducted parcel has one outcome like any other, and ``reinducted`` counts its trips);
 * ``in_system``: anywhere else at the horizon (unload/induction queue, on a carrier, in a
-  chute not yet bagged, or being bagged).
+  chute not yet bagged, being bagged, or tied but still in a shared chute's secondary sort).
 
 Ids are the user's: village, brand, truck, chute and station names, never indices — except
 ``parcel``, which is the parcel's position in unloading order (0..N-1).
@@ -91,6 +92,11 @@ class SortResult:
     truck_unload_end_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # staffed queues: "keying", "reinduct", "manual" -> parcel, arrived_s, start_s, end_s
     queues: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # --- shared and split chutes (issue 17) -------------------------------------------
+    # time each parcel is ready for its van, when it differs from bag_s (a shared chute's
+    # bag split by village: queues["secondary"]); empty: bag_s is the ready time
+    ready_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    chute_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # split villages
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ---- basic counts ------------------------------------------------------------------
@@ -206,10 +212,21 @@ class SortResult:
         return starts, ids, (mat / cap[:, None] if ids else mat)
 
     # ---- per village ---------------------------------------------------------------------
+    @property
+    def parcel_ready_s(self) -> np.ndarray:
+        """Per parcel, when it is ready for its village's van: out of the hand sort of a
+        shared chute's bag, or else bagged (``bag_s``); NaN if not by the end."""
+        return self.ready_s if self.ready_s.size else self.bag_s
+
+    @property
+    def village_chutes(self) -> dict[str, tuple[str, ...]]:
+        """Village -> its chutes (several for a split village, first on the loop first)."""
+        return {v: self.chute_groups.get(v, (c,)) for v, c in self.assignment.items()}
+
     def _ready(self, mask: np.ndarray) -> dict[str, float]:
         sel = mask & (self.outcome == 1)
         v = self.village[sel]
-        b = self.bag_s[sel]
+        b = self.parcel_ready_s[sel]
         ready = np.full(len(self.village_ids), -np.inf)
         np.maximum.at(ready, v, b)
         return {

@@ -84,7 +84,15 @@ def check_conservation(res, arrivals=None):
     assert np.all(np.isin(out, [0, 1, 2, 3, 4]))
     bagged = out == 1
     assert np.all(np.isfinite(res.bag_s[bagged]))
-    assert np.all(np.isnan(res.bag_s[~bagged]))
+    ready = res.parcel_ready_s
+    assert np.array_equal(np.isfinite(ready), bagged)
+    assert np.all(ready[bagged] >= res.bag_s[bagged] - 1e-9)
+    # tied in a bag but not ready: only in a shared chute's secondary sort at the horizon
+    sorting = ~bagged & np.isfinite(res.bag_s)
+    assert np.all(out[sorting] == 0)
+    if sorting.any():
+        sec = res.queues["secondary"]
+        assert np.all(np.isin(np.flatnonzero(sorting), sec["parcel"]))
     assert np.all(np.isin(kinds[bagged], ["village", "manual"]))
     assert np.all(kinds[out == 2] == "no_read")
     assert np.all(kinds[out == 3] == "exception")
@@ -93,10 +101,17 @@ def check_conservation(res, arrivals=None):
     # a bagged village parcel is in its own village's chute
     vil = bagged & (kinds == "village")
     ids = np.array(res.chute_ids)[res.chute[vil]]
-    want = np.array([res.assignment[res.village_ids[v]] for v in res.village[vil]])
-    assert np.array_equal(ids, want)
-    # bags hold exactly the bagged loop parcels
-    assert int(res.bag_log[:, 3].sum()) == int(vil.sum())
+    own = res.village_chutes
+    assert all(c in own[res.village_ids[v]] for c, v in zip(ids, res.village[vil], strict=True))
+    # bags hold exactly the bagged loop parcels (and those still in the secondary sort)
+    assert int(res.bag_log[:, 3].sum()) == int(vil.sum() + sorting.sum())
+    # a shared chute's parcels are ready when out of the secondary sort, one at a time
+    if "secondary" in res.queues:
+        sec = res.queues["secondary"]
+        done = np.isfinite(ready[sec["parcel"]])
+        assert np.allclose(ready[sec["parcel"]][done], sec["end_s"][done])
+        assert np.all(sec["start_s"] >= sec["arrived_s"] - 1e-9)
+        assert np.allclose(sec["arrived_s"], res.bag_s[sec["parcel"]])
     if arrivals is not None:
         assert res.parcels == arrivals.parcels
         counts = arrivals.village_counts()

@@ -75,6 +75,14 @@ def test_more_villages_than_chutes_share_chutes():
     many = [VillageInfo(f"X{k}", volume=1.0) for k in range(30)]
     m = ByVolume().assign(many, line)
     assert len(m) == 30 and len(set(m.values())) == 12
+    # the quietest villages share, with each other, on the chutes farthest from the inducts
+    sized = [VillageInfo(f"Y{k:02d}", volume=100.0 - k) for k in range(16)]
+    m = ByVolume().assign(sized, line)
+    users: dict[str, list[str]] = {}
+    for v, c in m.items():
+        users.setdefault(c, []).append(v)
+    shared = sorted(sorted(vs) for vs in users.values() if len(vs) > 1)
+    assert shared == [["Y08", "Y15"], ["Y09", "Y14"], ["Y10", "Y13"], ["Y11", "Y12"]]
 
 
 def test_custom_policy_and_mapping_accepted_and_checked():

@@ -20,9 +20,18 @@ from sorter import (
 
 
 @st.composite
-def days(draw, with_faults: bool, line_to_van: bool = False):
+def days(draw, with_faults: bool, line_to_van: bool = False, chutes_zones: bool = False):
     n_chutes = draw(st.integers(1, 8))
     new: dict = {}
+    n_induction = draw(st.integers(1, 3))
+    if chutes_zones:  # issue 17 options
+        zones = draw(st.integers(1, min(3, n_chutes, n_induction)))
+        new = dict(
+            zones=zones,
+            scanners=draw(st.sampled_from(["single", "per_zone"])),
+            secondary_sort_staff=draw(st.integers(0, 2)),
+            secondary_sort_rate_per_h=draw(st.floats(60, 3600)),
+        )
     if line_to_van:  # issue 14 options
         new = dict(
             unloading=draw(st.sampled_from(["pooled", "per_dock"])),
@@ -34,7 +43,7 @@ def days(draw, with_faults: bool, line_to_van: bool = False):
         )
     line = Line.evenly_spaced(
         n_chutes,
-        num_induction=draw(st.integers(1, 3)),
+        num_induction=n_induction,
         induction_rate_per_h=draw(st.floats(800, 4000)),
         pitch_m=draw(st.sampled_from([0.5, 0.67, 1.0])),
         speed_mps=draw(st.floats(0.5, 3.0)),
@@ -52,6 +61,12 @@ def days(draw, with_faults: bool, line_to_van: bool = False):
         unload_rate_per_h=draw(st.sampled_from([300.0, 750.0, float("inf")])),
         **new,
     )
+    if chutes_zones and n_chutes >= 2:  # some chutes split into groups
+        ids = [c.id for c in line.village_chutes]
+        perm = draw(st.permutations(ids))
+        cut = draw(st.integers(0, len(ids) // 2))
+        groups = tuple(tuple(perm[2 * k : 2 * k + 2]) for k in range(cut))
+        line = line.replace(chute_groups=groups)
     n_vill = draw(st.integers(1, 6))
     villages = tuple(f"V{k}" for k in range(n_vill))
     trucks = []
@@ -127,7 +142,10 @@ def _check(day):
             assert np.all(a[order][1:] >= b[order][:-1] - 1e-9)
         assert np.all(res.truck_unload_start_s >= res.truck_arrival_s)
     # the staffed queues never serve more at once than their staff
-    for name, staff in (("keying", line.keyers), ("manual", line.manual_staff)):
+    staffs = [("keying", line.keyers), ("manual", line.manual_staff)]
+    if "secondary" in res.queues:
+        staffs.append(("secondary", line.secondary_sort_staff))
+    for name, staff in staffs:
         if staff is not None and res.queues[name]["parcel"].size:
             assert res.queue_busy(name).max() <= staff
 
@@ -149,4 +167,12 @@ def test_conservation_with_faults(day):
 def test_conservation_line_to_van(day):
     """Every parcel in exactly one final state with the issue-14 options on (re-inducted
     parcels counted once), for any bagging policy, docks, keyers and staff."""
+    _check(day)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days(with_faults=True, line_to_van=True, chutes_zones=True))
+def test_conservation_zones_shared_and_split_chutes(day):
+    """Every parcel in exactly one final state with zone scanners, shared chutes and their
+    secondary sort, and split chutes on, with faults and the issue-14 options."""
     _check(day)

@@ -32,7 +32,9 @@ from gongpei.day.line_inputs import (
     build_layout,
     build_waves,
     expected_by_code,
+    extra_chutes,
     round_groups,
+    split_line,
     split_trucks,
     village_infos,
 )
@@ -90,8 +92,8 @@ def _prepare(scenario: Scenario) -> DayInputs:
     timings["county_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    line = build_layout(scenario, len(codes))
     exp = expected_by_code(codes, expected)
+    line = build_layout(scenario, len(codes), extra_chutes(scenario, exp))
     groups = round_groups(county, exp, biggest_van)
     infos = village_infos(county, exp, groups)
     waves = build_waves(scenario)
@@ -109,6 +111,8 @@ def _prepare(scenario: Scenario) -> DayInputs:
     chute_of = (
         dict(policy) if isinstance(policy, dict) else policy.assign(infos, cast(sorter.Line, line))
     )
+    if isinstance(line, sorter.Line):  # split chutes: a loop's option
+        line = split_line(scenario, line, chute_of, exp)
     faults = build_faults(scenario, line, chute_of)
     _routing_problem_builds(scenario, county, demand)
     timings["inputs_s"] = time.perf_counter() - t0

@@ -39,8 +39,10 @@ __all__ = [
     "build_waves",
     "chute_id",
     "cutoff_bagging_round_s",
+    "extra_chutes",
     "parcel_mix",
     "round_groups",
+    "split_line",
     "split_trucks",
     "village_infos",
 ]
@@ -51,10 +53,12 @@ def chute_id(k: int) -> str:
     return f"C{k + 1:03d}"
 
 
-def build_line(scenario: Scenario, num_units: int) -> sorter.Line:
-    """The scenario's loop sorter with one village chute per unit (or ``sorter.chutes``)."""
+def build_line(scenario: Scenario, num_units: int, extra_chutes: int = 0) -> sorter.Line:
+    """The scenario's loop sorter with one village chute per unit plus ``extra_chutes`` for
+    split villages (or ``sorter.chutes``: fewer than the units shares chutes), its
+    ``chute_map`` entries with several chutes as the line's chute groups."""
     s = scenario.model.sorter
-    slots = s.chutes or num_units
+    slots = s.chutes or num_units + extra_chutes
     line = sorter.Line.evenly_spaced(
         slots,
         num_induction=s.induction.stations,
@@ -74,6 +78,13 @@ def build_line(scenario: Scenario, num_units: int) -> sorter.Line:
         unload_ports=s.unload_ports,
         unload_rate_per_h=s.unload_rate_per_h,
         name=scenario.name,
+        zones=s.zones,
+        scanners=s.scanners,
+        secondary_sort_staff=s.secondary_sort_staff,
+        secondary_sort_rate_per_h=s.secondary_sort_rate_per_h,
+        chute_groups=tuple(
+            tuple(chute_id(c) for c in e.chutes) for e in s.chute_map if len(e.chutes) > 1
+        ),
     )
     line = line.replace(
         unloading=s.unloading,
@@ -203,14 +214,15 @@ def _no_loop_positions(scenario: Scenario) -> None:
         )
 
 
-def build_layout(scenario: Scenario, num_units: int) -> sorter.Layout:
-    """The scenario's line of its ``sorter.kind``: the one place a kind becomes a layout."""
+def build_layout(scenario: Scenario, num_units: int, extra_chutes: int = 0) -> sorter.Layout:
+    """The scenario's line of its ``sorter.kind``: the one place a kind becomes a layout
+    (``extra_chutes`` for split villages: a loop's option)."""
     kind = scenario.model.sorter.kind
     if kind == "linear":
         return build_linear_line(scenario, num_units)
     if kind == "manual":
         return build_manual_line(scenario, num_units)
-    return build_line(scenario, num_units)
+    return build_line(scenario, num_units, extra_chutes)
 
 
 def build_economics(scenario: Scenario) -> sorter.Economics:
@@ -304,22 +316,49 @@ def assignment_policy(scenario: Scenario) -> sorter.ChuteAssignment | dict[str, 
     policy = cls(seed=scenario.seed) if s.assignment == "random" else cls()
     if not s.chute_map:
         return policy
-    return _Pinned(policy, {e.village: chute_id(e.chute) for e in s.chute_map})
+    pinned = {e.village: chute_id(e.chutes[0]) for e in s.chute_map}
+    return _Pinned(policy, pinned, {chute_id(c) for e in s.chute_map for c in e.chutes})
+
+
+def extra_chutes(scenario: Scenario, expected: Mapping[str, float]) -> int:
+    """Chutes beyond one per unit that ``sorter.split_chutes_above`` gives big villages."""
+    above = scenario.model.sorter.split_chutes_above
+    if not above:
+        return 0
+    return sum(sorter.split_parts(x, above) - 1 for x in expected.values())
+
+
+def split_line(
+    scenario: Scenario,
+    line: sorter.Line,
+    chute_of: Mapping[str, str],
+    expected: Mapping[str, float],
+) -> sorter.Line:
+    """``line`` with the spare chutes grouped with the chutes of the villages expecting more
+    than ``sorter.split_chutes_above`` parcels (unchanged when it is 0)."""
+    above = scenario.model.sorter.split_chutes_above
+    if not above:
+        return line
+    return sorter.split_chutes(line, chute_of, expected, above)
 
 
 class _Pinned:
     """A policy whose result is overridden for the villages the planner pinned by hand."""
 
-    def __init__(self, base: sorter.ChuteAssignment, pinned: dict[str, str]) -> None:
+    def __init__(
+        self, base: sorter.ChuteAssignment, pinned: dict[str, str], taken: set[str]
+    ) -> None:
         self.base = base
         self.pinned = pinned
+        self.taken = taken
 
     def assign(self, villages: Sequence[sorter.VillageInfo], line: sorter.Line) -> dict[str, str]:
         """Any kind of layout: each has ``chutes`` and ``replace``."""
         free = [v for v in villages if v.id not in self.pinned]
-        taken = set(self.pinned.values())
+        taken = self.taken
         spare = line.replace(
-            chutes=tuple(c for c in line.chutes if c.id not in taken or c.kind != "village")
+            chutes=tuple(c for c in line.chutes if c.id not in taken or c.kind != "village"),
+            chute_groups=(),
         )
         out = self.base.assign(free, spare)
         out.update(self.pinned)

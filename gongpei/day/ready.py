@@ -19,7 +19,8 @@ def same_day_ready(
     """Village → release time for today's rounds, and village → parcels too late for them.
 
     ``waves`` are today's same-day waves as (name, cut-off). A village is ready when its last
-    parcel of those waves is bagged — counting only bags done by the wave's cut-off bagging round
+    parcel of those waves is bagged (and, from a shared chute, out of the secondary sort) —
+    counting only parcels ready by the wave's cut-off bagging round
     (cut-off + ``bagging_round_s``, the time the bagging operators need to bag every chute once).
     A parcel bagged later goes on tomorrow's round instead of holding today's van (and in a
     steady state, as many of yesterday's stragglers are ready in its place).
@@ -31,8 +32,9 @@ def same_day_ready(
         if name not in sort.wave_names:
             continue
         w = ok & (sort.wave == sort.wave_names.index(name))
-        on_time = w & (sort.bag_s <= cutoff + bagging_round_s)
-        np.maximum.at(ready, sort.village[on_time], sort.bag_s[on_time])
+        t = sort.parcel_ready_s  # bagged, or out of a shared chute's secondary sort
+        on_time = w & (t <= cutoff + bagging_round_s)
+        np.maximum.at(ready, sort.village[on_time], t[on_time])
         late += np.bincount(sort.village[w & ~on_time], minlength=late.size)
     return (
         {v: float(ready[k]) for k, v in enumerate(sort.village_ids) if np.isfinite(ready[k])},

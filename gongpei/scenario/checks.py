@@ -1,9 +1,9 @@
 """Checks that need a scenario's data files: codes that must exist, counts that must fit.
 
 The schema checks each value alone; these checks join values with the county's data (every
-village code named in the file must be a real village, the hub must be one, the line needs a
-chute for every village, no village may need more than a van carries). Each problem is one
-``path = value: message`` string; the loader prefixes the file name.
+village code named in the file must be a real village, the hub must be one, chutes shared by
+villages need someone to split their bags, no village may need more than a van carries). Each
+problem is one ``path = value: message`` string; the loader prefixes the file name.
 """
 
 from __future__ import annotations
@@ -78,28 +78,55 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
     if m.county.use_transfer_stations and not m.county.transfer_stations:
         problems.append("county.use_transfer_stations = true: county.transfer_stations is empty")
 
-    # The line: one chute slot per village-level unit at least, no chute used twice.
+    # The line: fewer chutes than units shares chutes (someone must split their bags); a
+    # chute pinned twice only then; a chute of a split (several-chute) entry only once.
     units = len(villages)
-    if m.sorter.chutes and m.sorter.chutes < units:
+    sc = m.sorter
+    if sc.scanners == "per_zone" and sc.zones < 2:
+        problems.append(
+            'sorter.scanners = "per_zone": needs sorter.zones >= 2 (one zone has its scanner)'
+        )
+    if sc.zones > sc.induction.stations:
+        problems.append(
+            f"sorter.zones = {sc.zones}: more zones than the {sc.induction.stations} stations"
+        )
+    if sc.zones > 1 and sc.induction.positions_m:
+        problems.append(
+            f"sorter.induction.positions_m = {sc.induction.positions_m}: stations are placed by "
+            "zone when sorter.zones > 1"
+        )
+    shared = bool(m.sorter.chutes) and m.sorter.chutes < units
+    if shared and m.sorter.secondary_sort_staff == 0:
         problems.append(
             f"sorter.chutes = {m.sorter.chutes}: fewer chutes than the {units} village-level "
-            "units that need one"
+            "units, so villages share chutes, and sorter.secondary_sort_staff = 0: nobody "
+            "splits their bags by village"
         )
     slots = m.sorter.chutes or units
     seen_chute: dict[int, int] = {}
+    split_chute: set[int] = set()
     seen_village: set[str] = set()
     for k, entry in enumerate(m.sorter.chute_map):
         need_village(f"sorter.chute_map[{k}].village", entry.village)
-        if entry.chute >= slots:
+        several = isinstance(entry.chute, list)
+        if several and (len(entry.chutes) < 2 or len(set(entry.chutes)) < len(entry.chutes)):
             problems.append(
-                f"sorter.chute_map[{k}].chute = {entry.chute}: the line has chutes 0..{slots - 1}"
+                f"sorter.chute_map[{k}].chute = {entry.chute}: list two or more distinct chutes"
             )
-        if entry.chute in seen_chute:
-            problems.append(
-                f"sorter.chute_map[{k}].chute = {entry.chute}: duplicate chute (also "
-                f"sorter.chute_map[{seen_chute[entry.chute]}])"
-            )
-        seen_chute.setdefault(entry.chute, k)
+        for c in entry.chutes:
+            if not 0 <= c < slots:
+                problems.append(
+                    f"sorter.chute_map[{k}].chute = {entry.chute}: the line has chutes "
+                    f"0..{slots - 1}"
+                )
+            elif c in seen_chute and (not shared or several or c in split_chute):
+                problems.append(
+                    f"sorter.chute_map[{k}].chute = {entry.chute}: duplicate chute {c} (also "
+                    f"sorter.chute_map[{seen_chute[c]}])"
+                )
+            seen_chute.setdefault(c, k)
+            if several:
+                split_chute.add(c)
         if entry.village in seen_village:
             problems.append(
                 f'sorter.chute_map[{k}].village = "{entry.village}": village mapped twice'

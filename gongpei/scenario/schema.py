@@ -283,7 +283,11 @@ class Induction(_Table):
 
 class ChuteMapEntry(_Table):
     village: str = Field(pattern=r"^\d{12}$")
-    chute: int = Field(ge=0, le=100_000)
+    chute: int | list[int]  # several: a split chute (range and repeats: checks.py)
+
+    @property
+    def chutes(self) -> tuple[int, ...]:
+        return (self.chute,) if isinstance(self.chute, int) else tuple(self.chute)
 
 
 SorterKind = Literal["loop", "linear", "manual"]
@@ -406,6 +410,11 @@ class SorterConfig(LineToVanFields, _Table):
 
     linear: LinearTable = LinearTable()
     manual: ManualTable = ManualTable()
+    zones: int = Field(default=1, ge=1, le=20)  # induction zones round the loop
+    scanners: Literal["single", "per_zone"] = "single"  # per_zone: one after each zone
+    secondary_sort_staff: int = Field(default=2, ge=0, le=1000)  # split shared chutes' bags
+    secondary_sort_rate_per_h: float = Field(default=300.0, gt=0, le=20000)
+    split_chutes_above: float = Field(default=0.0, ge=0)  # more expected: ceil(x / this) chutes
 
 
 class EconomicsTable(_Table):

@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gongpei.errors import FrontierError
+
 if TYPE_CHECKING:
     from gongpei.scenario.loading import Scenario
     from routing import Plan, Problem
@@ -45,10 +47,6 @@ FRONTIER_COLUMNS = (
     "unserved_parcels",
     "own",
 )
-
-
-class FrontierError(ValueError):
-    """A bad ``--vans`` or ``--promise`` value; the message names it."""
 
 
 def parse_vans(text: str) -> list[int]:

@@ -60,8 +60,18 @@ cases = {
         'events[0].villages[0] = "331123001999": unknown village code',
     ),
     "fewer_chutes": (
-        sub("chute_capacity = 40", "chute_capacity = 40\nchutes = 100"),
-        "sorter.chutes = 100: fewer chutes than the 214 village-level units",
+        sub("chute_capacity = 40", "chute_capacity = 40\nchutes = 100\nsecondary_sort_staff = 0"),
+        "sorter.chutes = 100: fewer chutes than the 214 village-level units, so villages share "
+        "chutes, and sorter.secondary_sort_staff = 0: nobody splits their bags by village",
+    ),
+    "per_zone_one_zone": (
+        sub("chute_capacity = 40", 'chute_capacity = 40\nscanners = "per_zone"'),
+        'sorter.scanners = "per_zone": needs sorter.zones >= 2 (one zone has its scanner)',
+    ),
+    "split_chute_twice": (
+        good + '\n[[sorter.chute_map]]\nvillage = "331123001217"\nchute = [5, 6]\n\n'
+        '[[sorter.chute_map]]\nvillage = "331123001218"\nchute = 6\n',
+        "sorter.chute_map[1].chute = 6: duplicate chute 6 (also sorter.chute_map[0])",
     ),
     "duplicate_chute": (
         good
