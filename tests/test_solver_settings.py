@@ -76,17 +76,16 @@ def test_run_passes_every_field_to_rounds_and_baselines(calls: list[dict[str, An
 
 def test_departure_loop_solves_with_the_baseline_settings(calls: list[dict[str, Any]]) -> None:
     """With ``by_departure`` each pass of the sort <-> rounds loop plans its rounds with
-    the baseline settings whole (short budget, one core); then the day's rounds as usual."""
+    the loop settings (one core, a 2 s budget at most); then the day's rounds as usual, and
+    a re-solve after loading (only if a re-timed round broke a limit) with the rounds'."""
     sc = load_scenario(GOOD).with_overrides(
         {**ODD, "routing.baselines": [], "sorter.bagging": "by_departure"}
     )
     day = run_day(sc)
     loop = len(day.passes)
     assert loop >= 1
-    assert calls[:loop] == [_expected(time_limit_s=3.25)] * loop
-    assert calls[loop] == _expected()
-    # a re-solve after loading (only if a re-timed round broke a limit) is a short one
-    assert all(c == _expected(time_limit_s=3.25) for c in calls[loop + 1 :])
+    assert calls[:loop] == [_expected(time_limit_s=2.0)] * loop
+    assert all(c == _expected() for c in calls[loop:])
 
 
 def test_replan_passes_every_field(calls: list[dict[str, Any]]) -> None:

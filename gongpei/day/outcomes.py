@@ -15,6 +15,7 @@ from gongpei.day.problems import (
     StopDemand,
 )
 from gongpei.day.results import StatusLight, VillageOutcome
+from gongpei.scenario.clock import format_clock
 from gongpei.scenario.loading import Scenario
 from routing import Plan
 
@@ -107,7 +108,11 @@ def village_outcomes(
                     light = StatusLight.GREEN
                 else:
                     light = StatusLight.RED
-                    reason = _late_reason(scenario, county, v.code, ready.get(v.code))
+                    reason = (
+                        f"arrives {format_clock(arr)}, after the promised "
+                        f"{format_clock(promised)}; "
+                        + _late_reason(scenario, county, v.code, ready.get(v.code))
+                    )
         out.append(
             VillageOutcome(
                 code=v.code,
