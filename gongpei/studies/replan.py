@@ -14,7 +14,6 @@ whole corridor (a landslide cuts the inter-township road).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -91,42 +90,28 @@ def closed_graph(graph: nx.Graph, edges: Iterable[tuple[str, str]]) -> tuple[nx.
     """A copy of ``graph`` without ``edges``, and the graph edges actually removed.
 
     A pair of adjacent nodes removes that edge; a pair of township seats joined by junctions
-    ``j:A:B:k`` removes every edge of that corridor. Anything else is a :class:`ReplanError`.
+    ``j:A:B:k`` removes every edge of that corridor (:func:`routing.closures.close_roads`, the
+    one closure rule, which scenario closures use too). Anything else is a
+    :class:`ReplanError`.
     """
-    g = graph.copy()
+    from routing.closures import close_roads
+    from routing.network import NetworkError
+
+    g = graph
     removed: list[tuple[str, str]] = []
     for a, b in edges:
         for n in (a, b):
             if n not in g:
                 raise ReplanError(f"closure {a}:{b}: no road-graph node {n!r}")
-        if g.has_edge(a, b):
-            g.remove_edge(a, b)
-            removed.append((a, b))
-            continue
-        chain = _corridor(g, a, b)
-        if not chain:
+        try:
+            g, cut = close_roads(g, [(a, b)])
+        except NetworkError:
             raise ReplanError(
                 f"closure {a}:{b}: no road between these nodes (name two adjacent nodes, "
                 "or two township seats joined by a corridor)"
-            )
-        for u, v in itertools.pairwise(chain):
-            if g.has_edge(u, v):
-                g.remove_edge(u, v)
-                removed.append((u, v))
-    return g, removed
-
-
-def _corridor(g: nx.Graph, a: str, b: str) -> list[str]:
-    for x, y in ((a, b), (b, a)):
-        prefix = f"j:{x}:{y}:"
-        js = sorted(
-            (n for n in g if isinstance(n, str) and n.startswith(prefix)),
-            key=lambda n: int(n.rsplit(":", 1)[1]) if n.rsplit(":", 1)[1].isdigit() else 0,
-        )
-        if js:
-            chain = [x, *js, y]
-            return chain if x == a else chain[::-1]
-    return []
+            ) from None
+        removed.extend(cut)
+    return (graph.copy() if g is graph else g), removed
 
 
 def county_and_problem(scenario: Scenario) -> tuple[County, Problem]:
