@@ -112,7 +112,8 @@ def solve_plain(problem: Problem, time_limit_s: float, seed: int) -> Plan:
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
-    from routing.pyvrp_backend import _Mapping, _routes
+    from routing.pyvrp_backend import _routes
+    from routing.pyvrp_model import ModelMapping as _Mapping
 
     t0 = time.perf_counter()
     data = plain_data(problem)

@@ -1,425 +1,51 @@
 """PyVRP 0.14 backend: :class:`routing.Problem` in, :class:`routing.Plan` out.
 
-The whole mapping to PyVRP lives here; solver indices never leave this module.
-
-Mapping (each line is something :func:`routing.check.check` re-verifies on the result):
-
-* **Locations.** One PyVRP location per depot and one per village (a copy of its row and
-  column of the matrices), so villages sharing a place can still be told apart per profile.
-* **Loads.** ``Client(delivery=..., pickup=...)`` is PyVRP's native simultaneous delivery
-  and pickup; its load check (load ≤ capacity at every point of the route, per dimension)
-  is the VRPSPD rule.
-* **Times.** Client ``tw_early``/``tw_late`` = the village window on the service *start*;
-  ``service_duration`` = ``service_s``. Vehicle ``tw_early`` = max(shift start, start
-  depot ``ready_s``), ``tw_late`` = shift end (return by), ``shift_duration`` =
-  ``max_duration_s``, ``max_distance`` = ``max_distance_m``.
-* **Release times.** PyVRP's ``Client.release_time`` means "the trip that visits this
-  client cannot leave the depot before it" — the same depot-leave rule as
-  :class:`routing.Village`, so it maps one to one (checked by a test: a late release makes a
-  window unreachable).
-* **Depot-tied villages** (``Village.depot``): one routing profile per start depot in which
-  the arcs to and from villages tied to another depot cost ``Problem.UNREACHABLE`` in
-  distance and time; such a visit always breaks the shift, so PyVRP never keeps it.
-* **Unreachable arcs** (≥ ``Problem.UNREACHABLE``) are passed capped at that value: the
-  travel time alone breaks any shift, so a feasible PyVRP solution cannot use one.
-* **Money.** PyVRP needs integer costs. Every amount is first exact in 1/3600 fen
-  (``MONEY_UNITS_PER_YUAN = 360_000``: a per-hour rate with whole fen is exact per second
-  (``cost_per_h · 100`` per s), a per-km rate with whole fen is exact per metre
-  (``cost_per_km · 360`` per m), fixed costs are ``fixed · 360_000``), then every amount is
-  divided by their greatest common divisor, so the objective is in the coarsest unit that
-  keeps them all exact: on the benchmark sets that is one unit per distance unit, exactly the
-  scale PyVRP's default penalties are tuned for, and on the Suichang day (fixed ¥310 / ¥330,
-  ¥0.85 / ¥0.35 per km) 1/20,000 yuan. PyVRP's penalty bounds are multiplied by the largest
-  per-unit rate left (1 on the benchmark sets) so the penalty-to-cost balance matches
-  PyVRP's defaults; the initial penalties are set from average arc costs rather than
-  PyVRP's midpoint (see :func:`_initial_penalties`).
-* **Required first, prizes only when needed.** When the fleet can carry the day (the
-  capacity screen of :func:`fleet_can_carry`), every servable village is a *required*
-  client, as a user of PyVRP would model it. Measured at 5 s on CMT5X (seeds 1 and 2, the
-  engine and plain PyVRP side by side): optional clients with one uniform prize halved
-  PyVRP's iterations per second (the prize-collecting search weighs dropping every client)
-  and gave 1.36 % and 2.61 % gaps, required clients 0.51 % and 0.41 %. If that search has
-  no feasible solution after ``REQUIRED_PATIENCE`` of its budget (of its iterations in a
-  work-bounded run), or the capacity screen fails, the rest of the budget goes to a
-  prize-collecting search in which every village is ``required=False`` with a prize weighed
-  by its parcels, ``P · (1 + parcels / mean parcels)``, where ``P`` (10 × the worst fixed +
-  out-and-back cost of any village on its own van) exceeds the cost of serving any one
-  village: PyVRP serves every village it can and, when it must drop some, drops those that
-  leave fewer parcels behind. That search starts from the required search's best solution.
-  Dropped villages are explained by :func:`routing.diagnose.diagnose`. Villages that no
-  round can serve (diagnosis of the single-stop round fails a hard rule) are not given to
-  PyVRP at all; they are reported unserved with that reason. Limit: with a short fleet
-  PyVRP may also drop a servable village whose insertion would cost more than its prize (a
-  huge detour); diagnosis then says ``fleet_size``.
-
-* **The soft promise.** PyVRP 0.14 has no soft time windows. A village with a soft promise
-  (``due_s``, ``late_cost_per_h``) gets a window closing at ``due_s`` when a van serving it
-  alone can make that time, otherwise its own window (:mod:`routing.deadline`): PyVRP plans
-  on-time rounds wherever possible and pays in vans and km, not lateness; the plan's late
-  costs are then recomputed on the original problem. ``auto`` compares it with OR-Tools'
-  true soft plan on cost + late cost + drop penalties and keeps the lower.
-* **Weighed drops.** A village with its own ``drop_penalty`` gets the uniform prize ×
-  (1 + penalty / the largest penalty): never below the uniform prize, up to twice it.
-
-``Plan.cost`` is recomputed in yuan with :func:`routing.check.route_cost` from the route's
-integer distance and duty, never taken from PyVRP's scaled objective. Stop times come from
-PyVRP's own schedule (arrival = start − wait), so the checker independently confirms them.
+How the problem maps to PyVRP (locations, loads, times, releases, money units, required
+clients first and prizes only when needed, the soft promise) is told in
+:mod:`routing.pyvrp_model`; the search settings in :mod:`routing.pyvrp_search`. This module
+runs the phases and translates PyVRP's best solution back. ``Plan.cost`` is recomputed in
+yuan with :func:`routing.check.route_cost` from each route's integer distance and duty, never
+taken from PyVRP's scaled objective. Stop times come from PyVRP's own schedule (arrival =
+start − wait), so the checker independently confirms them.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from routing.check import route_cost
 from routing.plan import Plan, Route, Stop, Unserved
-from routing.problem import Problem, VehicleType, Village
+from routing.problem import Problem, VehicleType
+from routing.pyvrp_model import (
+    MONEY_UNITS_PER_YUAN,
+    ModelMapping,
+    build_data,
+    fleet_can_carry,
+    hopeless_villages,
+)
+from routing.pyvrp_search import (
+    ProgressFn,
+    SearchStop,
+    StopFlag,
+    carry_over,
+    run_ils,
+    search_params,
+)
 
-__all__ = ["MONEY_UNITS_PER_YUAN", "REQUIRED_PATIENCE", "fleet_can_carry", "solve_pyvrp"]
+__all__ = [
+    "INITIAL_PENALTIES",
+    "MONEY_UNITS_PER_YUAN",
+    "REQUIRED_PATIENCE",
+    "fleet_can_carry",
+    "solve_pyvrp",
+]
 
-#: PyVRP objective units per yuan: 1/3600 fen (see module docstring).
-MONEY_UNITS_PER_YUAN = 360_000
-_PER_METRE = MONEY_UNITS_PER_YUAN // 1000  # units per metre for 1 yuan/km
-_PER_SECOND = MONEY_UNITS_PER_YUAN // 3600  # units per second for 1 yuan/h
 #: Share of the budget (time, or iterations in a work-bounded run) the all-required search
 #: may spend without a feasible solution before the prize-collecting search takes over.
 REQUIRED_PATIENCE = 0.3
 #: Where the penalty manager starts: average arc costs (ours) or PyVRP's midpoint.
 INITIAL_PENALTIES = ("arcs", "midpoint")
-#: What ``CostEvaluator.cost`` returns for an infeasible solution (PyVRP: the largest cost).
-_INFEASIBLE_COST = float(np.iinfo(np.int64).max) / 2
-
-ProgressFn = Callable[[float, float], None]
-StopFlag = Callable[[], bool] | threading.Event
-
-
-@dataclass
-class _Mapping:
-    """What is needed to translate a PyVRP solution back to user ids."""
-
-    problem: Problem
-    village_ids: list[str]  # PyVRP client index -> village id
-    type_names: list[str]  # PyVRP vehicle type index -> vehicle type name
-    hopeless: dict[str, Unserved] = field(default_factory=dict)  # not given to PyVRP
-    prize: int = 0  # the base prize P (0: every client required)
-    penalty_scale: float = 1.0
-    units_per_yuan: float = MONEY_UNITS_PER_YUAN  # after the common divisor
-    max_prize: int = 0  # the largest client prize (0: every client required)
-
-
-def _units(yuan: float, per_yuan: int) -> int:
-    return round(yuan * per_yuan)
-
-
-def _hopeless(problem: Problem) -> dict[str, Unserved]:
-    """Villages no round can serve, with their reason: not given to PyVRP at all.
-
-    :func:`routing.diagnose.diagnose` tests the single-stop round on every allowed type;
-    if even that breaks a hard rule (capacity, window, release, shift, distance, no road),
-    no longer round can serve the village (triangle inequality on the matrices, as for
-    shortest-path matrices). Villages it finds servable alone come back as ``fleet_size``.
-    PyVRP also rejects a release after the window closes, which is such a case.
-    """
-    from routing.diagnose import diagnose
-
-    out: dict[str, Unserved] = {}
-    for u in diagnose(problem, [v.id for v in problem.villages]):
-        v = problem.village(u.village)
-        allowed = [t for t in problem.vehicle_types if v.depot in (None, t.start_depot)]
-        if u.reason != "fleet_size" or not allowed or v.release_s > v.window[1]:
-            out[u.village] = u
-    return out
-
-
-def fleet_can_carry(problem: Problem, villages: Sequence[Village] | None = None) -> bool:
-    """Whether the vans could carry the villages' (default: all) deliveries and pickups, per
-    dimension, one trip each: a capacity screen, not a proof of feasibility. If not, some
-    village must be dropped, so the search starts with prizes (module docstring)."""
-    villages = problem.villages if villages is None else villages
-    for k in range(len(problem.dimensions)):
-        room = sum(t.count * t.capacity[k] for t in problem.vehicle_types)
-        if sum(v.delivery[k] for v in villages) > room or sum(v.pickup[k] for v in villages) > room:
-            return False
-    return True
-
-
-def _build(
-    problem: Problem, required: bool, hopeless: dict[str, Unserved] | None = None
-) -> tuple[Any, _Mapping]:
-    """PyVRP data for ``problem``: every kept village required, or all optional with prizes
-    weighed by parcels (module docstring). ``hopeless``: from :func:`_hopeless`, if known."""
-    import math
-
-    import pyvrp
-
-    unr = Problem.UNREACHABLE
-    depots = problem.depots
-    hopeless = _hopeless(problem) if hopeless is None else hopeless
-    kept = [v for v in problem.villages if v.id not in hopeless]
-    rows = [problem.index(d.location) for d in depots] + [problem.index(v.location) for v in kept]
-    dist = np.minimum(problem.distance_m[np.ix_(rows, rows)], unr)
-    dur = np.minimum(problem.duration_s[np.ix_(rows, rows)], unr)
-    np.fill_diagonal(dist, 0)
-    np.fill_diagonal(dur, 0)
-    nd = len(depots)
-    depot_index = {d.id: k for k, d in enumerate(depots)}
-
-    # Profiles: one per start depot when some villages are tied to a depot.
-    tied = [(k, v.depot) for k, v in enumerate(kept) if v.depot is not None]
-    profile_of: dict[str, int] = {}
-    dists, durs = [dist], [dur]
-    if tied:
-        for p, start in enumerate(sorted({t.start_depot for t in problem.vehicle_types})):
-            pd, pt = dist.copy(), dur.copy()
-            for k, home in tied:
-                if home != start:
-                    i = nd + k
-                    for m in (pd, pt):
-                        m[i, :] = unr
-                        m[:, i] = unr
-                        m[i, i] = 0
-            profile_of[start] = p
-            if p == 0:
-                dists, durs = [pd], [pt]
-            else:
-                dists.append(pd)
-                durs.append(pt)
-
-    # The base prize: 10 x the worst cost of serving any village on its own van.
-    worst = 0.0
-    for t in problem.vehicle_types:
-        a = problem.depot(t.start_depot).location
-        b = problem.depot(t.return_depot).location
-        for v in kept:
-            d = problem.distance(a, v.location) + problem.distance(v.location, b)
-            s = problem.duration(a, v.location) + problem.duration(v.location, b) + v.service_s
-            if max(d, s) < unr:
-                worst = max(worst, route_cost(t, d, s))
-    money = [
-        (
-            _units(t.fixed_cost, MONEY_UNITS_PER_YUAN),
-            _units(t.cost_per_km, _PER_METRE),
-            _units(t.cost_per_h, _PER_SECOND),
-        )
-        for t in problem.vehicle_types
-    ]
-    base = _units(10 * worst + 1.0, MONEY_UNITS_PER_YUAN)
-    unit = max(1, math.gcd(*(x for m in money for x in m), 0 if required else base))
-    prize = 0 if required else max(base // unit, 1)
-    parcels = [sum(v.delivery) + sum(v.pickup) for v in kept]
-    mean = max(1.0, float(np.mean(parcels))) if parcels else 1.0
-
-    locations = [pyvrp.Location(x=0.0, y=0.0, name=d.location) for d in depots]
-    locations += [pyvrp.Location(x=0.0, y=0.0, name=v.location) for v in kept]
-    p_depots = [pyvrp.Depot(location=k, name=d.id) for k, d in enumerate(depots)]
-    clients = [
-        pyvrp.Client(
-            location=nd + k,
-            delivery=list(v.delivery),
-            pickup=list(v.pickup),
-            service_duration=v.service_s,
-            tw_early=v.window[0],
-            tw_late=v.window[1],
-            release_time=v.release_s,
-            prize=0 if required else round(prize * (1.0 + parcels[k] / mean)),
-            required=required,
-            name=v.id,
-        )
-        for k, v in enumerate(kept)
-    ]
-    vtypes = []
-    rate = 1
-    for t, (fixed, per_m, per_s) in zip(problem.vehicle_types, money, strict=True):
-        rate = max(rate, per_m // unit, per_s // unit)
-        early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
-        vtypes.append(
-            pyvrp.VehicleType(
-                num_available=t.count,
-                capacity=list(t.capacity),
-                start_depot=depot_index[t.start_depot],
-                end_depot=depot_index[t.return_depot],
-                fixed_cost=fixed // unit,
-                tw_early=early,
-                tw_late=max(t.shift_end_s, early),
-                shift_duration=t.max_duration_s,
-                max_distance=t.max_distance_m,
-                unit_distance_cost=per_m // unit,
-                unit_duration_cost=per_s // unit,
-                profile=profile_of.get(t.start_depot, 0),
-                name=t.name,
-            )
-        )
-    data = pyvrp.ProblemData(locations, clients, p_depots, vtypes, dists, durs)
-    mapping = _Mapping(
-        problem=problem,
-        village_ids=[v.id for v in kept],
-        type_names=[t.name for t in problem.vehicle_types],
-        hopeless=hopeless,
-        prize=prize,
-        penalty_scale=float(rate),
-        units_per_yuan=MONEY_UNITS_PER_YUAN / unit,
-        max_prize=max((c.prize for c in clients), default=0),
-    )
-    return data, mapping
-
-
-class _Stop:
-    """PyVRP stopping criterion: time limit, iteration cap, an external stop flag, and (for
-    the all-required search) patience: give up when no feasible solution has been found by
-    ``patience_s`` seconds or ``patience_iterations`` iterations (``None``: no patience)."""
-
-    def __init__(
-        self,
-        time_limit_s: float,
-        max_iterations: int | None,
-        flag: StopFlag | None,
-        patience_s: float | None = None,
-        patience_iterations: int | None = None,
-    ):
-        self.start = time.perf_counter()
-        self.deadline = self.start + max(0.0, time_limit_s)
-        self.max_iterations = max_iterations
-        self.iterations = 0
-        self.flag = flag
-        self.interrupted = False
-        self.patience_s = patience_s
-        self.patience_iterations = patience_iterations
-        self.gave_up = False
-
-    def _flagged(self) -> bool:
-        if self.flag is None:
-            return False
-        if isinstance(self.flag, threading.Event):
-            return self.flag.is_set()
-        return bool(self.flag())
-
-    def _impatient(self, best_cost: float) -> bool:
-        # PyVRP's cost of an infeasible solution is the largest cost value; the search's
-        # best stays infeasible until a feasible solution is found.
-        if best_cost < _INFEASIBLE_COST:
-            return False
-        if self.patience_iterations is not None:
-            return self.iterations > self.patience_iterations
-        return self.patience_s is not None and time.perf_counter() - self.start >= self.patience_s
-
-    def __call__(self, best_cost: float) -> bool:
-        self.iterations += 1
-        if self._flagged():
-            self.interrupted = True
-            return True
-        if self.max_iterations is not None and self.iterations > self.max_iterations:
-            return True
-        if self._impatient(best_cost):
-            self.gave_up = True
-            return True
-        return time.perf_counter() >= self.deadline
-
-
-def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
-    """Penalties per unit of excess load (per dimension), time warp and excess distance
-    that make one unit of violation cost about one average arc.
-
-    ``pyvrp.solve`` starts every penalty at the midpoint of [min, max] (50,000 × our rate),
-    far above what is needed; the penalty manager then lowers it by 10 % every 500
-    iterations, which takes tens of thousands of iterations — most of a short budget on a
-    shared CPU. Measured at 10 s: CMT11X 3.5 % → 0.0 % gap, CMT5X 3.5 % → 1.2 %, SCA8-2
-    0.76 % → 0.0 %. (Older PyVRP versions started from similar averages.)
-    """
-    clients = data.clients()
-    locs = [c.location for c in clients]
-    sub = np.ix_(locs, locs)
-    d = data.distance_matrix(0)[sub].astype(float)
-    t = data.duration_matrix(0)[sub].astype(float)
-    mask = (d < Problem.UNREACHABLE) & (t < Problem.UNREACHABLE)
-    np.fill_diagonal(mask, False)
-    if not mask.any():
-        return [1.0] * data.num_load_dimensions, 1.0, 1.0
-    vts = data.vehicle_types()
-    per_d = max(v.unit_distance_cost for v in vts)
-    per_t = max(v.unit_duration_cost for v in vts)
-    avg = max(1.0, float(np.mean((per_d * d + per_t * t)[mask])))
-    loads = [
-        avg / max(1.0, float(np.mean([max(c.delivery[k], c.pickup[k]) for c in clients])))
-        for k in range(data.num_load_dimensions)
-    ]
-    return loads, avg / max(1.0, float(np.mean(t[mask]))), avg / max(1.0, float(np.mean(d[mask])))
-
-
-def _run_ils(
-    data: Any,
-    stop: Any,
-    seed: int,
-    params: Any,
-    start: Any = None,
-    penalties: str = "arcs",
-    max_prize: int = 0,
-) -> Any:
-    """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` (``penalties="arcs"``) or
-    PyVRP's own midpoint ones (``"midpoint"``); ``start``: a ``pyvrp.Solution`` of ``data``
-    to start from instead of a random one. ``max_prize``: the largest client prize, a floor
-    for every initial penalty."""
-    from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
-    from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
-
-    rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(data, params.neighbourhood)
-    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
-    for op in params.operators:
-        if op.supports(data):
-            ls.add_operator(op(data))
-    loads, warp, dist = (
-        _initial_penalties(data) if penalties == "arcs" else params.penalty.midpoint_penalties(data)
-    )
-    # Prize-collecting search: one unit of violation must cost more than any prize, or
-    # PyVRP keeps every village on overloaded, late rounds and never turns feasible
-    # (measured on the Double-11 day: 175 of 201 villages unserved after 20 s).
-    floor = float(max_prize)
-    initial = ([max(x, floor) for x in loads], max(warp, floor), max(dist, floor))
-    pm = PenaltyManager(initial, params.penalty)
-    first = Solution.make_random(data, rng) if start is None else start
-    init = ls(first, pm.max_cost_evaluator(), exhaustive=True)
-    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
-    return algo.run(stop, False, False, params.display_interval)
-
-
-def _carry_over(best: Any, data: Any) -> Any:
-    """The required search's (infeasible) best as a solution of the prize-collecting data,
-    which has the same clients, depots and vehicle types in the same order."""
-    from pyvrp import Route, Solution
-
-    routes = [
-        Route(data, [a.idx for a in r.schedule() if a.is_client()], r.vehicle_type())
-        for r in best.routes()
-    ]
-    return Solution(data, [r for r in routes if len(r) > 0])
-
-
-def _params(mapping: _Mapping, progress: ProgressFn | None, t0: float) -> Any:
-    """PyVRP's default search parameters, penalty bounds scaled to our money unit
-    (module docstring), and ``progress`` called on each new feasible best."""
-    from pyvrp import IteratedLocalSearchParams, PenaltyParams, SolveParams
-    from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks
-
-    class _Callbacks(IteratedLocalSearchCallbacks):
-        def on_best(self, best: Any) -> None:
-            if progress is not None and best.is_feasible():
-                units = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
-                progress(time.perf_counter() - t0, units / mapping.units_per_yuan)
-
-    default = PenaltyParams()
-    return SolveParams(
-        ils=IteratedLocalSearchParams(callbacks=_Callbacks()),
-        penalty=PenaltyParams(
-            min_penalty=default.min_penalty * mapping.penalty_scale,
-            # With prizes, the bound must leave room above the largest prize (_run_ils).
-            max_penalty=max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize),
-        ),
-    )
 
 
 def solve_pyvrp(
@@ -440,7 +66,7 @@ def solve_pyvrp(
     the best plan so far is returned with ``meta["interrupted"] = True``.
     ``max_iterations`` caps the number of search iterations; with a generous
     ``time_limit_s`` this makes the result depend only on ``seed`` (deterministic).
-    ``initial_penalties``: ``"arcs"`` (:func:`_initial_penalties`, the default) or
+    ``initial_penalties``: ``"arcs"`` (:func:`initial_penalties`, the default) or
     ``"midpoint"`` (PyVRP's own start); ``auto`` runs one of each on its two cores.
     """
     if initial_penalties not in INITIAL_PENALTIES:
@@ -465,12 +91,12 @@ def solve_pyvrp(
             initial_penalties=initial_penalties,
         )
         return restore(plan, original)
-    hopeless = _hopeless(problem)
+    hopeless = hopeless_villages(problem)
     kept = [v for v in problem.villages if v.id not in hopeless]
     required = fleet_can_carry(problem, kept)
-    data, mapping = _build(problem, required, hopeless)
+    data, mapping = build_data(problem, required, hopeless)
     budget = time_limit_s - (time.perf_counter() - t0)
-    criterion = _Stop(
+    criterion = SearchStop(
         budget,
         max_iterations,
         stop,
@@ -484,19 +110,19 @@ def solve_pyvrp(
     phases = ["required" if required else "prizes"]
     best, feasible, iterations = None, True, 0
     if mapping.village_ids:
-        params = _params(mapping, progress, t0)
-        result = _run_ils(data, criterion, seed, params, None, initial_penalties, mapping.max_prize)
+        params = search_params(mapping, progress, t0)
+        result = run_ils(data, criterion, seed, params, None, initial_penalties, mapping.max_prize)
         best, iterations = result.best, result.num_iterations
         if criterion.gave_up:
             # No feasible solution serves every village in time: the rest of the budget
             # goes to the prize-collecting search, from where the first one stopped.
-            data, mapping = _build(problem, False, hopeless)
+            data, mapping = build_data(problem, False, hopeless)
             left = None if max_iterations is None else max(0, max_iterations - iterations)
-            criterion = _Stop(time_limit_s - (time.perf_counter() - t0), left, stop)
+            criterion = SearchStop(time_limit_s - (time.perf_counter() - t0), left, stop)
             phases.append("prizes")
-            params = _params(mapping, progress, t0)
-            start = _carry_over(best, data)
-            result = _run_ils(
+            params = search_params(mapping, progress, t0)
+            start = carry_over(best, data)
+            result = run_ils(
                 data, criterion, seed, params, start, initial_penalties, mapping.max_prize
             )
             best, iterations = result.best, iterations + result.num_iterations
@@ -572,7 +198,7 @@ def _pyvrp_version() -> str:
         return "unknown"
 
 
-def _routes(pyvrp_routes: list[Any], mapping: _Mapping) -> list[Route]:
+def _routes(pyvrp_routes: list[Any], mapping: ModelMapping) -> list[Route]:
     problem = mapping.problem
     raw: list[tuple[int, int, tuple[str, ...], Any]] = []
     for r in pyvrp_routes:
@@ -589,7 +215,7 @@ def _routes(pyvrp_routes: list[Any], mapping: _Mapping) -> list[Route]:
     return routes
 
 
-def _route(r: Any, vt: VehicleType, k: int, mapping: _Mapping) -> Route:
+def _route(r: Any, vt: VehicleType, k: int, mapping: ModelMapping) -> Route:
     problem = mapping.problem
     stops = []
     sched = list(r.schedule())

@@ -18,7 +18,6 @@ LONG_FILES: dict[str, str] = {
     "sorter/engine.py": "~560 lines: the hot closures of simulate stay in one function (speed)",
     "gongpei/scenario/schema.py": "749 lines of declarative tables: to be split by table group",
     "gongpei/week/plan.py": "604 lines: the pattern search to move out of the week planner",
-    "routing/pyvrp_backend.py": "624 lines: the prize and promise phases to move out",
 }
 MAX_LINES = 500
 

@@ -225,7 +225,8 @@ def test_money_unit_is_one_per_distance_unit_on_benchmark_instances() -> None:
     objective unit a metre, the scale PyVRP's default penalties are tuned for."""
     from pathlib import Path
 
-    from routing.pyvrp_backend import MONEY_UNITS_PER_YUAN, _build
+    from routing.pyvrp_model import MONEY_UNITS_PER_YUAN
+    from routing.pyvrp_model import build_data as _build
     from routing.readers import read_instance
 
     inst = read_instance(Path(__file__).parent / "data" / "vrpspd" / "SCA3-0.vrpspd")
