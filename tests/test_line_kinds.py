@@ -24,7 +24,7 @@ from gongpei.day.pipeline import run_pipeline, sort_day
 from gongpei.report.compare import compare_summaries
 from gongpei.scenario.loading import Scenario, load_scenario
 from gongpei.scenario.messages import ScenarioError
-from gongpei.scenario.schema import EconomicsTable, LinearTable, ManualTable
+from gongpei.scenario.schema_sorter import EconomicsTable, LinearTable, ManualTable
 from gongpei.studies.metrics import sort_metrics
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from gongpei.cli.commands import main
 from gongpei.scenario.loading import load_scenario
 from gongpei.scenario.messages import ScenarioError
-from gongpei.scenario.schema import WEEKDAYS, WeekTable
+from gongpei.scenario.schema_week import WEEKDAYS, WeekTable
 from gongpei.week.backlog import Backlog, VillageWeek
 from gongpei.week.days import day_scenario, day_seed
 from gongpei.week.patterns import allowed_patterns, calendar_days, daily, max_wait, pattern_names
@@ -310,8 +310,8 @@ def test_a_dearer_search_falls_back_to_daily(week_scenario) -> None:
 
 def test_small_cages_rule_out_long_gaps(week_scenario) -> None:
     sc = week_scenario.with_overrides({"week.hub_cage_parcels": 1, "week.search_moves": 0})
+    from gongpei.week.choice import service_options
     from gongpei.week.days import sort_week
-    from gongpei.week.plan import service_options
 
     opts = service_options(sc, sort_week(sc))
     for o in opts.values():

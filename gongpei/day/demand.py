@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gongpei.county.build import County
-from gongpei.scenario.schema import Demand, FestivalEvent, HarvestPeakEvent, ScenarioModel
+from gongpei.scenario.schema import Demand, ScenarioModel
+from gongpei.scenario.schema_events import FestivalEvent, HarvestPeakEvent
 
 __all__ = ["DayDemand", "VillageDemand", "day_demand", "expected_demand"]
 

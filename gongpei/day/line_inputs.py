@@ -21,7 +21,7 @@ import sorter
 from gongpei.county.build import County
 from gongpei.scenario.loading import Scenario
 from gongpei.scenario.messages import ScenarioError
-from gongpei.scenario.schema import (
+from gongpei.scenario.schema_events import (
     ChuteJamEvent,
     LineStoppageEvent,
     ScannerOutageEvent,

@@ -1,7 +1,9 @@
 """Scenario files: the schema, loading with one-line errors, data checks, clock times.
 
 The public names a caller needs are re-exported here; each lives in one module:
-:mod:`~gongpei.scenario.schema` (one pydantic model per table), :mod:`~gongpei.scenario.loading`
+:mod:`~gongpei.scenario.schema` (one pydantic model per table; the sorter, events and week tables
+in ``schema_sorter``, ``schema_line``, ``schema_events`` and ``schema_week``, shared field types in
+``fields``), :mod:`~gongpei.scenario.loading`
 (read, merge ``extends``, validate, overrides), :mod:`~gongpei.scenario.checks` (values joined
 with the county's data files), :mod:`~gongpei.scenario.messages` (how a fault is told),
 :mod:`~gongpei.scenario.paths` and :mod:`~gongpei.scenario.clock`.

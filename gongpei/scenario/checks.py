@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongpei.scenario.messages import show_value
-from gongpei.scenario.schema import ChuteJamEvent, FestivalEvent, HarvestPeakEvent
+from gongpei.scenario.schema_events import ChuteJamEvent, FestivalEvent, HarvestPeakEvent
 
 if TYPE_CHECKING:
     from gongpei.scenario.schema import ScenarioModel

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gongpei.scenario.schema import EVENT_KINDS
+from gongpei.scenario.schema_events import EVENT_KINDS
 
 #: At most this many lines are told; the rest are counted (100,000 positions, each beyond the
 #: loop, once printed 59,801 lines).

@@ -11,108 +11,53 @@ The field paths of these models are the paths planners use everywhere else: in e
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from gongpei.scenario.clock import _CLOCK, MAX_CLOCK_S, format_clock, parse_clock
-from gongpei.scenario.paths import BUILTIN_PREFIX, builtin_name_problem
-from gongpei.scenario.schema_line import LineToVanFields, LoadingTable
+from gongpei.scenario.clock import format_clock
+from gongpei.scenario.fields import (
+    BaselineName,
+    Clock,
+    DataPath,
+    Positive,
+    Share,
+    UnitKind,
+    _default_baselines,
+    _Table,
+    _urban_kinds,
+    bad,
+)
+from gongpei.scenario.schema_events import (
+    ChuteJamEvent,
+    FestivalEvent,
+    HarvestPeakEvent,
+    ScannerOutageEvent,
+    ScenarioEvent,
+    StationUnstaffedEvent,
+)
+from gongpei.scenario.schema_line import LoadingTable
+from gongpei.scenario.schema_sorter import LOOP_ONLY_EVENTS, EconomicsTable, SorterConfig
+from gongpei.scenario.schema_week import WeekTable
 
 __all__ = [
     "Brands",
     "CountyTable",
     "Demand",
-    "EconomicsTable",
     "Fleet",
-    "LinearTable",
     "LoadingTable",
-    "ManualTable",
     "Output",
     "Roads",
     "Routing",
-    "ScenarioEvent",
     "ScenarioModel",
-    "SorterConfig",
     "Trunk",
     "VanType",
     "WaveTable",
-    "WeekTable",
 ]
-
-
-Clock = Annotated[
-    int,
-    BeforeValidator(parse_clock),
-    Field(ge=0, le=MAX_CLOCK_S),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": _CLOCK.pattern},
-                {"type": "integer", "minimum": 0, "maximum": MAX_CLOCK_S},
-            ],
-            "description": "clock time 'HH:MM' (or seconds after midnight)",
-        }
-    ),
-]
-Share = Annotated[float, Field(gt=0, le=1)]
-Positive = Annotated[float, Field(gt=0)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-
-def _shipped_name(value: str) -> str:
-    if value.startswith(BUILTIN_PREFIX):
-        problem = builtin_name_problem(value[len(BUILTIN_PREFIX) :])
-        if problem:
-            raise ValueError(problem)
-    return value
-
-
-DataPath = Annotated[
-    str,
-    AfterValidator(_shipped_name),
-    Field(
-        min_length=1,
-        description="a file path relative to the scenario file, or 'gongpei:NAME' for a file "
-        "shipped with gongpei",
-    ),
-]
-
-
-def bad(field: str, value: Any, message: str) -> PydanticCustomError:
-    """An error about ``field`` (a path relative to the model being validated) with ``value``.
-
-    Cross-field checks raise this so the error line still names the exact field and value.
-    """
-    return PydanticCustomError("bad_field", message, {"field": field, "value": value})
-
-
-UnitKind = Literal["村", "社区", "居委会", "生活区"]
-BaselineName = Literal["brands_alone", "township_drop"]
-
-
-def _urban_kinds() -> list[UnitKind]:
-    return ["社区", "居委会"]
-
-
-def _default_baselines() -> list[BaselineName]:
-    return ["brands_alone"]
-
-
-class _Table(BaseModel):
-    # allow_inf_nan=False: `inf` and `nan` are valid TOML floats but no setting means them
-    # (a share of inf made the brand draw crash mid-run).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,188 +217,6 @@ class Brands(_Table):
         return waves
 
 
-class Induction(_Table):
-    stations: Annotated[int, Field(gt=0, le=100)] = 3
-    rate_per_h: float = Field(default=1800.0, gt=0, le=20000)
-    operators: Annotated[int, Field(gt=0, le=20)] = 1
-    positions_m: list[Annotated[float, Field(ge=0)]] = Field(
-        default_factory=list, description="station positions on the loop; empty: spread evenly"
-    )
-
-
-class ChuteMapEntry(_Table):
-    village: str = Field(pattern=r"^\d{12}$")
-    chute: int | list[int]  # several: a split chute (range and repeats: checks.py)
-
-    @property
-    def chutes(self) -> tuple[int, ...]:
-        return (self.chute,) if isinstance(self.chute, int) else tuple(self.chute)
-
-
-SorterKind = Literal["loop", "linear", "manual"]
-
-#: Event kinds that are faults of a sorting line: modelled on a loop only.
-LOOP_ONLY_EVENTS = ("line_stoppage", "station_unstaffed", "chute_jam", "scanner_outage")
-
-
-class LinearTable(_Table):
-    """``[sorter.linear]``: a linear swing-wheel (摆轮) line, read when ``sorter.kind =
-    "linear"``. Every default is an estimate (E); the line's chutes, bags, bagging, no-read,
-    exception, oversize, unloading and induction stations come from ``[sorter]`` as for the
-    loop (``sorter.carriers``, ``pitch_m``, ``speed_mps`` and ``induction.positions_m`` are the
-    loop's and are not read)."""
-
-    speed_mps: float = Field(default=1.5, gt=0, le=5, description="belt speed, m/s (E)")
-    parcel_length_m: float = Field(
-        default=0.5, gt=0, le=3, description="belt length one parcel takes, m (E)"
-    )
-    min_gap_m: float = Field(
-        default=0.4, ge=0, le=5, description="minimum gap between parcels, m (E)"
-    )
-    diverter_cycle_s: float = Field(
-        default=0.8,
-        ge=0,
-        le=10,
-        description="a swing-wheel module cannot divert again for this long (E)",
-    )
-    chute_spacing_m: float = Field(default=1.5, gt=0, le=10, description="between modules, m (E)")
-    two_sided: bool = Field(default=True, description="two chutes (left, right) per module (E)")
-    induction_spacing_m: float = Field(
-        default=3.0, gt=0, le=50, description="between induction stations at the head, m (E)"
-    )
-    reinduct_staff: Annotated[int, Field(gt=0, le=100)] = Field(
-        default=2, description="people carrying rejects and keyed no-reads back to induction (E)"
-    )
-    reinduct_rate_per_h: float = Field(
-        default=600.0, gt=0, le=10_000, description="parcels/h one re-induction person carries (E)"
-    )
-
-
-class ManualTable(_Table):
-    """``[sorter.manual]``: sorting by hand at village cages, read when ``sorter.kind =
-    "manual"``. One cage per chute slot (``sorter.chutes``, 0: one per village-level unit);
-    ``sorter.exception_prob``, ``unload_ports`` and ``unload_rate_per_h`` apply as on a line."""
-
-    sorters: Annotated[int, Field(gt=0, le=1000)] = Field(
-        default=20, description="people sorting at the cages (E)"
-    )
-    rate_per_h: float = Field(
-        default=300.0,
-        gt=0,
-        le=5000,
-        description="parcels/h per person with the cage within reach (S: PARAMETERS.md manual "
-        "cage loading, China Post Chongqing; range 200–400)",
-    )
-    reach_m: float = Field(
-        default=2.0, ge=0, le=50, description="walk already in rate_per_h, m (E)"
-    )
-    walk_speed_mps: float = Field(default=1.0, gt=0, le=3, description="walking pace, m/s (E)")
-    cage_capacity: Annotated[int, Field(gt=0, le=10_000)] = Field(
-        default=120, description="parcels a roll cage holds (E: PARAMETERS.md roll cage)"
-    )
-    cage_swap_s: float = Field(default=60.0, ge=0, le=3600, description="swap a full cage, s (E)")
-    oversize_factor: float = Field(
-        default=1.5, gt=0, le=20, description="handling time of an oversize parcel, × (E)"
-    )
-    cages_per_row: Annotated[int, Field(gt=0, le=1000)] = Field(
-        default=20, description="cages in one row in front of the sort table (E)"
-    )
-    cage_pitch_m: float = Field(
-        default=1.0, gt=0, le=10, description="between cages of a row, m (E)"
-    )
-    row_spacing_m: float = Field(default=2.5, gt=0, le=50, description="between rows, m (E)")
-
-
-class SorterConfig(LineToVanFields, _Table):
-    """``[sorter]``: the shared sorting line (``kind``: a loop, a linear line or cages; the
-    line-to-van fields: :mod:`.schema_line`)."""
-
-    kind: SorterKind = Field(
-        default="loop",
-        description="loop (cross-belt / tilt-tray), linear (swing-wheel, [sorter.linear]) or "
-        "manual (cages, [sorter.manual])",
-    )
-    carriers: Annotated[int, Field(gt=0, le=100_000)] = 600
-    pitch_m: float = Field(default=0.67, gt=0, le=5)
-    speed_mps: float = Field(default=2.5, gt=0, le=10)
-    induction: Induction = Induction()
-    chutes: int = Field(
-        default=0,
-        ge=0,
-        le=100_000,
-        description="village chute slots; 0: one per village-level unit",
-    )
-    chute_capacity: Annotated[int, Field(gt=0, le=10_000)] = 40
-    chute_map: list[ChuteMapEntry] = Field(default_factory=list)
-    assignment: str = Field(default="by_round", min_length=1)
-    max_recirculations: int = Field(default=3, ge=0, le=100)
-    bagging_operators: Annotated[int, Field(gt=0, le=1000)] = 6
-    bag_time_s: float = Field(default=60.0, gt=0, le=3600)
-    fill_threshold: float = Field(default=1.0, gt=0, le=1)
-    no_read_prob: float = Field(default=0.01, ge=0, le=0.5)
-    keying_delay_s: float = Field(default=120.0, ge=0, le=7200)
-    exception_prob: float = Field(default=0.002, ge=0, le=0.5)
-    oversize_share: float = Field(default=0.06, ge=0, le=1)
-    unload_ports: Annotated[int, Field(gt=0, le=200)] = 4
-    unload_rate_per_h: float = Field(default=750.0, gt=0, le=20000)
-    horizon: Clock = Field(
-        default=20 * 3600,
-        description="the simulation stops here (at the latest 24:00: the line sorts one day)",
-    )
-
-    @field_validator("horizon")
-    @classmethod
-    def _one_day(cls, horizon: int) -> int:
-        if horizon > 24 * 3600:
-            raise bad("", format_clock(horizon), "must be at most 24:00 (the line sorts one day)")
-        return horizon
-
-    linear: LinearTable = LinearTable()
-    manual: ManualTable = ManualTable()
-    zones: int = Field(default=1, ge=1, le=20)  # induction zones round the loop
-    scanners: Literal["single", "per_zone"] = "single"  # per_zone: one after each zone
-    secondary_sort_staff: int = Field(default=2, ge=0, le=1000)  # split shared chutes' bags
-    secondary_sort_rate_per_h: float = Field(default=300.0, gt=0, le=20000)
-    split_chutes_above: float = Field(default=0.0, ge=0)  # more expected: ceil(x / this) chutes
-
-
-class EconomicsTable(_Table):
-    """``[economics]``: what sorting costs, for the cost per parcel in the outputs.
-
-    An unset field takes the default of the scenario's ``sorter.kind`` (``sorter.economics``;
-    all estimates, E): capex loop ¥4.0 M / linear ¥1.2 M / manual ¥60 k, written off over
-    10 / 8 / 5 years, upkeep 3 / 4 / 5 % of capex a year, 60 / 30 / 3 kW, overhead staff
-    2 / 2 / 1; ¥0.8/kWh, 360 working days, wage ¥24/h (PARAMETERS.md, S weak / E)."""
-
-    capex_yuan: float | None = Field(
-        default=None, ge=0, le=1e10, description="purchase and installation, ¥ (E)"
-    )
-    depreciation_years: float | None = Field(
-        default=None, gt=0, le=100, description="written off linearly over this many years (E)"
-    )
-    upkeep_share_per_year: float | None = Field(
-        default=None, ge=0, le=1, description="maintenance per year, share of capex (E)"
-    )
-    power_kw: float | None = Field(
-        default=None, ge=0, le=10_000, description="draw while running (E)"
-    )
-    yuan_per_kwh: float | None = Field(default=None, ge=0, le=100, description="electricity (E)")
-    working_days_per_year: Annotated[int, Field(gt=0, le=366)] | None = Field(
-        default=None, description="days a year the centre sorts (E)"
-    )
-    wage_per_h: float | None = Field(
-        default=None, ge=0, le=10_000, description="loaded wage of a sorting worker, ¥/h (S weak/E)"
-    )
-    overhead_staff: Annotated[int, Field(ge=0, le=1000)] | None = Field(
-        default=None, description="people on shift besides the line's own staff (E)"
-    )
-    staffing: Literal["span", "waves"] = Field(
-        default="span",
-        description="span: paid from the first truck to the last parcel settled; waves: only "
-        "while a wave is sorted (a lower bound)",
-    )
-
-
 class VanType(_Table):
     """A type of van in ``[[fleet.vans]]``."""
 
@@ -589,210 +352,6 @@ class Output(_Table):
     plots: bool = True
     html: bool = True
     parcels_csv: bool = True
-
-
-# --- events ----------------------------------------------------------------------------------
-class HarvestPeakEvent(_Table):
-    kind: Literal["harvest_peak"]
-    villages: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(min_length=1)
-    pickup_multiplier: float = Field(gt=0, le=100)
-    produce: str = "produce"
-
-    @field_validator("villages")
-    @classmethod
-    def _unique(cls, villages: list[str]) -> list[str]:
-        # A village listed twice would get the multiplier twice (4^20 for 20 copies).
-        for k, code in enumerate(villages):
-            if code in villages[:k]:
-                first = villages.index(code)
-                raise bad(f"[{k}]", code, f"listed twice (also villages[{first}])")
-        return villages
-
-
-class FestivalEvent(_Table):
-    kind: Literal["festival"]
-    volume_multiplier: float = Field(gt=0, le=20)
-    name: str = "shopping festival"
-
-
-class LineStoppageEvent(_Table):
-    kind: Literal["line_stoppage"]
-    mtbf_h: float = Field(gt=0, le=1000)
-    mttr_min: float = Field(gt=0, le=1440)
-
-
-class StationUnstaffedEvent(_Table):
-    kind: Literal["station_unstaffed"]
-    station: int = Field(ge=0, le=100)
-    start: Clock
-    end: Clock
-
-
-class ChuteJamEvent(_Table):
-    kind: Literal["chute_jam"]
-    village: str = Field(pattern=r"^\d{12}$")
-    start: Clock
-    end: Clock
-
-
-class ScannerOutageEvent(_Table):
-    kind: Literal["scanner_outage"]
-    start: Clock
-    end: Clock
-
-
-EVENT_TYPES = (
-    HarvestPeakEvent,
-    FestivalEvent,
-    LineStoppageEvent,
-    StationUnstaffedEvent,
-    ChuteJamEvent,
-    ScannerOutageEvent,
-)
-#: The ``kind`` tag of each event table.
-EVENT_KINDS = tuple(get_args(t.model_fields["kind"].annotation)[0] for t in EVENT_TYPES)
-
-ScenarioEvent = Annotated[
-    HarvestPeakEvent
-    | FestivalEvent
-    | LineStoppageEvent
-    | StationUnstaffedEvent
-    | ChuteJamEvent
-    | ScannerOutageEvent,
-    Field(discriminator="kind"),
-]
-
-
-# --- the week (gongpei week) -------------------------------------------------------------------
-#: Days of the week, Monday first: the names a ``[week]`` table uses.
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-VillageCode = Annotated[str, Field(pattern=r"^\d{12}$")]
-TownCode = Annotated[str, Field(pattern=r"^\d{9}$")]
-Frequency = Annotated[int, Field(ge=1, le=7)]
-
-
-def _all_days() -> list[Day]:
-    return list(WEEKDAYS)  # type: ignore[arg-type]
-
-
-def _default_frequencies() -> list[int]:
-    return [7, 6, 5, 3, 2]
-
-
-def _in_week_order(days: list[Day], field: str) -> None:
-    order = [WEEKDAYS.index(d) for d in days]
-    if order != sorted(set(order)):
-        raise bad(field, days, "days must be unique and in week order (mon … sun)")
-
-
-class WeekProduceTable(_Table):
-    """``[[week.produce]]``: produce collected at these villages on fixed days (each such day
-    is a harvest peak there, and the village must be served on it)."""
-
-    villages: list[VillageCode] = Field(min_length=1)
-    days: list[Day] = Field(min_length=1)
-    pickup_multiplier: float = Field(default=4.0, gt=0, le=100)
-    produce: str = "produce"
-
-    @model_validator(mode="after")
-    def _order(self) -> WeekProduceTable:
-        _in_week_order(self.days, "days")
-        return self
-
-
-class WeekServiceTable(_Table):
-    """``[[week.villages]]``: the service of some villages (by code or by township): either
-    gongpei chooses among ``frequencies`` (visits a week) or the ``pattern`` is fixed."""
-
-    villages: list[VillageCode] = Field(default_factory=list)
-    towns: list[TownCode] = Field(default_factory=list)
-    frequencies: list[Frequency] | None = None
-    pattern: list[Day] | None = None
-
-    @model_validator(mode="after")
-    def _one_rule(self) -> WeekServiceTable:
-        if not self.villages and not self.towns:
-            raise bad("villages", [], "name villages or towns")
-        if (self.frequencies is None) == (self.pattern is None):
-            raise bad("pattern", self.pattern, "give exactly one of frequencies and pattern")
-        if self.pattern is not None:
-            if not self.pattern:
-                raise bad("pattern", [], "a pattern needs at least one day")
-            _in_week_order(self.pattern, "pattern")
-        if self.frequencies is not None and not self.frequencies:
-            raise bad("frequencies", [], "give at least one frequency")
-        return self
-
-
-class WeekTable(_Table):
-    """``[week]``: a week of days (``gongpei week``). Ignored by a one-day run; the defaults
-    are today's rule: every planned day, every village daily, nothing waits."""
-
-    days: list[Day] = Field(
-        default_factory=_all_days, min_length=1, description="days the hub sorts and rounds run"
-    )
-    volume: dict[Day, Annotated[float, Field(gt=0, le=20)]] = Field(
-        default_factory=dict, description="inbound volume factor per day (1: a normal day)"
-    )
-    events: dict[Day, list[ScenarioEvent]] = Field(
-        default_factory=dict, description="events on named days (on top of [[events]])"
-    )
-    produce: list[WeekProduceTable] = Field(default_factory=list)
-    service: Literal["daily", "auto"] = Field(
-        default="daily",
-        description="villages without a [[week.villages]] rule: daily, or auto (gongpei "
-        "chooses a pattern of `frequencies`)",
-    )
-    frequencies: list[Frequency] = Field(
-        default_factory=_default_frequencies, min_length=1, description="visits a week (auto)"
-    )
-    patterns: dict[Annotated[str, Field(pattern=r"^[1-7]$")], list[list[Day]]] = Field(
-        default_factory=dict,
-        description="day patterns per frequency ('3' = [[mon, wed, fri], …]); replaces the "
-        "built-in ones for that frequency",
-    )
-    villages: list[WeekServiceTable] = Field(default_factory=list)
-    max_wait_days: int = Field(
-        default=2, ge=0, le=6, description="days a parcel may wait in its staged cage at the hub"
-    )
-    hub_cage_parcels: Annotated[int, Field(gt=0, le=100_000)] = Field(
-        default=240, description="parcels one village's staged cages at the hub hold (2 cages)"
-    )
-    station_cage_parcels: Annotated[int, Field(gt=0, le=100_000)] = Field(
-        default=100, description="outgoing parcels the village station can keep between visits"
-    )
-    carry_in: Literal["steady", "empty"] = Field(
-        default="steady",
-        description="steady: the week repeats (what waits at its end waited at its start); "
-        "empty: the cages are empty on the first day",
-    )
-    standing_rounds: bool = Field(
-        default=False, description="also plan standing rounds: one village order all week"
-    )
-    search_moves: int = Field(
-        default=300, ge=0, le=100_000, description="pattern changes tried by the local search"
-    )
-
-    @model_validator(mode="after")
-    def _days(self) -> WeekTable:
-        _in_week_order(self.days, "days")
-        for day, factor in self.volume.items():
-            if day not in self.days:
-                raise bad(f"volume.{day}", factor, f"{day} is not one of week.days")
-        for day in self.events:
-            if day not in self.days:
-                raise bad(f"events.{day}", day, "not one of week.days")
-        for k, p in enumerate(self.produce):
-            for j, day in enumerate(p.days):
-                if day not in self.days:
-                    raise bad(f"produce[{k}].days[{j}]", day, "not one of week.days")
-        for freq, pats in self.patterns.items():
-            for j, pat in enumerate(pats):
-                if len(pat) != int(freq):
-                    raise bad(f"patterns.{freq}[{j}]", pat, f"needs {freq} days")
-                _in_week_order(pat, f"patterns.{freq}[{j}]")
-        return self
 
 
 class ScenarioModel(_Table):

@@ -22,7 +22,7 @@ import numpy as np
 from gongpei.day.pipeline import DayProblem, day_problem
 from gongpei.scenario.loading import Scenario
 from gongpei.scenario.messages import ScenarioError
-from gongpei.scenario.schema import WEEKDAYS
+from gongpei.scenario.schema_week import WEEKDAYS
 from gongpei.week.backlog import VillageWeek
 
 __all__ = ["WeekDays", "day_scenario", "day_seed", "sort_week"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gongpei.scenario.schema import WEEKDAYS, WeekTable
+from gongpei.scenario.schema_week import WEEKDAYS, WeekTable
 
 __all__ = [
     "BUILTIN_PATTERNS",
