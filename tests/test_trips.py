@@ -182,3 +182,24 @@ def test_vehicle_type_validates_trip_fields() -> None:
         VehicleType("v", 1, (10,), "HUB", reload_s=-1)
     with pytest.raises(ProblemError, match=r"end_depot must be the same"):
         VehicleType("v", 1, (10,), "HUB", end_depot="TS", max_trips=2)
+
+
+def test_replan_takes_a_second_trip_as_the_vans_second_round(solved: Plan) -> None:
+    from routing.disruption import VanBreakdown, replan
+    from routing.settings import SolveSettings
+
+    settings = SolveSettings(backend="pyvrp", time_limit_s=30.0, max_iterations=200)
+    problem = two_villages()
+    # Re-planned at 2,450 s (van back from trip 0): trip 1 is not started, B is re-planned
+    # on the van's second round.
+    again = replan(problem, solved, [], at_s=2450, settings=settings)
+    assert set(again.plan.served) == {"A", "B"}
+    assert {r.vehicle for r in again.plan.routes} == {"van#0", "van#0/2"}
+    assert again.violations == ()
+    # At 2,000 s the van is still out: the residual gives a running van no second round
+    # (re-planning's rule), so B waits for a free van and, with none, is unserved: no crash.
+    out = replan(problem, solved, [], at_s=2000, settings=settings)
+    assert [(u.village, u.reason) for u in out.plan.unserved] == [("B", "fleet_size")]
+    # The van breaks down at 3,100 s on trip 1 (on its way to B): B is not reached.
+    broken = replan(problem, solved, [VanBreakdown("van#0", 3100)], settings=settings)
+    assert "B" not in broken.plan.served and "A" in broken.plan.served
