@@ -262,11 +262,7 @@ def build_data(
     for t, (fixed, per_m, per_s) in zip(problem.vehicle_types, money, strict=True):
         rate = max(rate, per_m // unit, per_s // unit)
         early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
-        trips = (
-            {"reload_depots": [depot_index[t.start_depot]], "max_reloads": t.max_trips - 1}
-            if t.max_trips > 1
-            else {}
-        )
+        reloads = [depot_index[t.start_depot]] if t.max_trips > 1 else []
         vtypes.append(
             pyvrp.VehicleType(
                 num_available=t.count,
@@ -281,8 +277,9 @@ def build_data(
                 unit_distance_cost=per_m // unit,
                 unit_duration_cost=per_s // unit,
                 profile=profile_of.get(t.start_depot, 0),
+                reload_depots=reloads,
+                max_reloads=t.max_trips - 1,
                 name=t.name,
-                **trips,
             )
         )
     data = pyvrp.ProblemData(locations, clients, p_depots, vtypes, dists, durs)
