@@ -41,8 +41,8 @@ from dataclasses import dataclass, replace
 
 import sorter
 from routing import Plan, Problem
-from routing.plan import Route
 from routing.evaluate import RouteEvaluator
+from routing.plan import Route
 
 __all__ = [
     "LoadedPlan",

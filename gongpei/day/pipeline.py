@@ -179,7 +179,12 @@ def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
     bagging_round_s = cutoff_bagging_round_s(sd.line)
     ready, late = same_day_ready(
         sd.sort,
-        [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],
+        # the first visits: a later wave on its own visit (same_day_within_km) is not in them
+        [
+            (w.name, w.cutoff)
+            for w in m.brands.waves
+            if w.rounds == "same_day" and w.same_day_within_km is None
+        ],
         bagging_round_s,
     )
     litres = sd.sort.village_litres if m.sorter.parcel_sizes == "cartons" else None
