@@ -21,12 +21,8 @@ or on what is left when the second PyVRP search raises. Every plan is checked; a
 that pass, the one with fewer unserved villages wins, then the cheaper one (ties:
 OR-Tools, then the first PyVRP run, for a stable answer). ``plan.meta["portfolio"]``
 records every outcome, and why a run was skipped.
-
-Second trips (``VehicleType.max_trips`` > 1): only PyVRP models them. ``auto`` then runs
-its two PyVRP searches as usual, and OR-Tools, wherever it would run, on the problem with
-one trip per van (``Problem.one_trip``: its plan is valid, only less able, and the choice
-by unserved villages and cost decides); ``backend="ortools"`` is rejected with a
-``ValueError`` rather than silently planned on one trip.
+Second trips (``VehicleType.max_trips`` > 1) only PyVRP models: ``auto`` runs OR-Tools,
+where it would, on ``Problem.one_trip()`` (a valid, less able plan); ``"ortools"`` raises.
 
 Why that split (issue 16): OR-Tools' guided local search stays 1–14 % above PyVRP on the
 benchmark sets and on the Suichang day and barely moves after its first seconds. The
@@ -160,25 +156,17 @@ class _Search:
     max_iterations: int | None
     descent: bool
 
-    def ortools(self, problem: Problem, time_limit_s: float | None = None) -> Plan:
-        """OR-Tools with these settings (on ``time_limit_s`` when given). A problem with
-        second trips is solved on one trip per van (``Problem.one_trip``; its plan is valid
-        for the problem, only less able): only the portfolio calls it so."""
+    def ortools(
+        self, problem: Problem, time_limit_s: float | None = None, one_trip: bool = True
+    ) -> Plan:
+        """OR-Tools (``one_trip``: second trips planned as one trip per van, else it raises)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
+        one = problem.one_trip() if one_trip else problem
         plan = _run_ortools(
-            problem.one_trip(),
-            budget,
-            self.seed,
-            self.progress,
-            self.stop,
-            self.solution_limit,
-            self.descent,
+            one, budget, self.seed, self.progress, self.stop, self.solution_limit, self.descent
         )
-        if problem.multi_trip:
-            plan = dataclasses.replace(
-                plan, meta={**plan.meta, "trips": "one trip per van (OR-Tools has no trips)"}
-            )
-        return plan
+        note = {"trips": "one trip per van (OR-Tools has no trips)"} if one is not problem else {}
+        return dataclasses.replace(plan, meta={**plan.meta, **note}) if note else plan
 
     def pyvrp(
         self,
@@ -197,14 +185,8 @@ class _Search:
 
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
-    if backend == "ortools" and problem.multi_trip:
-        t = next(t for t in problem.vehicle_types if t.max_trips > 1)
-        raise ValueError(
-            f"backend = 'ortools': vehicle type {t.name!r}.max_trips = {t.max_trips}, but "
-            "OR-Tools plans one trip per van; use 'pyvrp' or 'auto' for second trips"
-        )
     if backend == "ortools":
-        return _checked(search.ortools(problem), problem)
+        return _checked(search.ortools(problem, one_trip=False), problem)
     if backend == "pyvrp":
         return _checked(search.pyvrp(problem), problem)
     return _portfolio(problem, search)
