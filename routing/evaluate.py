@@ -213,8 +213,9 @@ class RouteEvaluator:
         Trip k+1 leaves no earlier than trip k's return + the type's ``reload_s`` (and its
         own releases, and ``depart_s[k+1]`` when given: a kept trip keeps its planned
         departure). Postponing a departure only removes waiting, so it never moves a return;
-        with ``postpone`` an earlier trip also leaves later when it would otherwise wait at
-        the depot for the next trip's release (if its windows allow), so the duty is short.
+        with ``postpone`` and an hourly cost, an earlier trip also leaves later when it would
+        otherwise wait at the depot for the next trip's release (if its windows allow and no
+        stop gets later than promised), so the paid duty is short.
         The duty over all trips (first departure to last return) must be within
         ``max_duration_s`` (reason ``shift_length``) and their km within ``max_distance_m``
         (``distance_limit``); more trips than ``max_trips`` is
@@ -232,16 +233,21 @@ class RouteEvaluator:
                 earliest = after if earliest is None else max(earliest, after)
             timed.append(self.evaluate(k_type, seq, depart_s=earliest, postpone=postpone))
             prev_return = timed[-1].return_s
-        if postpone:
+        if postpone and t.cost_per_h > 0:
             # Backward: an earlier trip that would wait at the depot for the next one's
-            # release leaves later instead (when its windows allow), so the duty is short.
+            # release leaves later instead (when its windows allow and no stop becomes
+            # later than promised), so the paid duty is short.
             for k in range(len(timed) - 2, -1, -1):
                 slack = timed[k + 1].depart_s - t.reload_s - timed[k].return_s
                 if slack > 0 and timed[k].feasible:
                     later = self.evaluate(
                         k_type, seqs[k], depart_s=timed[k].depart_s + slack, postpone=True
                     )
-                    if later.feasible and later.return_s <= timed[k + 1].depart_s - t.reload_s:
+                    if (
+                        later.feasible
+                        and later.return_s <= timed[k + 1].depart_s - t.reload_s
+                        and later.late_cost <= timed[k].late_cost
+                    ):
                         timed[k] = later
         routes: list[Route] = []
         reason, detail = "", ""
