@@ -20,6 +20,15 @@ depot``. Duty (for max duration and the hourly cost) is ``return_s - depart_s``.
 Release times: a round may not leave before the latest ``release_s`` of its villages, nor
 before its depot's ``ready_s`` or the van's ``shift_start_s``.
 
+Second trips (:attr:`routing.problem.VehicleType.max_trips`): the rounds of one van are
+its trips, numbered 0, 1, … in ``Route.trip``; each trip is checked as a round (its loads
+against capacity at every point, its releases against its own departure), then the van:
+no more trips than ``max_trips``, each trip leaving at least ``reload_s`` after the
+previous one is back, the duty from the first departure to the last return within
+``max_duration_s``, the km of all its trips within ``max_distance_m`` (the van's range),
+and the fixed cost counted once (a later trip's cost is its km and
+the hours since the previous return). Vans are counted per type for the fleet size.
+
 The promise: a stop whose service starts after the village's ``due_s`` is late by the
 difference; its late cost is ``late_cost_per_h`` × hours late, summed per round and
 compared with the round's recorded ``late_cost`` (the checker computes it here from the
@@ -68,8 +77,8 @@ KINDS = {
     "depot_ready": "round leaves before its depot is ready",
     "shift_start": "round leaves before the van's shift starts",
     "shift_end": "round returns after the van's shift ends",
-    "max_duration": "duty (return - depart) above the vehicle type's maximum",
-    "max_distance": "round's distance above the vehicle type's maximum",
+    "max_duration": "a van's duty (first departure to last return) above its type's maximum",
+    "max_distance": "a van's distance (over all its trips) above its type's maximum",
     "distance_mismatch": "recorded distance differs from the recomputed one",
     "route_cost": "recorded route cost differs from the recomputed one by more than 0.01",
     "late_cost": "recorded late cost (soft promise) differs from the recomputed one",
@@ -79,8 +88,12 @@ KINDS = {
     "missing_village": "a village is neither served nor listed unserved",
     "served_and_unserved": "a village is served and also listed unserved (or listed twice)",
     "bad_reason": "an unserved entry gives a reason outside routing.check.REASONS",
-    "fleet_size": "more rounds of a vehicle type than vans of that type",
-    "duplicate_vehicle": "two rounds share a vehicle name",
+    "fleet_size": "more vans of a vehicle type than that type has",
+    "duplicate_vehicle": "two rounds share a vehicle name and a trip number",
+    "max_trips": "a van makes more trips than its type's max_trips, or trips are not 0, 1, …",
+    "trip_overlap": "a van's trip leaves before its previous trip is back",
+    "reload": "a van's trip leaves less than its type's reload_s after the previous return",
+    "mixed_vehicle": "the trips of one van name different vehicle types",
     "unknown_vehicle_type": "a round names no vehicle type of the problem",
     "depot_mismatch": "a round's start/end depot is not its vehicle type's",
     "wrong_depot": "a village tied to one depot is served from another",
@@ -132,33 +145,106 @@ def check(plan: Plan, problem: Problem) -> list[Violation]:
     villages = {v.id: v for v in problem.villages}
     types = {t.name: t for t in problem.vehicle_types}
 
-    # -- fleet --------------------------------------------------------------------------
-    names = Counter(r.vehicle for r in plan.routes)
-    for name, n in names.items():
-        if n > 1:
-            out.append(Violation("duplicate_vehicle", name, detail=f"{n} rounds share it"))
-    per_type = Counter(r.vehicle_type for r in plan.routes)
+    # -- fleet: vans and their trips ------------------------------------------------------
+    vans: dict[str, list[Route]] = {}
+    for r in plan.routes:
+        vans.setdefault(r.vehicle, []).append(r)
+    trips_of = {name: sorted(rs, key=lambda r: r.trip) for name, rs in vans.items()}
+    for name, rs in trips_of.items():
+        numbers = Counter(r.trip for r in rs)
+        for k, n in sorted(numbers.items()):
+            if n > 1:
+                out.append(
+                    Violation("duplicate_vehicle", name, detail=f"{n} rounds are its trip {k}")
+                )
+        if sorted(numbers) != list(range(len(numbers))):
+            out.append(
+                Violation("max_trips", name, detail=f"trips numbered {sorted(numbers)}, not 0, 1…")
+            )
+        kinds = sorted({r.vehicle_type for r in rs})
+        if len(kinds) > 1:
+            out.append(Violation("mixed_vehicle", name, detail=f"trips of types {kinds}"))
+        vt = types.get(rs[0].vehicle_type)
+        if vt is not None and len(numbers) > vt.max_trips:
+            out.append(
+                Violation(
+                    "max_trips",
+                    name,
+                    detail=f"{len(numbers)} trips, type {vt.name!r} allows {vt.max_trips}",
+                )
+            )
+    per_type = Counter(rs[0].vehicle_type for rs in trips_of.values())
     for tname, n in per_type.items():
         if tname in types and n > types[tname].count:
             out.append(
                 Violation(
                     "fleet_size",
-                    detail=f"{n} rounds of type {tname!r}, only {types[tname].count} vans",
+                    detail=f"{n} vans of type {tname!r} used, only {types[tname].count} vans",
                 )
             )
 
-    # -- rounds -------------------------------------------------------------------------
+    # -- rounds (each trip), and each van's duty over all its trips --------------------------
     total = 0.0
-    for route in plan.routes:
-        vt = types.get(route.vehicle_type)
-        if vt is None:
-            out.append(
-                Violation("unknown_vehicle_type", route.vehicle, detail=repr(route.vehicle_type))
-            )
-            continue
-        cost = _check_route(route, vt, problem, villages, out)
-        if cost is not None:
-            total += cost
+    for name, rs in trips_of.items():
+        prev: Route | None = None
+        first_depart: int | None = None
+        last_return = driven = 0
+        for route in rs:
+            vt = types.get(route.vehicle_type)
+            if vt is None:
+                out.append(
+                    Violation(
+                        "unknown_vehicle_type", route.vehicle, detail=repr(route.vehicle_type)
+                    )
+                )
+                continue
+            since = None
+            if prev is not None:
+                since = prev.return_s
+                gap = route.depart_s - prev.return_s
+                if gap < 0:
+                    out.append(
+                        Violation(
+                            "trip_overlap",
+                            name,
+                            detail=f"trip {route.trip} leaves {route.depart_s} before trip "
+                            f"{prev.trip} is back at {prev.return_s}",
+                        )
+                    )
+                elif gap < vt.reload_s:
+                    out.append(
+                        Violation(
+                            "reload",
+                            name,
+                            detail=f"trip {route.trip} leaves {gap} s after trip {prev.trip} "
+                            f"is back, reload_s = {vt.reload_s}",
+                        )
+                    )
+            result = _check_route(route, vt, problem, villages, out, since)
+            if result is not None:
+                cost, dep, ret, dist = result
+                total += cost
+                driven += dist
+                first_depart = dep if first_depart is None else first_depart
+                last_return = ret
+            prev = route
+        vt = types.get(rs[0].vehicle_type)
+        if vt is not None and first_depart is not None:
+            duty = last_return - first_depart
+            if duty > vt.max_duration_s:
+                over = f" over {len(rs)} trips" if len(rs) > 1 else ""
+                out.append(
+                    Violation(
+                        "max_duration", name, detail=f"duty{over} {duty} s > {vt.max_duration_s} s"
+                    )
+                )
+            if driven > vt.max_distance_m:
+                over = f" over {len(rs)} trips" if len(rs) > 1 else ""
+                out.append(
+                    Violation(
+                        "max_distance", name, detail=f"{driven} m{over} > {vt.max_distance_m} m"
+                    )
+                )
 
     # -- coverage -----------------------------------------------------------------------
     served = Counter(v for r in plan.routes for v in r.villages)
@@ -199,8 +285,11 @@ def _check_route(
     problem: Problem,
     villages: dict,
     out: list[Violation],
-) -> float | None:
-    """Check one round; return its recomputed cost (None if it cannot be recomputed)."""
+    since: int | None = None,
+) -> tuple[float, int, int, int] | None:
+    """Check one round (one trip of a van); return its recomputed cost, departure, return
+    and distance (None if it cannot be recomputed). ``since``: the previous trip's return (a
+    later trip's hours are counted from it, :meth:`VehicleType.trip_cost`)."""
     veh = route.vehicle
     dims = len(problem.dimensions)
     depot_ids = {d.id for d in problem.depots}
@@ -294,25 +383,25 @@ def _check_route(
         out.append(Violation("time_mismatch", veh, detail=f"return_s {route.return_s} != {ret}"))
     if ret > vt.shift_end_s:
         out.append(Violation("shift_end", veh, detail=f"returns {ret} > {vt.shift_end_s}"))
-    duty = ret - dep
-    if duty > vt.max_duration_s:
-        out.append(Violation("max_duration", veh, detail=f"duty {duty} s > {vt.max_duration_s} s"))
-    if dist > vt.max_distance_m:
-        out.append(Violation("max_distance", veh, detail=f"{dist} m > {vt.max_distance_m} m"))
+    duty = ret - dep if since is None else ret - since
     if route.distance_m != dist:
         out.append(
             Violation("distance_mismatch", veh, detail=f"recorded {route.distance_m} != {dist}")
         )
-    cost = route_cost(vt, dist, duty)
+    cost = vt.trip_cost(route.trip, dist, duty)
     if abs(route.cost - cost) > COST_TOLERANCE:
         out.append(
-            Violation("route_cost", veh, detail=f"recorded {route.cost:.4f} != {cost:.4f} yuan")
+            Violation(
+                "route_cost",
+                veh,
+                detail=f"trip {route.trip}: recorded {route.cost:.4f} != {cost:.4f} yuan",
+            )
         )
     if abs(route.late_cost - late) > COST_TOLERANCE:
         out.append(
             Violation("late_cost", veh, detail=f"recorded {route.late_cost:.4f} != {late:.4f} yuan")
         )
-    return cost
+    return cost, dep, ret, dist
 
 
 @dataclass(frozen=True, slots=True)

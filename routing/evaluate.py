@@ -17,6 +17,10 @@ earliest departure given by the caller — and, with ``postpone=True``, then mov
 far as that only removes waiting at villages and makes no soft-promise stop start after
 its ``due_s`` (the van leaves as late as useful, back at the same time).
 
+Second trips: :meth:`RouteEvaluator.van` times a van's trips one after the other, each
+leaving no earlier than the previous return + the type's ``reload_s``; the duty limit
+holds over all of them, the fixed cost is counted on the first trip only.
+
 Loads (simultaneous delivery and pickup): the van leaves with all the round's deliveries;
 each stop removes its delivery and adds its pickup; capacity holds at every point.
 Cost: :meth:`routing.problem.VehicleType.round_cost` (the one formula); lateness:
@@ -148,9 +152,20 @@ class RouteEvaluator:
             postpone=postpone,
         )
 
-    def route(self, vehicle: str, type_index: int, seq: Sequence[int], times: RouteTimes) -> Route:
+    def route(
+        self,
+        vehicle: str,
+        type_index: int,
+        seq: Sequence[int],
+        times: RouteTimes,
+        *,
+        trip: int = 0,
+        since_s: int | None = None,
+    ) -> Route:
         """The :class:`~routing.plan.Route` of van ``vehicle`` for ``times`` (as returned by
-        :meth:`evaluate` for ``type_index`` and ``seq`` with ``full=True``)."""
+        :meth:`evaluate` for ``type_index`` and ``seq`` with ``full=True``). For a later
+        trip (``trip`` > 0) ``since_s`` is the previous trip's return: the trip's cost is
+        :meth:`~routing.problem.VehicleType.trip_cost` (no fixed cost, hours since then)."""
         t = self.problem.vehicle_types[type_index]
         villages = self.problem.villages
         stops = tuple(
@@ -173,9 +188,92 @@ class RouteEvaluator:
             stops=stops,
             load_start=times.load_start,
             distance_m=times.distance_m,
-            cost=t.round_cost(times.distance_m, times.duration_s),
+            cost=t.trip_cost(
+                trip,
+                times.distance_m,
+                times.return_s - (times.depart_s if since_s is None else since_s),
+            ),
             late_cost=times.late_cost,
+            trip=trip,
         )
+
+    def van(
+        self,
+        vehicle: str,
+        vehicle_type: str,
+        trips: Sequence[Sequence[str]],
+        *,
+        depart_s: Sequence[int | None] | None = None,
+        postpone: bool = True,
+    ) -> tuple[tuple[Route, ...], str, str]:
+        """One van's trips (village ids per trip, in order) timed one after the other:
+        ``(routes, reason, detail)``, ``reason`` ``""`` when every trip and the van's duty
+        are feasible.
+
+        Trip k+1 leaves no earlier than trip k's return + the type's ``reload_s`` (and its
+        own releases, and ``depart_s[k+1]`` when given: a kept trip keeps its planned
+        departure). Postponing a departure only removes waiting, so it never moves a return;
+        with ``postpone`` and an hourly cost, an earlier trip also leaves later when it would
+        otherwise wait at the depot for the next trip's release (if its windows allow and no
+        stop gets later than promised), so the paid duty is short.
+        The duty over all trips (first departure to last return) must be within
+        ``max_duration_s`` (reason ``shift_length``) and their km within ``max_distance_m``
+        (``distance_limit``); more trips than ``max_trips`` is
+        reason ``fleet_size``. Costs follow :meth:`~routing.problem.VehicleType.trip_cost`.
+        """
+        k_type = self.type_index(vehicle_type)
+        t = self.problem.vehicle_types[k_type]
+        seqs = [self.village_indices(v) for v in trips]
+        timed: list[RouteTimes] = []
+        prev_return: int | None = None
+        for k, seq in enumerate(seqs):
+            earliest = None if depart_s is None else depart_s[k]
+            if prev_return is not None:
+                after = prev_return + t.reload_s
+                earliest = after if earliest is None else max(earliest, after)
+            timed.append(self.evaluate(k_type, seq, depart_s=earliest, postpone=postpone))
+            prev_return = timed[-1].return_s
+        if postpone and t.cost_per_h > 0:
+            # Backward: an earlier trip that would wait at the depot for the next one's
+            # release leaves later instead (when its windows allow and no stop becomes
+            # later than promised), so the paid duty is short.
+            for k in range(len(timed) - 2, -1, -1):
+                slack = timed[k + 1].depart_s - t.reload_s - timed[k].return_s
+                if slack > 0 and timed[k].feasible:
+                    later = self.evaluate(
+                        k_type, seqs[k], depart_s=timed[k].depart_s + slack, postpone=True
+                    )
+                    if (
+                        later.feasible
+                        and later.return_s <= timed[k + 1].depart_s - t.reload_s
+                        and later.late_cost <= timed[k].late_cost
+                    ):
+                        timed[k] = later
+        routes: list[Route] = []
+        reason, detail = "", ""
+        prev_return = None
+        for k, (seq, times) in enumerate(zip(seqs, timed, strict=True)):
+            if not times.feasible and not reason:
+                reason, detail = times.reason, f"trip {k}: {times.detail}"
+            routes.append(self.route(vehicle, k_type, seq, times, trip=k, since_s=prev_return))
+            prev_return = times.return_s
+        if routes and not reason:
+            duty = routes[-1].return_s - routes[0].depart_s
+            if len(routes) > t.max_trips:
+                reason = "fleet_size"
+                detail = f"{len(routes)} trips > max_trips {t.max_trips}"
+            elif duty > t.max_duration_s:
+                reason = "shift_length"
+                detail = (
+                    f"duty over {len(routes)} trips {duty} s > max_duration_s {t.max_duration_s}"
+                )
+            elif sum(r.distance_m for r in routes) > t.max_distance_m:
+                reason = "distance_limit"
+                detail = (
+                    f"{sum(r.distance_m for r in routes)} m over {len(routes)} trips "
+                    f"> max_distance_m {t.max_distance_m}"
+                )
+        return tuple(routes), reason, detail
 
     # -- problem positions ----------------------------------------------------------------
     def feasible(self, type_index: int, seq: Sequence[int]) -> bool:

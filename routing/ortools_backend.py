@@ -254,6 +254,8 @@ def solve_ortools(
 ) -> Plan:
     """Solve ``problem`` with OR-Tools routing (guided local search; ``descent=True``:
     greedy descent, which ends by itself at a local optimum — the deterministic mode).
+    One trip per van: a problem whose vans may make second trips (``max_trips`` > 1) is
+    rejected with a ``ValueError`` rather than silently planned on one trip.
 
     ``time_limit_s`` bounds the search (wall clock); ``solution_limit`` additionally bounds
     it by the number of solutions OR-Tools accepts — use it (with a generous time limit) for
@@ -268,6 +270,14 @@ def solve_ortools(
     """
     if first_solution not in ("best", "construct", "ortools"):
         raise ValueError(f"first_solution = {first_solution!r}: 'best', 'construct' or 'ortools'")
+    multi = [t for t in problem.vehicle_types if t.max_trips > 1]
+    if multi:
+        raise ValueError(
+            f"vehicle type {multi[0].name!r}.max_trips = {multi[0].max_trips}: the OR-Tools "
+            "backend plans one trip per van; solve second trips with 'pyvrp' or 'auto' (which "
+            "runs OR-Tools on one trip per van as its safety net), or "
+            "problem.one_trip() for one trip per van"
+        )
     t0 = time.perf_counter()
     flag = StopFlag(stop)
     ev = RouteEvaluator(problem)

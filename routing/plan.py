@@ -41,7 +41,12 @@ class Route:
     ``cost`` is what the round costs to drive (fixed + km + hours); ``late_cost`` is the
     yuan charged for stops served after their promised time (soft promise,
     :meth:`routing.problem.Village.late_cost`), kept apart so the operating cost stays the
-    cost of the vans."""
+    cost of the vans.
+
+    ``trip`` numbers a van's trips (0, 1, …; :attr:`routing.problem.VehicleType.max_trips`):
+    each trip is its own Route with the same ``vehicle``; trip 0 carries the van's fixed
+    cost, a later trip's ``cost`` counts its km and the hours since the previous trip's
+    return (:meth:`routing.problem.VehicleType.trip_cost`)."""
 
     vehicle: str  # e.g. "van-B#3": vehicle type name and a 0-based number within the type
     vehicle_type: str
@@ -54,6 +59,7 @@ class Route:
     distance_m: int
     cost: float
     late_cost: float = 0.0
+    trip: int = 0
 
     @property
     def duration_s(self) -> int:
@@ -108,6 +114,14 @@ class Plan:
     def served(self) -> tuple[str, ...]:
         return tuple(v for r in self.routes for v in r.villages)
 
+    def vans(self) -> dict[str, tuple[Route, ...]]:
+        """Van name → its trips in trip order (one entry per van; a van without second
+        trips has one)."""
+        out: dict[str, list[Route]] = {}
+        for r in self.routes:
+            out.setdefault(r.vehicle, []).append(r)
+        return {v: tuple(sorted(rs, key=lambda r: r.trip)) for v, rs in out.items()}
+
     def route_of(self, village: str) -> Route | None:
         for r in self.routes:
             if village in r.villages:
@@ -120,6 +134,8 @@ class Plan:
             "status": self.status,
             "routes": len(self.routes),
             "vans_used": len({r.vehicle for r in self.routes}),
+            "trips": len(self.routes),
+            "second_trips": sum(1 for r in self.routes if r.trip > 0),
             "distance_km": round(self.distance_m / 1000, 3),
             "duration_h": round(self.duration_s / 3600, 3),
             "villages_served": len(self.served),

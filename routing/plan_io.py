@@ -9,7 +9,8 @@ Format (``"format": "routing.plan/1"``)::
 
     {"format": ..., "backend", "status", "cost", "wall_s", "meta": {...},
      "routes": [{"vehicle", "vehicle_type", "start_depot", "end_depot", "depart_s",
-                 "return_s", "load_start": [..], "distance_m", "cost",
+                 "return_s", "load_start": [..], "distance_m", "cost", "late_cost",
+                 "trip" (0, 1, …: a van's trips; 0 when absent, as in older files),
                  "stops": [{"village", "arrival_s", "start_s", "departure_s",
                             "load_after": [..]}]}],
      "unserved": [{"village", "reason", "detail"}]}
@@ -62,6 +63,7 @@ def _route_to_dict(r: Route) -> dict[str, Any]:
         "distance_m": int(r.distance_m),
         "cost": float(r.cost),
         "late_cost": float(r.late_cost),
+        "trip": int(r.trip),
         "stops": [
             {
                 "village": s.village,
@@ -145,6 +147,7 @@ def _route_from(r: _Reader) -> Route:
         distance_m=r.get("distance_m", int),
         cost=r.get("cost", float),
         late_cost=r.get("late_cost", float) if "late_cost" in r.d else 0.0,
+        trip=r.get("trip", int) if "trip" in r.d else 0,
     )
 
 

@@ -154,9 +154,18 @@ class Village:
 class VehicleType:
     """``count`` identical vans. Costs in yuan; limits in seconds and metres.
 
-    A van's duty runs from leaving ``start_depot`` to returning to ``end_depot``; it may not
-    leave before ``shift_start_s``, must be back by ``shift_end_s``, and that duty may not
-    exceed ``max_duration_s`` nor its driven distance ``max_distance_m``.
+        A van's duty runs from leaving ``start_depot`` to returning to ``end_depot``; it may not
+        leave before ``shift_start_s``, must be back by ``shift_end_s``, and that duty may not
+        exceed ``max_duration_s`` nor its driven distance ``max_distance_m``.
+
+        Second trips: a van may make up to ``max_trips`` trips a day (1: one round, as before).
+        Between two trips it is back at its start depot for at least ``reload_s`` (unloading
+        the pickups, loading the next trip's cages), so trip k+1 leaves no earlier than trip k's
+        return + ``reload_s``. The shift and ``max_duration_s`` hold over all of a van's trips
+        (first departure to last return), ``max_distance_m`` over all of them (the van's range
+    for the day), and the fixed cost is
+        paid once per van (:meth:`trip_cost`). Each trip is a :class:`routing.plan.Route`
+        with the van's name and its ``trip`` number.
     """
 
     name: str
@@ -171,6 +180,8 @@ class VehicleType:
     shift_end_s: int = HORIZON
     max_duration_s: int = HORIZON
     max_distance_m: int = 10**9
+    max_trips: int = 1
+    reload_s: int = 0
 
     def __post_init__(self) -> None:
         owner = f"vehicle type {self.name!r}"
@@ -184,6 +195,14 @@ class VehicleType:
             _check_money(owner, name, getattr(self, name))
         for name in ("shift_start_s", "shift_end_s", "max_duration_s", "max_distance_m"):
             _check_int(owner, name, getattr(self, name))
+        _check_int(owner, "max_trips", self.max_trips, minimum=1)
+        _check_int(owner, "reload_s", self.reload_s)
+        if self.max_trips > 1 and self.return_depot != self.start_depot:
+            raise ProblemError(
+                f"{owner}.max_trips = {self.max_trips}: a van making several trips reloads at "
+                f"its start depot {self.start_depot!r}, so end_depot must be the same, "
+                f"not {self.end_depot!r}"
+            )
         if self.shift_end_s < self.shift_start_s:
             raise ProblemError(
                 f"{owner}.shift_end_s = {self.shift_end_s}: before shift_start_s "
@@ -202,6 +221,15 @@ class VehicleType:
             + distance_m / 1000.0 * self.cost_per_km
             + duration_s / 3600.0 * self.cost_per_h
         )
+
+    def trip_cost(self, trip: int, distance_m: int, duration_s: int) -> float:
+        """Yuan for trip ``trip`` (0-based) of a van: the first is :meth:`round_cost`; a
+        later trip pays no fixed cost (once per van) and its ``duration_s`` runs from the
+        previous trip's return (the reload at the depot is duty), so a van's trips add up
+        to one round cost over its whole duty."""
+        if trip == 0:
+            return self.round_cost(distance_m, duration_s)
+        return distance_m / 1000.0 * self.cost_per_km + duration_s / 3600.0 * self.cost_per_h
 
 
 def _as_matrix(name: str, m: Any, n: int) -> np.ndarray:
@@ -321,6 +349,20 @@ class Problem:
     @property
     def num_vehicles(self) -> int:
         return sum(t.count for t in self.vehicle_types)
+
+    @property
+    def multi_trip(self) -> bool:
+        """Whether some van may make second trips (``VehicleType.max_trips`` > 1)."""
+        return any(t.max_trips > 1 for t in self.vehicle_types)
+
+    def one_trip(self) -> Problem:
+        """This problem with every van on one trip (``max_trips = 1``): what a backend
+        without trips (OR-Tools) can solve; its plans are valid plans of this problem."""
+        if not self.multi_trip:
+            return self
+        return self.replace(
+            vehicle_types=tuple(dataclasses.replace(t, max_trips=1) for t in self.vehicle_types)
+        )
 
     def replace(self, **changes: Any) -> Problem:
         """A copy with some fields changed (validated again)."""

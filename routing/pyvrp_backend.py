@@ -11,10 +11,10 @@ start − wait), so the checker independently confirms them.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
-from routing.check import route_cost
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import Problem, VehicleType
 from routing.pyvrp_model import (
@@ -207,44 +207,70 @@ def _routes(pyvrp_routes: list[Any], mapping: ModelMapping) -> list[Route]:
     # A canonical order (type, departure, villages) so equal solutions give equal plans.
     raw.sort(key=lambda x: (x[0], x[1], x[2]))
     counters: dict[int, int] = {}
-    routes = []
+    routes: list[Route] = []
     for ti, _, _, r in raw:
         k = counters.get(ti, 0)
         counters[ti] = k + 1
-        routes.append(_route(r, problem.vehicle_type(mapping.type_names[ti]), k, mapping))
+        routes.extend(_trips(r, problem.vehicle_type(mapping.type_names[ti]), k, mapping))
     return routes
 
 
-def _route(r: Any, vt: VehicleType, k: int, mapping: ModelMapping) -> Route:
+def _trips(r: Any, vt: VehicleType, k: int, mapping: ModelMapping) -> list[Route]:
+    """One PyVRP route (one van) as its trips: the schedule split at its depot visits
+    (start, reloads, end); a trip leaves when its depot service ends and is back when it
+    reaches the next depot (``start - wait``). Empty trips are left out."""
     problem = mapping.problem
-    stops = []
+    dims = len(problem.dimensions)
     sched = list(r.schedule())
-    clients = [a for a in sched if a.is_client()]
-    vs = [problem.village(mapping.village_ids[a.idx]) for a in clients]
-    load = [sum(v.delivery[d] for v in vs) for d in range(len(problem.dimensions))]
-    load_start = tuple(load)
-    for a, v in zip(clients, vs, strict=True):
-        load = [x - d + p for x, d, p in zip(load, v.delivery, v.pickup, strict=True)]
-        stops.append(
-            Stop(
-                village=v.id,
-                arrival_s=int(a.start_time - a.wait_duration),
-                start_s=int(a.start_time),
-                departure_s=int(a.end_time),
-                load_after=tuple(load),
+    legs: list[tuple[int, list[Any], int]] = []  # (departure, client visits, return)
+    depart, clients = int(sched[0].end_time), []
+    for a in sched[1:]:
+        if a.is_client():
+            clients.append(a)
+            continue
+        back = int(a.start_time - a.wait_duration)
+        if clients:
+            legs.append((depart, clients, back))
+        depart, clients = int(a.end_time), []
+    # A van making trips starts and ends them at one depot (VehicleType checks it).
+    start_loc = problem.depot(vt.start_depot).location
+    end_loc = problem.depot(vt.return_depot).location
+    out: list[Route] = []
+    prev_return: int | None = None
+    for trip, (dep, visits, ret) in enumerate(legs):
+        vs = [problem.village(mapping.village_ids[a.idx]) for a in visits]
+        load = [sum(v.delivery[d] for v in vs) for d in range(dims)]
+        load_start = tuple(load)
+        stops = []
+        for a, v in zip(visits, vs, strict=True):
+            load = [x - d + p for x, d, p in zip(load, v.delivery, v.pickup, strict=True)]
+            stops.append(
+                Stop(
+                    village=v.id,
+                    arrival_s=int(a.start_time - a.wait_duration),
+                    start_s=int(a.start_time),
+                    departure_s=int(a.end_time),
+                    load_after=tuple(load),
+                )
+            )
+        # The trip's own distance from the problem's matrix (PyVRP's is the whole route).
+        path = [start_loc, *(v.location for v in vs), end_loc]
+        distance = sum(problem.distance(a, b) for a, b in itertools.pairwise(path))
+        since = dep if prev_return is None else prev_return
+        out.append(
+            Route(
+                vehicle=f"{vt.name}#{k}",
+                vehicle_type=vt.name,
+                start_depot=vt.start_depot,
+                end_depot=vt.return_depot,
+                depart_s=dep,
+                return_s=ret,
+                stops=tuple(stops),
+                load_start=load_start,
+                distance_m=distance,
+                cost=vt.trip_cost(trip, distance, ret - since),
+                trip=trip,
             )
         )
-    depart, ret = int(r.start_time()), int(r.end_time())
-    distance = int(r.distance())
-    return Route(
-        vehicle=f"{vt.name}#{k}",
-        vehicle_type=vt.name,
-        start_depot=vt.start_depot,
-        end_depot=vt.return_depot,
-        depart_s=depart,
-        return_s=ret,
-        stops=tuple(stops),
-        load_start=load_start,
-        distance_m=distance,
-        cost=route_cost(vt, distance, ret - depart),
-    )
+        prev_return = ret
+    return out

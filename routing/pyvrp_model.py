@@ -61,6 +61,21 @@ Mapping (each line is something :func:`routing.check.check` re-verifies on the r
   on-time rounds wherever possible and pays in vans and km, not lateness; the plan's late
   costs are then recomputed on the original problem. ``auto`` compares it with OR-Tools'
   true soft plan on cost + late cost + drop penalties and keeps the lower.
+* **Second trips** (``VehicleType.max_trips`` > 1): PyVRP 0.14's native multi-trip
+  routes, ``VehicleType(reload_depots=[start depot], max_reloads=max_trips - 1)``; one
+  PyVRP route is one van, its depot visits split it into trips. PyVRP models the time at
+  the depot as ``Depot.service_duration``, taken at the *start* of every trip (the first
+  too), and applies a client's ``release_time`` to the start of that service; our rule is
+  "a trip leaves no earlier than the latest release of its villages, and no earlier than
+  the previous return + ``reload_s``". The two agree exactly with ``R`` = the largest
+  ``reload_s`` of the multi-trip types: every depot gets ``service_duration = R``, every
+  release and every vehicle's earliest start move ``R`` earlier, its ``shift_duration``
+  grows by ``R`` and its fixed cost drops by ``R`` hours of its hourly rate (PyVRP's
+  duration then counts the constant ``R`` before the first departure). A van type with a
+  shorter ``reload_s`` than ``R`` reloads in ``R`` (conservative; the checker accepts it).
+  Releases below ``R`` are clamped at 0 (again only later, never earlier). With no
+  multi-trip type ``R = 0`` and the model is exactly the one-trip model. ``max_distance``
+  is over all of a van's trips (its range for the day), as the checker counts it.
 * **Weighed drops.** A village with its own ``drop_penalty`` gets the uniform prize ×
   (1 + penalty / the largest penalty): never below the uniform prize, up to twice it.
 
@@ -88,6 +103,7 @@ __all__ = [
     "fleet_can_carry",
     "hopeless_villages",
     "money_units",
+    "reload_time",
 ]
 
 #: PyVRP objective units per yuan: 1/3600 fen (see module docstring).
@@ -108,6 +124,7 @@ class ModelMapping:
     penalty_scale: float = 1.0
     units_per_yuan: float = MONEY_UNITS_PER_YUAN  # after the common divisor
     max_prize: int = 0  # the largest client prize (0: every client required)
+    reload_s: int = 0  # R: the depots' service duration (second trips; module docstring)
 
 
 def money_units(yuan: float, per_yuan: int) -> int:
@@ -136,14 +153,20 @@ def hopeless_villages(problem: Problem) -> dict[str, Unserved]:
 
 def fleet_can_carry(problem: Problem, villages: Sequence[Village] | None = None) -> bool:
     """Whether the vans could carry the villages' (default: all) deliveries and pickups, per
-    dimension, one trip each: a capacity screen, not a proof of feasibility. If not, some
-    village must be dropped, so the search starts with prizes (module docstring)."""
+    dimension, on ``max_trips`` trips each: a capacity screen, not a proof of feasibility.
+    If not, some village must be dropped, so the search starts with prizes (module docstring)."""
     villages = problem.villages if villages is None else villages
     for k in range(len(problem.dimensions)):
-        room = sum(t.count * t.capacity[k] for t in problem.vehicle_types)
+        room = sum(t.count * t.capacity[k] * t.max_trips for t in problem.vehicle_types)
         if sum(v.delivery[k] for v in villages) > room or sum(v.pickup[k] for v in villages) > room:
             return False
     return True
+
+
+def reload_time(problem: Problem) -> int:
+    """``R``: the time at the depot before every trip in the PyVRP model, the largest
+    ``reload_s`` of the vehicle types that may make second trips (0: none may)."""
+    return max((t.reload_s for t in problem.vehicle_types if t.max_trips > 1), default=0)
 
 
 def build_data(
@@ -213,9 +236,12 @@ def build_data(
     parcels = [sum(v.delivery) + sum(v.pickup) for v in kept]
     mean = max(1.0, float(np.mean(parcels))) if parcels else 1.0
 
+    reload = reload_time(problem)
     locations = [pyvrp.Location(x=0.0, y=0.0, name=d.location) for d in depots]
     locations += [pyvrp.Location(x=0.0, y=0.0, name=v.location) for v in kept]
-    p_depots = [pyvrp.Depot(location=k, name=d.id) for k, d in enumerate(depots)]
+    p_depots = [
+        pyvrp.Depot(location=k, service_duration=reload, name=d.id) for k, d in enumerate(depots)
+    ]
     clients = [
         pyvrp.Client(
             location=nd + k,
@@ -224,7 +250,7 @@ def build_data(
             service_duration=v.service_s,
             tw_early=v.window[0],
             tw_late=v.window[1],
-            release_time=v.release_s,
+            release_time=max(0, v.release_s - reload),
             prize=0 if required else round(prize * (1.0 + parcels[k] / mean)),
             required=required,
             name=v.id,
@@ -236,20 +262,23 @@ def build_data(
     for t, (fixed, per_m, per_s) in zip(problem.vehicle_types, money, strict=True):
         rate = max(rate, per_m // unit, per_s // unit)
         early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
+        reloads = [depot_index[t.start_depot]] if t.max_trips > 1 else []
         vtypes.append(
             pyvrp.VehicleType(
                 num_available=t.count,
                 capacity=list(t.capacity),
                 start_depot=depot_index[t.start_depot],
                 end_depot=depot_index[t.return_depot],
-                fixed_cost=fixed // unit,
-                tw_early=early,
+                fixed_cost=max(0, fixed - reload * per_s) // unit,
+                tw_early=max(0, early - reload),
                 tw_late=max(t.shift_end_s, early),
-                shift_duration=t.max_duration_s,
+                shift_duration=t.max_duration_s + reload,
                 max_distance=t.max_distance_m,
                 unit_distance_cost=per_m // unit,
                 unit_duration_cost=per_s // unit,
                 profile=profile_of.get(t.start_depot, 0),
+                reload_depots=reloads,
+                max_reloads=t.max_trips - 1,
                 name=t.name,
             )
         )
@@ -263,5 +292,6 @@ def build_data(
         penalty_scale=float(rate),
         units_per_yuan=MONEY_UNITS_PER_YUAN / unit,
         max_prize=max((c.prize for c in clients), default=0),
+        reload_s=reload,
     )
     return data, mapping

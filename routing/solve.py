@@ -21,6 +21,8 @@ or on what is left when the second PyVRP search raises. Every plan is checked; a
 that pass, the one with fewer unserved villages wins, then the cheaper one (ties:
 OR-Tools, then the first PyVRP run, for a stable answer). ``plan.meta["portfolio"]``
 records every outcome, and why a run was skipped.
+Second trips (``VehicleType.max_trips`` > 1) only PyVRP models: ``auto`` runs OR-Tools,
+where it would, on ``Problem.one_trip()`` (a valid, less able plan); ``"ortools"`` raises.
 
 Why that split (issue 16): OR-Tools' guided local search stays 1–14 % above PyVRP on the
 benchmark sets and on the Suichang day and barely moves after its first seconds. The
@@ -154,12 +156,17 @@ class _Search:
     max_iterations: int | None
     descent: bool
 
-    def ortools(self, problem: Problem, time_limit_s: float | None = None) -> Plan:
-        """OR-Tools with these settings (on ``time_limit_s`` when given)."""
+    def ortools(
+        self, problem: Problem, time_limit_s: float | None = None, one_trip: bool = True
+    ) -> Plan:
+        """OR-Tools (``one_trip``: second trips planned as one trip per van, else it raises)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
-        return _run_ortools(
-            problem, budget, self.seed, self.progress, self.stop, self.solution_limit, self.descent
+        one = problem.one_trip() if one_trip else problem
+        plan = _run_ortools(
+            one, budget, self.seed, self.progress, self.stop, self.solution_limit, self.descent
         )
+        note = {"trips": "one trip per van (OR-Tools has no trips)"} if one is not problem else {}
+        return dataclasses.replace(plan, meta={**plan.meta, **note}) if note else plan
 
     def pyvrp(
         self,
@@ -179,7 +186,7 @@ class _Search:
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
     if backend == "ortools":
-        return _checked(search.ortools(problem), problem)
+        return _checked(search.ortools(problem, one_trip=False), problem)
     if backend == "pyvrp":
         return _checked(search.pyvrp(problem), problem)
     return _portfolio(problem, search)

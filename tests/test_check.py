@@ -147,6 +147,19 @@ def _unreachable() -> Plan:
     )
 
 
+def trip_plan(depart_b: int = 1060, numbers: tuple[int, int] = (0, 1)) -> Plan:
+    """van#0 takes B on trip 0 (leaves 500 at its release, back 960) and A on trip 1
+    (leaves ``depart_b``: 1060 = back + a 100 s reload); costs by hand at 1 yuan/km and
+    36 yuan/h: 10 + 4 + 4.6 = 18.6, then 2 km + the hours since 960."""
+    b = Route("van#0", "van", "HUB", "HUB", 500, 960, (Stop("B", 700, 700, 760, (4,)),), (3,),
+              4000, 18.6, trip=numbers[0])  # fmt: skip
+    t = depart_b
+    stop_a = Stop("A", t + 100, t + 100, t + 160, (1,))
+    a = Route("van#0", "van", "HUB", "HUB", t, t + 260, (stop_a,), (2,), 2000,
+              2.0 + (t + 260 - 960) / 100, trip=numbers[1])  # fmt: skip
+    return with_routes(b, a, TSVAN)
+
+
 def _second_tsvan() -> Plan:
     empty = Route("tsvan#1", "tsvan", "TS", "TS", 1000, 1000, (), (0,), 0, 5.0)
     return with_routes(VAN, TSVAN, empty)
@@ -221,11 +234,24 @@ CASES: list[tuple[str, Callable[[], Plan], dict[str, object] | None, bool]] = [
         True,
     ),
     ("fleet_size", _second_tsvan, None, True),
-    (
+    (  # two "trip 0" of one van, of two types (also mixed_vehicle)
         "duplicate_vehicle",
         lambda: with_routes(VAN, dataclasses.replace(TSVAN, vehicle="van#0")),
         None,
-        True,
+        False,
+    ),
+    # Second trips (tests/test_trips.py has the hand-computed plans): each rule alone.
+    ("max_trips", lambda: trip_plan(), None, True),
+    ("max_trips", lambda: trip_plan(numbers=(0, 2)), {"max_trips": 3}, True),
+    ("trip_overlap", lambda: trip_plan(depart_b=900), {"max_trips": 2, "reload_s": 100}, True),
+    ("reload", lambda: trip_plan(depart_b=1000), {"max_trips": 2, "reload_s": 100}, True),
+    (
+        "mixed_vehicle",
+        lambda: with_routes(
+            VAN, dataclasses.replace(TSVAN, vehicle="van#0", trip=1, depart_s=1100, return_s=1300)
+        ),
+        {"max_trips": 2},
+        False,
     ),
     (
         "unknown_vehicle_type",

@@ -36,6 +36,9 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
             "county.use_transfer_stations": True,
             "sorter.assignment": "by_volume",
             "routing.backend": "ortools",
+            # OR-Tools plans one trip per van: the default's second trips are switched off
+            "fleet.vans[0].max_trips": 1,
+            "fleet.vans[1].max_trips": 1,
             "routing.baselines": ["brands_alone", "township_drop"],
         },
     ),

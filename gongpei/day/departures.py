@@ -42,6 +42,7 @@ from dataclasses import dataclass, replace
 import sorter
 from routing import Plan, Problem
 from routing.evaluate import RouteEvaluator
+from routing.plan import Route
 
 __all__ = [
     "LoadedPlan",
@@ -123,17 +124,13 @@ def retime(plan: Plan, problem: Problem) -> Plan | None:
     """The plan's rounds, same vans and village order, re-timed on ``problem``; ``None``
     when a round then breaks a limit (so the caller re-solves)."""
     ev = RouteEvaluator(problem)
-    routes = []
-    for r in plan.routes:
-        k = ev.type_index(r.vehicle_type)
-        seq = ev.village_indices(r.villages)
-        times = ev.evaluate(k, seq)
-        if not times.feasible:
-            log.info(
-                "round of %s breaks %s after loading: %s", r.vehicle, times.reason, times.detail
-            )
+    routes: list[Route] = []
+    for vehicle, trips in plan.vans().items():  # a van's trips one after the other
+        timed, reason, detail = ev.van(vehicle, trips[0].vehicle_type, [r.villages for r in trips])
+        if reason:
+            log.info("round of %s breaks %s after loading: %s", vehicle, reason, detail)
             return None
-        routes.append(ev.route(r.vehicle, k, seq, times))
+        routes.extend(timed)
     cost = sum(r.cost for r in routes)
     meta = dict(plan.meta) | {"retimed_for_loading": True}
     return replace(plan, routes=tuple(routes), cost=cost, meta=meta)

@@ -50,16 +50,20 @@ def village_outcomes(
     """
 
     promised = scenario.model.routing.promised_by
-    from routing.split import village_of
+    from gongpei.day.problems import is_later_visit, village_code
 
-    # A split village (van-sized drops "code#k") is reached when its last drop is.
+    # A split village (van-sized drops "code#k") is reached when its last drop is. A later
+    # wave's own visit ("code+wave", a second trip) is not what the promise is about: the
+    # village's light and arrival are those of its first visit (summary: later_visits).
     arrival: dict[str, tuple[str, int]] = {}
     for route in plan.routes:
         for s in route.stops:
-            code = village_of(s.village)
+            if is_later_visit(s.village):
+                continue
+            code = village_code(s.village)
             if code not in arrival or s.arrival_s > arrival[code][1]:
                 arrival[code] = (route.vehicle, s.arrival_s)
-    unserved = {village_of(u.village): u for u in plan.unserved}
+    unserved = {village_code(u.village): u for u in plan.unserved if not is_later_visit(u.village)}
     on_rounds = {s.code: s for s in stops}
     dem = demand.by_code()
     sorted_in = sort.village_sorted

@@ -8,6 +8,7 @@ scenario and seed give the same day (with ``routing.deterministic`` the same rou
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from gongpei.day.problems import (
     station_problem,
     stops_from_day,
     township_drop_problems,
+    village_code,
+    with_later_visits,
 )
 from gongpei.day.progress import Progress
 from gongpei.day.ready import bagged_by_brand, same_day_ready
@@ -138,6 +141,7 @@ class DayProblem:
     trunk: tuple[TrunkRun, ...]  # hub → station runs (transfer-station mode)
     passes: tuple[sorter.LoopPass, ...] = ()  # the sort <-> rounds loop (by_departure)
     loop_plan: Plan | None = None  # the last pass's (short-budget) plan
+    visits: tuple[StopDemand, ...] = ()  # later waves' own visits (same_day_within_km)
 
 
 def day_problem(scenario: Scenario, *, progress: bool = False) -> DayProblem:
@@ -158,7 +162,9 @@ def _day_problem(scenario: Scenario, bars: Progress) -> DayProblem:
     def plan(result: sorter.SortResult) -> tuple[DayProblem, list[tuple[float, tuple[str, ...]]]]:
         dp = _problem_of(scenario, _sort_day(scenario, bars, inputs=inputs, sort=result))
         made = loop_settings.solve(dp.problem)
-        return dataclasses.replace(dp, loop_plan=made), departure_rounds(made)
+        # The crew bags chutes of villages: a split drop or a later visit is its village.
+        order = [(t, tuple(village_code(v) for v in vs)) for t, vs in departure_rounds(made)]
+        return dataclasses.replace(dp, loop_plan=made), order
 
     loop = sorter.departure_loop(
         sort, plan, max_passes=scenario.model.sorter.departure_passes, log=departures.log.info
@@ -173,17 +179,82 @@ def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
     bagging_round_s = cutoff_bagging_round_s(sd.line)
     ready, late = same_day_ready(
         sd.sort,
-        [(w.name, w.cutoff) for w in m.brands.waves if w.rounds == "same_day"],
+        # the first visits: a later wave on its own visit (same_day_within_km) is not in them
+        [
+            (w.name, w.cutoff)
+            for w in m.brands.waves
+            if w.rounds == "same_day" and w.same_day_within_km is None
+        ],
         bagging_round_s,
     )
     litres = sd.sort.village_litres if m.sorter.parcel_sizes == "cartons" else None
     stops = stops_from_day(sd.county, sd.demand, sd.sort.village_sorted, ready, litres)
+    visits, later_late = later_visits(scenario, sd, stops, bagging_round_s, litres is not None)
+    ready = {**ready, **{v.stop_id: float(v.release_s) for v in visits}}
+    late = dict(late)
+    for code, n in later_late.items():  # bagged after the later wave's cut-off round
+        late[code] = late.get(code, 0) + n
     trunk: tuple[TrunkRun, ...] = ()
     if m.county.use_transfer_stations:
         problem, trunk = station_problem(scenario, sd.county, stops)
     else:
-        problem = codelivery_problem(scenario, sd.county, stops)
-    return DayProblem(sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk)
+        problem = codelivery_problem(scenario, sd.county, with_later_visits(stops, visits))
+    return DayProblem(
+        sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk, visits=tuple(visits)
+    )
+
+
+def _near(scenario: Scenario, sd: SortedDay, stops: list[StopDemand], km: float) -> list[str]:
+    """The stops' villages within ``km`` road km of the hub."""
+    codes = [s.code for s in stops]
+    if not codes:
+        return []
+    dist, _ = sd.county.matrices([sd.county.hub, *codes])
+    return [c for k, c in enumerate(codes, start=1) if dist[0, k] <= km * 1000]
+
+
+def later_visits(
+    scenario: Scenario,
+    sd: SortedDay,
+    stops: list[StopDemand],
+    bagging_round_s: float,
+    cartons: bool,
+) -> tuple[list[StopDemand], dict[str, int]]:
+    """The later same-day waves' own visits (``brands.waves[].same_day_within_km``): for each
+    such wave and each village within its distance of the hub that has parcels of the wave
+    bagged by its cut-off bagging round, a stop ``code+wave`` delivering them, released when
+    they are ready (no pickups: those go on the first visit). What the first visit delivers
+    is the village's parcels less these (:func:`with_later_visits`); the wave's parcels of
+    farther villages, and those bagged late, wait for tomorrow's rounds like a next-day
+    wave's (in a steady state yesterday's are delivered on today's first visit). Also
+    village → the near villages' parcels of the wave bagged too late for its visit."""
+    from gongpei.day.ready import later_wave_ready
+
+    out: list[StopDemand] = []
+    late: dict[str, int] = {}
+    for w in scenario.model.brands.waves:
+        if w.rounds != "same_day" or w.same_day_within_km is None:
+            continue
+        near = _near(scenario, sd, stops, w.same_day_within_km)
+        got, too_late = later_wave_ready(sd.sort, w.name, w.cutoff, near, bagging_round_s)
+        for code, n in too_late.items():
+            late[code] = late.get(code, 0) + n
+        for code in near:
+            if code not in got:
+                continue
+            ready_s, parcels, litres = got[code]
+            out.append(
+                StopDemand(
+                    code=code,
+                    deliver=parcels,
+                    pickup=0,
+                    pickup_litres=0,
+                    release_s=math.ceil(ready_s),
+                    deliver_litres=round(litres) if cartons else None,
+                    visit=w.name,
+                )
+            )
+    return out, late
 
 
 def run_day(

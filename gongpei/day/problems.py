@@ -31,6 +31,7 @@ from routing.split import split_large
 
 __all__ = [
     "POST_BRAND",
+    "VISIT_SEP",
     "StopDemand",
     "brand_problems",
     "brand_stops",
@@ -39,6 +40,8 @@ __all__ = [
     "station_problem",
     "township_drop_problems",
     "vehicle_types",
+    "village_code",
+    "with_later_visits",
 ]
 
 #: The brand whose carriers drive the co-delivery rounds (and serve villages in the status quo).
@@ -46,9 +49,18 @@ POST_BRAND = "ChinaPost"
 HUB = "hub"
 
 
+#: Separator between a village code and a later wave's name in a later visit's stop id
+#: (``"331123103201+midday"``), as ``routing.split.PART_SEP`` separates a split drop's part.
+VISIT_SEP = "+"
+
+
 @dataclass(frozen=True, slots=True)
 class StopDemand:
-    """What one stop needs today: parcels/litres out and back, and when it is ready."""
+    """What one stop needs today: parcels/litres out and back, and when it is ready.
+
+    ``visit``: "" for the village's (first) visit; a later same-day wave's name for the
+    separate visit that brings that wave's parcels (``same_day_within_km``, a second trip),
+    whose stop id is ``code + VISIT_SEP + visit``."""
 
     code: str
     deliver: int
@@ -56,6 +68,48 @@ class StopDemand:
     pickup_litres: int
     release_s: int
     deliver_litres: int | None = None  # from the sorter's parcel sizes; None: per-parcel mean
+    visit: str = ""
+
+    @property
+    def stop_id(self) -> str:
+        """The routing village id: the village code, or ``code+wave`` for a later visit."""
+        return f"{self.code}{VISIT_SEP}{self.visit}" if self.visit else self.code
+
+
+def village_code(stop_id: str) -> str:
+    """The village code of a routing stop id: a split drop (``code#k``) or a later visit
+    (``code+wave``, also split: ``code+wave#k``) belongs to its village."""
+    from routing.split import village_of
+
+    return village_of(stop_id).split(VISIT_SEP, 1)[0]
+
+
+def is_later_visit(stop_id: str) -> bool:
+    """Whether a routing stop id is a later wave's visit (``code+wave``)."""
+    return VISIT_SEP in stop_id
+
+
+def with_later_visits(
+    stops: Sequence[StopDemand], visits: Sequence[StopDemand]
+) -> list[StopDemand]:
+    """The problem's stops: each village's first visit without the parcels its later
+    visits bring (a first visit left with nothing to deliver or collect is dropped), then
+    the later visits, in code order."""
+    later: dict[str, list[StopDemand]] = {}
+    for v in visits:
+        later.setdefault(v.code, []).append(v)
+    out: list[StopDemand] = []
+    for s in stops:
+        mine = later.get(s.code, [])
+        deliver = s.deliver - sum(v.deliver for v in mine)
+        litres = s.deliver_litres
+        if litres is not None:
+            litres = max(0, litres - sum(v.deliver_litres or 0 for v in mine))
+        if deliver < 0:
+            raise ValueError(f"village {s.code}: later visits bring more parcels than it has")
+        if deliver or s.pickup:
+            out.append(replace(s, deliver=deliver, deliver_litres=litres))
+    return out + sorted(visits, key=lambda v: (v.code, v.visit))
 
 
 def vehicle_types(
@@ -80,6 +134,8 @@ def vehicle_types(
                 shift_end_s=van.shift_end,
                 max_duration_s=round(van.max_duration_h * 3600),
                 max_distance_m=round(van.max_km * 1000),
+                max_trips=van.max_trips,
+                reload_s=round(van.reload_min * 60),
             )
         )
     return tuple(out)
@@ -94,8 +150,12 @@ def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) 
     d = scenario.model.demand
     handled = stop.deliver + stop.pickup
     close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup)
+    if stop.visit:
+        # A later wave's visit: promised_by is the morning parcels' promise; the wave's own
+        # parcels are ready in the afternoon, so they are due by the station's close only.
+        close, due, late_per_h = r.station_close, None, 0.0
     return Village(
-        id=stop.code,
+        id=stop.stop_id,
         location=stop.code,
         delivery=(stop.deliver, delivery_litres(stop, d.litres_per_parcel)),
         pickup=(stop.pickup, stop.pickup_litres),
@@ -126,9 +186,11 @@ def _problem(
     types: tuple[VehicleType, ...] | None = None,
 ) -> Problem:
     # The depot has its own location id: the hub is also a village (上江村) with a stop.
-    dist, time = county.matrices([county.hub] + [s.code for s in stops])
+    # A village with a later visit has two stops at one location.
+    codes = list(dict.fromkeys(s.code for s in stops))
+    dist, time = county.matrices([county.hub, *codes])
     problem = Problem(
-        locations=(HUB, *(s.code for s in stops)),
+        locations=(HUB, *codes),
         distance_m=dist,
         duration_s=time,
         depots=(Depot(HUB, HUB),),
@@ -235,7 +297,9 @@ def township_drop_problems(
             acc[1] += s.pickup
             acc[2] += s.pickup_litres
             acc[3] = max(acc[3], s.release_s)
-        seat_stops = [StopDemand(town, *a) for town, a in sorted(per_town.items())]
+        seat_stops = [
+            StopDemand(town, a[0], a[1], a[2], a[3]) for town, a in sorted(per_town.items())
+        ]
         out[brand] = _problem(scenario, county, f"{scenario.name}:{brand}@township", seat_stops)
     return out
 

@@ -6,7 +6,7 @@ parcel of today's same-day waves is bagged; what is bagged too late waits for to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -38,6 +38,50 @@ def same_day_ready(
         late += np.bincount(sort.village[w & ~on_time], minlength=late.size)
     return (
         {v: float(ready[k]) for k, v in enumerate(sort.village_ids) if np.isfinite(ready[k])},
+        {v: int(late[k]) for k, v in enumerate(sort.village_ids) if late[k]},
+    )
+
+
+def later_wave_ready(
+    sort: sorter.SortResult,
+    wave: str,
+    cutoff: float,
+    villages: Collection[str],
+    bagging_round_s: float,
+) -> tuple[dict[str, tuple[float, int, float]], dict[str, int]]:
+    """A later same-day wave served on its own visit (``same_day_within_km``): village →
+    (ready time, parcels, litres) of the wave's parcels bagged by its cut-off bagging round,
+    for ``villages`` only (the near ones), and village → the wave's parcels bagged later
+    (they wait for tomorrow, as in :func:`same_day_ready`). Litres are 0 when the sorter
+    drew no parcel sizes."""
+    if wave not in sort.wave_names:
+        return {}, {}
+    ok = sort.outcome == sorter.OUTCOMES.index("bagged")
+    near = np.zeros(len(sort.village_ids), dtype=bool)
+    index = {v: k for k, v in enumerate(sort.village_ids)}
+    for v in villages:
+        if v in index:
+            near[index[v]] = True
+    w = ok & (sort.wave == sort.wave_names.index(wave)) & near[sort.village]
+    t = sort.parcel_ready_s
+    on_time = w & (t <= cutoff + bagging_round_s)
+    n = len(sort.village_ids)
+    ready = np.full(n, -np.inf)
+    np.maximum.at(ready, sort.village[on_time], t[on_time])
+    count = np.bincount(sort.village[on_time], minlength=n)
+    lit = sort.litres
+    litres = (
+        np.bincount(sort.village[on_time], weights=lit[on_time], minlength=n)
+        if lit.size
+        else np.zeros(n)
+    )
+    late = np.bincount(sort.village[w & ~on_time], minlength=n)
+    return (
+        {
+            v: (float(ready[k]), int(count[k]), float(litres[k]))
+            for k, v in enumerate(sort.village_ids)
+            if count[k]
+        },
         {v: int(late[k]) for k, v in enumerate(sort.village_ids) if late[k]},
     )
 

@@ -183,6 +183,9 @@ class DayResult:
         routing.pop("wall_s", None)
         routing["co2_kg"] = round(self.co2_kg, 2)
         routing["checker_violations"] = len(self.violations)
+        later = self.later_visits()
+        if later:
+            routing["later_visits"] = later
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
             "seed": self.scenario.seed,
@@ -222,6 +225,25 @@ class DayResult:
             out["interrupted"] = True
         out["line_to_van"] = self.line_to_van()
         return out
+
+    def later_visits(self) -> dict[str, Any]:
+        """The later same-day waves' own visits (``same_day_within_km``): how many were
+        planned and served, their parcels, and on which trip they went (empty: none)."""
+        from gongpei.day.problems import is_later_visit
+
+        mine = [v for v in self.problem.villages if is_later_visit(v.id)]
+        if not mine:
+            return {}
+        trip_of = {s.village: r.trip for r in self.plan.routes for s in r.stops}
+        served = [v for v in mine if v.id in trip_of]
+        return {
+            "visits": len(mine),
+            "served": len(served),
+            "on_second_trips": sum(1 for v in served if trip_of[v.id] > 0),
+            "parcels": sum(v.delivery[0] for v in mine),
+            "parcels_delivered": sum(v.delivery[0] for v in served),
+            "unserved": [u.village for u in self.plan.unserved if is_later_visit(u.village)],
+        }
 
     def line_to_van(self) -> dict[str, Any]:
         """The coupling in numbers: bagging, the loop's passes, rural ready times, the
@@ -276,8 +298,9 @@ class DayResult:
             f"{s['scenario']} (seed {s['seed']}): {p['total']} parcels, {p['bagged']} bagged; "
             f"line {s['sorter']['throughput_per_h'] or 0:.0f}/h, last chute ready "
             f"{_clock(s['sorter']['last_chute_ready_s'])}",
-            f"rounds: {r['routes']} by {r['vans_used']} vans, {r['distance_km']:.0f} km, "
-            f"¥{r['cost']:.0f}",
+            f"rounds: {r['routes']} by {r['vans_used']} vans"
+            + (f" ({r['second_trips']} second trips)" if r.get("second_trips") else "")
+            + f", {r['distance_km']:.0f} km, ¥{r['cost']:.0f}",
             f"villages served {vs['served']} (every parcel delivered), partly "
             f"{vs['partly_served']}, not sorted {vs['not_sorted']}, unserved {vs['unserved']}; "
             f"rural parcels delivered {vs['parcels']['delivered']} of "

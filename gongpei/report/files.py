@@ -316,7 +316,7 @@ def _route_rows(day: DayResult, rid: str, route: Route, dims: Sequence[str]) -> 
     rows: list[list[Any]] = []
     start = depot_location(problem, route.start_depot)
     end = depot_location(problem, route.end_depot)
-    head = [rid, route.vehicle, route.vehicle_type]
+    head = [rid, route.vehicle, route.vehicle_type, route.trip]
     zero = [0] * len(dims)
     rows.append(
         [*head, 0, "depart", route.start_depot, start, "", *place(start),
@@ -363,10 +363,12 @@ def _loading_cells(lr: Any) -> list[Any]:
 def write_routes_csv(day: DayResult, path: str | Path) -> None:
     """One row per stop of each round: a ``depart`` row (load leaving the depot), one
     ``stop`` row per village (times; delivery, pickup and load after the stop per load
-    dimension; metres of the leg driven to it) and a ``return`` row."""
+    dimension; metres of the leg driven to it) and a ``return`` row. ``trip`` numbers a
+    van's trips (0, 1, …: a second trip is a round of its own with the same vehicle)."""
     dims = list(day.problem.dimensions)
     header = [
-        "round", "vehicle", "vehicle_type", "seq", "kind", "depot", "location", "village",
+        "round", "vehicle", "vehicle_type", "trip", "seq", "kind", "depot", "location",
+        "village",
         "name", "township", "arrival", "arrival_s", "start", "start_s", "departure",
         "departure_s",
         *(f"delivery_{d}" for d in dims), *(f"pickup_{d}" for d in dims),

@@ -95,6 +95,7 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
     states = ("bagged", "no_read", "exception", "overflow", "in_system")
     accounted = sum(int(p[k]) for k in states)
     conserved = accounted == int(p["total"])
+    trips = f" ({r['second_trips']} second trips)" if r.get("second_trips") else ""
     cards = [
         _card(f"{p['total']:,}", "parcels in", "card-parcels"),
         _card(
@@ -111,7 +112,7 @@ def _headline_cards(day: DayResult, s: Mapping[str, Any]) -> str:
         _card(clock(so.get("last_chute_ready_s")) or "—", "last chute ready"),
         _card(_fmt(100 * float(so["recirculation_rate"]), 2, " %"), "recirculation rate"),
         _card(f"{r['routes']}", "rounds", "card-rounds"),
-        _card(f"{r['vans_used']}", "vans used"),
+        _card(f"{r['vans_used']}", "vans used" + trips),
         _card(_fmt(r["distance_km"], 0, " km"), "driven"),
         _card("¥" + _fmt(r["cost"], 0), "round cost"),
         _card(_fmt(r.get("co2_kg"), 0, " kg"), "CO₂"),
@@ -261,6 +262,7 @@ def _round_rows(day: DayResult) -> list[list[tuple[str, bool]]]:
             [
                 (f"{swatch} {_e(rid)}", False),
                 (_e(route.vehicle), False),
+                (str(route.trip + 1), True),
                 (_e(route.vehicle_type), False),
                 (_e(clock(route.depart_s)), True),
                 (_e(clock(route.return_s)), True),
@@ -452,7 +454,18 @@ def render_html(
     parts.append(f"<h2>Rounds ({len(day.plan.routes)})</h2>")
     parts.append(
         _table(
-            ["round", "vehicle", "type", "depart", "return", "stops", "parcels out", "km", "¥"],
+            [
+                "round",
+                "vehicle",
+                "trip",
+                "type",
+                "depart",
+                "return",
+                "stops",
+                "parcels out",
+                "km",
+                "¥",
+            ],
             _round_rows(day),
             "rounds-table",
         )

@@ -46,6 +46,7 @@ def timeline_svg(day: DayResult) -> str:
     span = max(t1 - t0, 3600)
 
     names = {v.code: v.name for v in day.villages}
+    several = {van for van, trips in day.plan.vans().items() if len(trips) > 1}
 
     def x(t: float) -> float:
         return _LABEL_W + (t - t0) / span * _PLOT_W
@@ -69,11 +70,12 @@ def timeline_svg(day: DayResult) -> str:
         colour = round_colour(k)
         lr = loaded.get(rid)
         rs = [t for v in r.villages if (t := ready.get(v)) is not None]
+        van = f"{r.vehicle} trip {r.trip + 1}" if r.trip or r.vehicle in several else r.vehicle
         row = [
-            f'<g class="timeline-row" data-round="{_e(rid)}">',
-            f"<title>{_e(rid)} {_e(r.vehicle)}: departs {clock(r.depart_s)}, back "
+            f'<g class="timeline-row" data-round="{_e(rid)}" data-trip="{r.trip}">',
+            f"<title>{_e(rid)} {_e(van)}: departs {clock(r.depart_s)}, back "
             f"{clock(r.return_s)}</title>",
-            f'<text x="4" y="{y + 3:.1f}">{_e(rid)} {_e(r.vehicle)}</text>',
+            f'<text x="4" y="{y + 3:.1f}">{_e(rid)} {_e(van)}</text>',
         ]
         if rs:
             row.append(

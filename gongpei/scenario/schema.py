@@ -189,6 +189,16 @@ class WaveTable(_Table):
         "next_day: they wait for tomorrow's rounds (in a steady state, yesterday's are ready "
         "at the start of the shift)",
     )
+    same_day_within_km: float | None = Field(
+        default=None,
+        gt=0,
+        le=500,
+        description="a later same-day wave served on its own visit: villages within this "
+        "many road km of the hub get the wave's parcels today, on a separate visit released "
+        "when the wave's chutes are ready (a second trip, with [[fleet.vans]] max_trips >= "
+        "2); farther villages get them on tomorrow's rounds. Unset: every village one visit "
+        "a day, released when its last same-day parcel is ready",
+    )
 
     @model_validator(mode="after")
     def _order(self) -> WaveTable:
@@ -233,6 +243,20 @@ class VanType(_Table):
     max_km: float = Field(default=250.0, gt=0, le=2000)
     co2_kg_per_km: float = Field(default=0.27, ge=0, le=5)
     depot: str = Field(default="hub", description="'hub' or a transfer-station township code")
+    max_trips: Annotated[int, Field(ge=1, le=4)] = Field(
+        default=1,
+        description="trips a van may make in its shift: back at its depot, reloaded, out "
+        "again (1: one round a day). Needs backend 'pyvrp' or 'auto' (OR-Tools plans one "
+        "trip per van)",
+    )
+    reload_min: float = Field(
+        default=30.0,
+        ge=0,
+        le=240,
+        description="minutes at the depot between two trips: the pickups unloaded, the next "
+        "trip's cages loaded (E: two loaders at 300 parcels/h load a full 300-parcel van in "
+        "30 min; a second trip carries less, but the pickups come off first)",
+    )
 
     @model_validator(mode="after")
     def _shift(self) -> VanType:
@@ -426,6 +450,53 @@ class ScenarioModel(_Table):
                     f"is after the sorter horizon {format_clock(horizon)}",
                 )
         self._events_once()
+        return self
+
+    @model_validator(mode="after")
+    def _second_trips(self) -> ScenarioModel:
+        """Second trips and later same-day waves: what the rounds cannot do is an error here,
+        so ``validate`` rejects what ``run`` would."""
+        if self.routing.backend == "ortools":
+            for k, van in enumerate(self.fleet.vans):
+                if van.max_trips > 1:
+                    raise bad(
+                        "routing.backend",
+                        "ortools",
+                        f"fleet.vans[{k}].max_trips = {van.max_trips}: OR-Tools plans one "
+                        "trip per van; use backend 'pyvrp' or 'auto' for second trips",
+                    )
+        waves = self.brands.waves
+        first = [w for w in waves if w.rounds == "same_day" and w.same_day_within_km is None]
+        for k, w in enumerate(waves):
+            if w.same_day_within_km is None:
+                continue
+            where = f"brands.waves[{k}].same_day_within_km"
+            if w.rounds != "same_day":
+                raise bad(
+                    where, w.same_day_within_km, f'needs rounds = "same_day", not "{w.rounds}"'
+                )
+            if not first:
+                raise bad(
+                    where,
+                    w.same_day_within_km,
+                    "a wave on its own later visit needs a same-day wave without it for the "
+                    "first visits",
+                )
+            latest = max(first, key=lambda f: f.cutoff)
+            if w.cutoff <= latest.cutoff:
+                raise bad(
+                    where,
+                    w.same_day_within_km,
+                    f"the wave's cut-off {format_clock(w.cutoff)} must be after the cut-off of "
+                    f"every first-visit wave ({latest.name} {format_clock(latest.cutoff)})",
+                )
+            if self.county.use_transfer_stations:
+                raise bad(
+                    where,
+                    w.same_day_within_km,
+                    "not with county.use_transfer_stations = true (one trunk run a day per "
+                    "station)",
+                )
         return self
 
     def _events_once(self) -> None:

@@ -25,6 +25,9 @@ Rules (each one a choice, stated so a planner can check it):
 * **Spare vans.** Vans never used, vans not yet departed (their parcels are unloaded and
   re-planned) and vans back at the depot with shift left (a *second round*, named
   ``vehicle + "/2"`` in the complete day) start from their depot.
+* **Second trips** (``Route.trip``): a plan's trip 1 of a van is taken as that van's
+  ``"/2"`` round (a trip not yet started is re-planned with the rest, one started goes on
+  as planned); the residual vans make one round each. A third trip is refused.
 * **Several events** are taken in time order: at each event time the day so far (the
   plan, or the previous re-plan) is re-planned from the state then. A broken van stays
   broken; parcels brought back to the depot (by a rescue, or on a van that could not

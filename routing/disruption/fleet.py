@@ -15,7 +15,7 @@ from routing.disruption.events import DisruptionError
 from routing.plan import Plan
 from routing.problem import Problem
 
-__all__ = ["FleetState", "VanState", "fleet_names", "fleet_state"]
+__all__ = ["FleetState", "VanState", "as_rounds", "fleet_names", "fleet_state"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,28 @@ class FleetState:
         return tuple(vid for v in self.vans for vid in (*v.earlier, *v.done))
 
 
+def as_rounds(plan: Plan) -> Plan:
+    """A plan with second trips (``Route.trip`` 1) in re-planning's own terms: a van's
+    second round named ``vehicle + "/2"`` (trip 0). Re-planning handles a van's first two
+    rounds; a third trip is refused (:class:`DisruptionError`). Plans without trips are
+    returned as they are."""
+    import dataclasses
+
+    if all(r.trip == 0 for r in plan.routes):
+        return plan
+    third = next((r for r in plan.routes if r.trip > 1), None)
+    if third is not None:
+        raise DisruptionError(
+            f"van {third.vehicle!r} makes trip {third.trip}: re-planning handles a van's "
+            "first two trips (max_trips <= 2)"
+        )
+    routes = tuple(
+        dataclasses.replace(r, vehicle=f"{r.vehicle}/2", trip=0) if r.trip == 1 else r
+        for r in plan.routes
+    )
+    return dataclasses.replace(plan, routes=routes)
+
+
 def fleet_names(problem: Problem) -> tuple[str, ...]:
     """Every van's name, ``type#k`` as the backends number them."""
     return tuple(v.name for v in vans(problem))
@@ -81,6 +103,7 @@ def fleet_state(
     ``problem``'s matrices.
     """
     broken = dict(broken or {})
+    plan = as_rounds(plan)  # second trips: the van's "/2" round
     names = fleet_names(problem)
     routes = {r.vehicle: r for r in plan.routes}
     unknown = sorted(set(routes) - set(names) - {f"{n}/2" for n in names})

@@ -25,7 +25,7 @@ from routing.disruption.events import (
     VanBreakdown,
     is_disruption,
 )
-from routing.disruption.fleet import FleetState, fleet_state
+from routing.disruption.fleet import FleetState, as_rounds, fleet_state
 from routing.disruption.residual import (
     RECOVERY_DELAY_S,
     ResidualInfo,
@@ -156,6 +156,16 @@ def replan(
     ``settings`` is used whole for every residual solve (default :data:`REPLAN_SETTINGS`).
     """
     settings = REPLAN_SETTINGS if settings is None else settings
+    # Second trips: a van's trip 1 is its "/2" round, and the residual vans make one round
+    # each (a van back at its depot gets its second round by the rule above).
+    plan = as_rounds(plan)
+    problem = problem.one_trip()
+    if problem_after is not None:
+        problem_after = (
+            problem_after.one_trip()
+            if isinstance(problem_after, Problem)
+            else {t: p.one_trip() for t, p in problem_after.items()}
+        )
     events = tuple(sorted(events, key=lambda e: e.at_s if is_disruption(e) else -1))
     for e in events:
         if not is_disruption(e):
