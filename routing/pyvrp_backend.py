@@ -20,8 +20,18 @@ Mapping (each line is something :func:`routing.check.check` re-verifies on the r
 * **Depot-tied villages** (``Village.depot``): one routing profile per start depot in which
   the arcs to and from villages tied to another depot cost ``Problem.UNREACHABLE`` in
   distance and time; such a visit always breaks the shift, so PyVRP never keeps it.
-* **Unreachable arcs** (≥ ``Problem.UNREACHABLE``) are passed capped at that value: the
-  travel time alone breaks any shift, so a feasible PyVRP solution cannot use one.
+* **Unreachable arcs** (≥ ``Problem.UNREACHABLE`` in either matrix, and the depot-tied
+  profiles' blocked arcs) are passed as a *finite sentinel*, not as ``Problem.UNREACHABLE``:
+  a duration one second longer than any finite arc and any shift end (so the travel time
+  alone breaks every shift and a feasible PyVRP solution cannot use one) and a distance one
+  metre longer than any finite arc. Why (issue 13): PyVRP's costs are 64-bit integers and
+  the prize-collecting search's penalty per second of time warp is at least the largest
+  prize (~10⁹ units on a residual Suichang day); with 10⁹ s per unreachable arc a random
+  start had ~10¹¹ s of warp, its penalised cost wrapped past 2⁶³ (negative), and the local
+  search — which only stops when no move improves — cycled on wrapped costs for ever,
+  inside one PyVRP call that no iteration limit or stop flag reaches. The sentinel keeps the
+  same feasible set; the penalty bounds are also clamped so that the worst penalised cost
+  of any solution stays below 2⁶² (:func:`_penalty_limit`).
 * **Money.** PyVRP needs integer costs. Every amount is first exact in 1/3600 fen
   (``MONEY_UNITS_PER_YUAN = 360_000``: a per-hour rate with whole fen is exact per second
   (``cost_per_h · 100`` per s), a per-km rate with whole fen is exact per metre
@@ -93,6 +103,10 @@ REQUIRED_PATIENCE = 0.3
 INITIAL_PENALTIES = ("arcs", "midpoint")
 #: What ``CostEvaluator.cost`` returns for an infeasible solution (PyVRP: the largest cost).
 _INFEASIBLE_COST = float(np.iinfo(np.int64).max) / 2
+#: The sentinel distance/duration of an unreachable arc never exceeds this (module docstring).
+UNREACHABLE_SENTINEL_CAP = Problem.UNREACHABLE
+#: No penalised cost of any solution may exceed this (PyVRP's costs are int64: 2⁶³ − 1).
+COST_CEILING = float(2**62)
 
 ProgressFn = Callable[[float, float], None]
 StopFlag = Callable[[], bool] | threading.Event
@@ -110,6 +124,8 @@ class _Mapping:
     penalty_scale: float = 1.0
     units_per_yuan: float = MONEY_UNITS_PER_YUAN  # after the common divisor
     max_prize: int = 0  # the largest client prize (0: every client required)
+    sentinel: tuple[int, int] = (UNREACHABLE_SENTINEL_CAP, UNREACHABLE_SENTINEL_CAP)  # (m, s)
+    penalty_limit: float = float("inf")  # no penalty above this can overflow a cost
 
 
 def _units(yuan: float, per_yuan: int) -> int:
@@ -157,15 +173,15 @@ def _build(
 
     import pyvrp
 
-    unr = Problem.UNREACHABLE
     depots = problem.depots
     hopeless = _hopeless(problem) if hopeless is None else hopeless
     kept = [v for v in problem.villages if v.id not in hopeless]
     rows = [problem.index(d.location) for d in depots] + [problem.index(v.location) for v in kept]
-    dist = np.minimum(problem.distance_m[np.ix_(rows, rows)], unr)
-    dur = np.minimum(problem.duration_s[np.ix_(rows, rows)], unr)
-    np.fill_diagonal(dist, 0)
-    np.fill_diagonal(dur, 0)
+    dist, dur, (unr_m, unr_s) = _reachable_matrices(
+        problem.distance_m[np.ix_(rows, rows)],
+        problem.duration_s[np.ix_(rows, rows)],
+        max((t.shift_end_s for t in problem.vehicle_types), default=0),
+    )
     nd = len(depots)
     depot_index = {d.id: k for k, d in enumerate(depots)}
 
@@ -179,7 +195,7 @@ def _build(
             for k, home in tied:
                 if home != start:
                     i = nd + k
-                    for m in (pd, pt):
+                    for m, unr in ((pd, unr_m), (pt, unr_s)):
                         m[i, :] = unr
                         m[:, i] = unr
                         m[i, i] = 0
@@ -198,7 +214,7 @@ def _build(
         for v in kept:
             d = problem.distance(a, v.location) + problem.distance(v.location, b)
             s = problem.duration(a, v.location) + problem.duration(v.location, b) + v.service_s
-            if max(d, s) < unr:
+            if max(d, s) < Problem.UNREACHABLE:
                 worst = max(worst, route_cost(t, d, s))
     money = [
         (
@@ -264,8 +280,68 @@ def _build(
         penalty_scale=float(rate),
         units_per_yuan=MONEY_UNITS_PER_YUAN / unit,
         max_prize=max((c.prize for c in clients), default=0),
+        sentinel=(unr_m, unr_s),
+        penalty_limit=_penalty_limit(data, (unr_m, unr_s)),
     )
     return data, mapping
+
+
+def _reachable_matrices(
+    dist: np.ndarray, dur: np.ndarray, latest_s: int
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """``dist``/``dur`` with every unreachable arc (≥ ``Problem.UNREACHABLE`` in either)
+    replaced by the finite sentinel (module docstring), zero diagonals, and the sentinel
+    ``(metres, seconds)``: one more than any finite arc, and for the duration one more than
+    ``latest_s`` (the latest shift end) too, so an arc that long breaks every shift."""
+    unr = Problem.UNREACHABLE
+    dist = np.array(dist, dtype=np.int64)
+    dur = np.array(dur, dtype=np.int64)
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    cut = (dist >= unr) | (dur >= unr)
+    ok = ~cut
+    unr_m = min(unr, int(dist[ok].max(initial=0)) + 1)
+    unr_s = min(unr, max(int(dur[ok].max(initial=0)), int(latest_s)) + 1)
+    dist[cut] = unr_m
+    dur[cut] = unr_s
+    return dist, dur, (unr_m, unr_s)
+
+
+def _penalty_limit(data: Any, sentinel: tuple[int, int]) -> float:
+    """The largest penalty (per unit of excess load, time warp or excess distance) at which
+    no solution's penalised cost can exceed :data:`COST_CEILING`.
+
+    A solution has at most ``n + R`` arcs (``n`` clients, ``R`` routes ≤ vehicles), each
+    at most the sentinel, so its time warp is below ``(n + 2R) · sentinel_s`` plus the
+    service times (a route starts no later than the latest shift end, which the sentinel
+    exceeds), its excess distance below ``(n + R) · sentinel_m``, and its excess load below
+    the total demand per dimension; its cost is below those arcs' distance and duration
+    costs, the fixed costs and the prizes. Far above any bound PyVRP's defaults reach on
+    real days; it only binds when the matrices themselves are near overflow."""
+    clients = data.clients()
+    vts = data.vehicle_types()
+    n = len(clients)
+    routes = min(n, sum(v.num_available for v in vts))
+    unr_m, unr_s = sentinel
+    warp = (n + 2 * routes) * float(unr_s) + sum(float(c.service_duration) for c in clients)
+    excess = (n + routes) * float(unr_m)
+    load = sum(
+        float(sum(c.delivery[k] for c in clients) + sum(c.pickup[k] for c in clients))
+        for k in range(data.num_load_dimensions)
+    )
+    per_m = max((float(v.unit_distance_cost) for v in vts), default=0.0)
+    per_s = max((float(v.unit_duration_cost) for v in vts), default=0.0)
+    fixed = max((float(v.fixed_cost) for v in vts), default=0.0)
+    cost = (
+        (n + routes) * unr_m * per_m
+        + (n + 2 * routes) * unr_s * per_s
+        + routes * fixed
+        + sum(float(c.prize) for c in clients)
+    )
+    room = COST_CEILING - cost
+    if room <= 0:
+        return 1.0
+    return max(1.0, room / max(1.0, warp + excess + load))
 
 
 class _Stop:
@@ -320,9 +396,12 @@ class _Stop:
         return time.perf_counter() >= self.deadline
 
 
-def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
+def _initial_penalties(
+    data: Any, sentinel: tuple[int, int] | None = None
+) -> tuple[list[float], float, float]:
     """Penalties per unit of excess load (per dimension), time warp and excess distance
-    that make one unit of violation cost about one average arc.
+    that make one unit of violation cost about one average arc (an arc usable in some
+    profile: shorter than ``sentinel`` = (metres, seconds), default ``Problem.UNREACHABLE``).
 
     ``pyvrp.solve`` starts every penalty at the midpoint of [min, max] (50,000 × our rate),
     far above what is needed; the penalty manager then lowers it by 10 % every 500
@@ -333,21 +412,27 @@ def _initial_penalties(data: Any) -> tuple[list[float], float, float]:
     clients = data.clients()
     locs = [c.location for c in clients]
     sub = np.ix_(locs, locs)
-    d = data.distance_matrix(0)[sub].astype(float)
-    t = data.duration_matrix(0)[sub].astype(float)
-    mask = (d < Problem.UNREACHABLE) & (t < Problem.UNREACHABLE)
-    np.fill_diagonal(mask, False)
-    if not mask.any():
+    unr_m, unr_s = (Problem.UNREACHABLE, Problem.UNREACHABLE) if sentinel is None else sentinel
+    # Profile 0 alone may block most arcs (villages tied to other depots): take every
+    # profile's usable arcs.
+    ds = [data.distance_matrix(p)[sub].astype(float) for p in range(data.num_profiles)]
+    ts = [data.duration_matrix(p)[sub].astype(float) for p in range(data.num_profiles)]
+    masks = [(d < unr_m) & (t < unr_s) for d, t in zip(ds, ts, strict=True)]
+    for m in masks:
+        np.fill_diagonal(m, False)
+    d = np.concatenate([x[m] for x, m in zip(ds, masks, strict=True)])
+    t = np.concatenate([x[m] for x, m in zip(ts, masks, strict=True)])
+    if not d.size:
         return [1.0] * data.num_load_dimensions, 1.0, 1.0
     vts = data.vehicle_types()
     per_d = max(v.unit_distance_cost for v in vts)
     per_t = max(v.unit_duration_cost for v in vts)
-    avg = max(1.0, float(np.mean((per_d * d + per_t * t)[mask])))
+    avg = max(1.0, float(np.mean(per_d * d + per_t * t)))
     loads = [
         avg / max(1.0, float(np.mean([max(c.delivery[k], c.pickup[k]) for c in clients])))
         for k in range(data.num_load_dimensions)
     ]
-    return loads, avg / max(1.0, float(np.mean(t[mask]))), avg / max(1.0, float(np.mean(d[mask])))
+    return loads, avg / max(1.0, float(np.mean(t))), avg / max(1.0, float(np.mean(d)))
 
 
 def _run_ils(
@@ -358,11 +443,14 @@ def _run_ils(
     start: Any = None,
     penalties: str = "arcs",
     max_prize: int = 0,
+    sentinel: tuple[int, int] | None = None,
 ) -> Any:
     """``pyvrp.solve`` (0.14) with :func:`_initial_penalties` (``penalties="arcs"``) or
     PyVRP's own midpoint ones (``"midpoint"``); ``start``: a ``pyvrp.Solution`` of ``data``
     to start from instead of a random one. ``max_prize``: the largest client prize, a floor
-    for every initial penalty."""
+    for every initial penalty (the penalty manager clips it to ``params``' bounds, which
+    :func:`_params` keeps below overflow). ``sentinel``: the unreachable arcs' (metres,
+    seconds) in ``data`` (:func:`_reachable_matrices`)."""
     from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
     from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
@@ -373,7 +461,9 @@ def _run_ils(
         if op.supports(data):
             ls.add_operator(op(data))
     loads, warp, dist = (
-        _initial_penalties(data) if penalties == "arcs" else params.penalty.midpoint_penalties(data)
+        _initial_penalties(data, sentinel)
+        if penalties == "arcs"
+        else params.penalty.midpoint_penalties(data)
     )
     # Prize-collecting search: one unit of violation must cost more than any prize, or
     # PyVRP keeps every village on overloaded, late rounds and never turns feasible
@@ -412,12 +502,14 @@ def _params(mapping: _Mapping, progress: ProgressFn | None, t0: float) -> Any:
                 progress(time.perf_counter() - t0, units / mapping.units_per_yuan)
 
     default = PenaltyParams()
+    # With prizes, the bound must leave room above the largest prize (_run_ils); and no
+    # penalty may let a penalised cost overflow PyVRP's int64 costs (_penalty_limit).
+    high = max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize)
+    high = min(high, mapping.penalty_limit)
     return SolveParams(
         ils=IteratedLocalSearchParams(callbacks=_Callbacks()),
         penalty=PenaltyParams(
-            min_penalty=default.min_penalty * mapping.penalty_scale,
-            # With prizes, the bound must leave room above the largest prize (_run_ils).
-            max_penalty=max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize),
+            min_penalty=min(default.min_penalty * mapping.penalty_scale, high), max_penalty=high
         ),
     )
 
@@ -485,7 +577,16 @@ def solve_pyvrp(
     best, feasible, iterations = None, True, 0
     if mapping.village_ids:
         params = _params(mapping, progress, t0)
-        result = _run_ils(data, criterion, seed, params, None, initial_penalties, mapping.max_prize)
+        result = _run_ils(
+            data,
+            criterion,
+            seed,
+            params,
+            None,
+            initial_penalties,
+            mapping.max_prize,
+            mapping.sentinel,
+        )
         best, iterations = result.best, result.num_iterations
         if criterion.gave_up:
             # No feasible solution serves every village in time: the rest of the budget
@@ -497,7 +598,14 @@ def solve_pyvrp(
             params = _params(mapping, progress, t0)
             start = _carry_over(best, data)
             result = _run_ils(
-                data, criterion, seed, params, start, initial_penalties, mapping.max_prize
+                data,
+                criterion,
+                seed,
+                params,
+                start,
+                initial_penalties,
+                mapping.max_prize,
+                mapping.sentinel,
             )
             best, iterations = result.best, iterations + result.num_iterations
         feasible = best.is_feasible()
