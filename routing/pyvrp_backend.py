@@ -188,7 +188,8 @@ def _build(
     # Profiles: one per start depot when some villages are tied to a depot.
     tied = [(k, v.depot) for k, v in enumerate(kept) if v.depot is not None]
     profile_of: dict[str, int] = {}
-    dists, durs = [dist], [dur]
+    dists: list[Any] = [dist]
+    durs: list[Any] = [dur]
     if tied:
         for p, start in enumerate(sorted({t.start_depot for t in problem.vehicle_types})):
             pd, pt = dist.copy(), dur.copy()
