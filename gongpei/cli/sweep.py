@@ -156,6 +156,10 @@ def sweep(
     plt.close(fig)
 
     click.echo(_table(summary, keys, y))
+    for a in summary:  # a saving on unequal service is no saving (issue 13)
+        if a.get("saving_note"):
+            point = ", ".join(f"{k}={a[k]}" for k in keys) or str(a.get("scenario", ""))
+            click.echo(f"  {point}: {a['saving_note']}")
     click.echo(f"{len(rows)} runs ({len(summary)} points × {replications}); outputs in {out}/")
 
 

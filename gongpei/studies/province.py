@@ -60,8 +60,9 @@ METRICS = (
 @dataclass(frozen=True, slots=True)
 class CountyRow:
     """One county's day. ``saving_pct``: co-delivery's saving in km against every brand
-    driving alone (``None`` without that baseline); ``wall_s`` is the only column that
-    depends on the machine."""
+    driving alone (``None`` without that baseline, and ``None`` when that baseline does not
+    serve the same villages and parcels: ``saving_note`` then says so, with both sides'
+    service); ``wall_s`` is the only column that depends on the machine."""
 
     code: str
     name: str
@@ -77,6 +78,7 @@ class CountyRow:
     cost_saving_pct: float | None
     wall_s: float
     error: str = ""
+    saving_note: str = ""
 
     @property
     def km_per_village(self) -> float | None:
@@ -140,7 +142,7 @@ class ProvinceTable:
             body.append([
                 r.code, r.scenario, str(r.parcels), str(r.villages), str(r.rounds),
                 str(r.vans), f"{r.km:.0f}",
-                "" if r.saving_pct is None else f"{r.saving_pct:.1f}", f"{r.wall_s:.1f}",
+                _saving_cell(r), f"{r.wall_s:.1f}",
             ])  # fmt: skip
         t = self.totals()
         body.append(["total", f"{t['counties']} counties", str(t["parcels"]),
@@ -152,6 +154,7 @@ class ProvinceTable:
             cells = [c.ljust(widths[k]) if k < 2 else c.rjust(widths[k])
                      for k, c in enumerate(row[: len(head)])]  # fmt: skip
             lines.append("  ".join(cells + row[len(head) :]).rstrip())
+        lines += [f"{r.code} {r.scenario}: {r.saving_note}" for r in self.rows if r.saving_note]
         lines.append(f"({self.mode}; wall time {self.wall_s:.1f} s)")
         return "\n".join(lines)
 
@@ -191,6 +194,7 @@ def run_county(scenario: Scenario) -> CountyRow:
     A top-level function of picklable arguments, so Dask ships it to any worker.
     """
     from gongpei.day.pipeline import run_day
+    from gongpei.studies.metrics import unequal_service_note
 
     m = scenario.model
     t0 = time.perf_counter()
@@ -203,6 +207,9 @@ def run_county(scenario: Scenario) -> CountyRow:
                          f"{type(exc).__name__}: {exc}".splitlines()[0][:200])  # fmt: skip
     r = s["routing"]
     saving = s.get("codelivery_saving") or {}
+    note = unequal_service_note(saving)
+    if note:  # a saving on unequal service is no saving (issue 13)
+        saving = {}
     return CountyRow(
         code=m.county.code,
         name=m.county.name,
@@ -217,7 +224,14 @@ def run_county(scenario: Scenario) -> CountyRow:
         saving_pct=saving.get("distance_pct"),
         cost_saving_pct=saving.get("cost_pct"),
         wall_s=round(time.perf_counter() - t0, 3),
+        saving_note=note,
     )
+
+
+def _saving_cell(r: CountyRow) -> str:
+    if r.saving_note:
+        return "unequal service"
+    return "" if r.saving_pct is None else f"{r.saving_pct:.1f}"
 
 
 def run_province(

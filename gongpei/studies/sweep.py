@@ -196,7 +196,7 @@ def _point_scenarios(
     return out
 
 
-def run_one(scenario: Scenario, what: What = "sort") -> dict[str, float]:
+def run_one(scenario: Scenario, what: What = "sort") -> dict[str, Any]:
     """Simulate ``scenario`` once and return its metrics (a plain dict: picklable)."""
     if what == "sort":
         from gongpei.day.pipeline import sort_day
