@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -453,6 +454,7 @@ def _run_ils(
     :func:`_params` keeps below overflow). ``sentinel``: the unreachable arcs' (metres,
     seconds) in ``data`` (:func:`_reachable_matrices`)."""
     from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
     rng = RandomNumberGenerator(seed=seed)
@@ -475,7 +477,12 @@ def _run_ils(
     first = Solution.make_random(data, rng) if start is None else start
     init = ls(first, pm.max_cost_evaluator(), exhaustive=True)
     algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
-    return algo.run(stop, False, False, params.display_interval)
+    with warnings.catch_warnings():
+        # PyVRP warns when a penalty sits at its bound while solutions stay infeasible: on
+        # days that cannot be served whole that is expected, and handled here (patience,
+        # then prizes; the unserved villages get their reasons), not a console message.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        return algo.run(stop, False, False, params.display_interval)
 
 
 def _carry_over(best: Any, data: Any) -> Any:
@@ -730,4 +737,8 @@ def _route(r: Any, vt: VehicleType, k: int, mapping: _Mapping) -> Route:
         load_start=load_start,
         distance_m=distance,
         cost=route_cost(vt, distance, ret - depart),
+        # the soft promise's late cost on this problem: when no promise could be kept as a
+        # deadline, promise_as_deadline returns the problem itself and restore() (which
+        # recomputes it) is not called, so it is counted here (the checker compares it)
+        late_cost=sum(v.late_cost(s.start_s) for v, s in zip(vs, stops, strict=True)),
     )

@@ -145,3 +145,27 @@ def test_replan_command_compares_with_and_without(day, tmp_path: Path) -> None: 
     assert "without → with the events:" in r.output and "unserved 0 → " in r.output
     report = json.loads((tmp_path / "out" / "replan.json").read_text("utf-8"))
     assert report["events"][0]["until"] == "13:00"
+
+
+def test_each_replanning_moment_keeps_to_its_wall_clock_budget(day, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``time_limit_s`` is the budget of each re-planning moment (README, ``--time-limit``):
+    the repair gets half, a full re-solve what is left — not the whole budget each."""
+    import importlib
+
+    sc, d = day
+    solve_module = importlib.import_module("routing.solve")
+    real, budgets, took = solve_module.solve, [], []
+
+    def recording(problem, **kwargs):  # type: ignore[no-untyped-def]
+        budgets.append(kwargs["time_limit_s"])
+        plan = real(problem, **kwargs)
+        took.append(plan.wall_s)
+        return plan
+
+    monkeypatch.setattr(solve_module, "solve", recording)
+    wall = sc.with_overrides({"routing.deterministic": False, "routing.time_limit_s": 1.0})
+    out = replan_day(wall, d.plan, [RoadClosure((CORRIDOR,), AT)], problem=(d.county, d.problem))
+    assert out.replan.violations == ()
+    assert len(budgets) == 2  # this closure loses villages to the repair: a full re-solve too
+    assert budgets[0] == pytest.approx(0.5)  # the repair: half
+    assert 0.5 - 0.01 <= budgets[1] <= 1.0 - took[0]  # the full re-solve: what is left
