@@ -154,21 +154,35 @@ def province(
     overrides.update(budget_overrides(time_limit, deterministic))
     if seed is not None:
         overrides["scenario.seed"] = seed
+    from gongpei.cli.interrupt import STUDY_MESSAGE, run_interruptible
+
     if week:
         from gongpei.week.province import run_province_week, write_province_week
 
-        weeks = run_province_week(
-            codes, overrides=overrides, scheduler=scheduler, workers=workers, progress=not quiet
+        weeks, _ = run_interruptible(
+            lambda stop: run_province_week(
+                codes,
+                overrides=overrides,
+                scheduler=scheduler,
+                workers=workers,
+                progress=not quiet,
+                stop=stop,
+            ),
+            first_message=STUDY_MESSAGE,
         )
         click.echo(weeks.text())
         click.echo("wrote " + ", ".join(str(f) for f in write_province_week(weeks, Path(out_dir))))
         return
-    table = run_province(
-        codes,
-        overrides=overrides,
-        scheduler=scheduler,
-        workers=workers,
-        progress=not quiet,
+    table, _ = run_interruptible(
+        lambda stop: run_province(
+            codes,
+            overrides=overrides,
+            scheduler=scheduler,
+            workers=workers,
+            progress=not quiet,
+            stop=stop,
+        ),
+        first_message=STUDY_MESSAGE,
     )
     files = write_province(table, Path(out_dir), metric=metric)
     click.echo(table.text())

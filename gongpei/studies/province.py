@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -99,6 +101,7 @@ class ProvinceTable:
     rows: tuple[CountyRow, ...]
     mode: str  # "serial", "local:2", or the scheduler address
     wall_s: float
+    not_run: tuple[str, ...] = ()  # county codes a stop request (Ctrl-C) left out: partial
 
     def totals(self) -> dict[str, Any]:
         ok = [r for r in self.rows if not r.error]
@@ -155,6 +158,11 @@ class ProvinceTable:
                      for k, c in enumerate(row[: len(head)])]  # fmt: skip
             lines.append("  ".join(cells + row[len(head) :]).rstrip())
         lines += [f"{r.code} {r.scenario}: {r.saving_note}" for r in self.rows if r.saving_note]
+        if self.not_run:
+            lines.append(
+                f"partial (Ctrl-C): {len(self.not_run)} of {len(self.rows) + len(self.not_run)} "
+                f"counties not run: {', '.join(self.not_run)}"
+            )
         lines.append(f"({self.mode}; wall time {self.wall_s:.1f} s)")
         return "\n".join(lines)
 
@@ -241,14 +249,18 @@ def run_province(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceTable:
-    """Run the generated scenario of each county in ``codes`` (default: all 26)."""
+    """Run the generated scenario of each county in ``codes`` (default: all 26); ``stop``:
+    as in :func:`run_scenarios`."""
     from gongpei.county.catalogue import list_counties
 
     if codes is None:
         codes = [c.code for c in list_counties()]
     scenarios = [province_scenario(c, overrides) for c in codes]
-    return run_scenarios(scenarios, scheduler=scheduler, workers=workers, progress=progress)
+    return run_scenarios(
+        scenarios, scheduler=scheduler, workers=workers, progress=progress, stop=stop
+    )
 
 
 def run_scenarios(
@@ -257,9 +269,12 @@ def run_scenarios(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceTable:
     """Run each scenario's day (serially when ``workers == 1`` and no ``scheduler``), rows
-    in the order given. Larger counties are submitted first so the workers finish together."""
+    in the order given. Larger counties are submitted first so the workers finish together.
+    ``stop`` (a first Ctrl-C): no county starts after it; those not finished are listed in
+    ``not_run`` (a partial table)."""
     from gongpei.studies.runner import run_tasks
 
     t0 = time.perf_counter()
@@ -274,12 +289,17 @@ def run_scenarios(
             scheduler=scheduler,
             submit_order=order,
             tick=None if bar is None else lambda: bar.update(1),
+            stop=stop,
         )
     finally:
         if bar is not None:
             bar.close()
     mode = "serial" if serial else scheduler or f"local:{workers}"
-    return ProvinceTable(tuple(rows), mode, time.perf_counter() - t0)
+    done = tuple(r for r in rows if r is not None)
+    missing = tuple(
+        sc.model.county.code for sc, r in zip(scenarios, rows, strict=True) if r is None
+    )
+    return ProvinceTable(done, mode, time.perf_counter() - t0, missing)
 
 
 def _size(scenario: Scenario) -> int:
@@ -348,7 +368,8 @@ def plot_province(table: ProvinceTable, metric: str = "saving_pct", ax: Any = No
 def write_province(
     table: ProvinceTable, out_dir: Path, *, metric: str = "saving_pct"
 ) -> list[Path]:
-    """``province.csv``, ``province.txt`` and ``province_<metric>.png`` in ``out_dir``."""
+    """``province.csv``, ``province.txt`` and ``province_<metric>.png`` in ``out_dir``, and
+    ``partial.json`` when counties were left out by a stop request."""
     from matplotlib.figure import Figure  # no pyplot: no global backend or figure state
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -358,4 +379,12 @@ def write_province(
     fig = Figure(figsize=(8, 8))
     plot_province(table, metric, ax=fig.subplots())
     fig.savefig(files[2], dpi=120, bbox_inches="tight")
+    partial = out_dir / "partial.json"
+    if table.not_run:
+        doc = {"partial": True, "reason": "Ctrl-C", "counties_done": [r.code for r in table.rows],
+               "counties_not_run": list(table.not_run)}  # fmt: skip
+        partial.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        files.append(partial)
+    elif partial.exists():
+        partial.unlink()
     return files

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -85,6 +86,7 @@ class ProvinceWeek:
     rows: tuple[CountyWeekRow, ...]
     mode: str
     wall_s: float
+    not_run: tuple[str, ...] = ()  # county codes a stop request (Ctrl-C) left out: partial
 
     def totals(self) -> dict[str, Any]:
         ok = [r for r in self.rows if not r.error]
@@ -107,6 +109,8 @@ class ProvinceWeek:
             "county_wall_s": round(sum(r.wall_s for r in self.rows), 3),
             "wall_s": round(self.wall_s, 3),
             "mode": self.mode,
+            "partial": bool(self.not_run),
+            "not_run": list(self.not_run),
         }
 
     def csv_text(self) -> str:
@@ -150,6 +154,11 @@ class ProvinceWeek:
             + f", {t['failed']} failed; {self.mode}, "
             f"wall {self.wall_s:.1f} s"
         )
+        if self.not_run:
+            lines.append(
+                f"partial (Ctrl-C): {len(self.not_run)} of {len(self.rows) + len(self.not_run)} "
+                f"counties not run: {', '.join(self.not_run)}"
+            )
         return "\n".join(lines)
 
 
@@ -160,9 +169,11 @@ def run_province_week(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceWeek:
     """A week in each county of ``codes`` (default: all 26), ``auto`` patterns unless the
-    overrides say otherwise; serially when ``workers == 1`` and no scheduler."""
+    overrides say otherwise; serially when ``workers == 1`` and no scheduler. ``stop`` (a
+    first Ctrl-C): no county starts after it; those not finished are in ``not_run``."""
     from gongpei.county.catalogue import list_counties
     from gongpei.studies.province import province_scenario
     from gongpei.studies.runner import run_tasks
@@ -186,12 +197,17 @@ def run_province_week(
             scheduler=scheduler,
             submit_order=order,
             tick=None if bar is None else lambda: bar.update(1),
+            stop=stop,
         )
     finally:
         if bar is not None:
             bar.close()
     mode = "serial" if serial else scheduler or f"local:{workers}"
-    return ProvinceWeek(tuple(rows), mode, time.perf_counter() - t0)
+    done = tuple(r for r in rows if r is not None)
+    missing = tuple(
+        sc.model.county.code for sc, r in zip(scenarios, rows, strict=True) if r is None
+    )
+    return ProvinceWeek(done, mode, time.perf_counter() - t0, missing)
 
 
 def write_province_week(table: ProvinceWeek, out_dir: Path) -> list[Path]:

@@ -30,6 +30,9 @@ def run_week(scenario: Scenario, *, log: Callable[[str], None] | None = None) ->
 @dataclass(frozen=True, eq=False)
 class WeekResult:
     plan: WeekPlan
+    #: A stop request (a first Ctrl-C) cut the week's searches short: every day's rounds
+    #: are the best found so far (``gongpei week``).
+    interrupted: bool = False
 
     @property
     def scenario(self) -> Scenario:
@@ -198,6 +201,7 @@ class WeekResult:
             "comparison": self.comparison(),
             "search": search,
             "note": self.chosen.note,
+            "interrupted": self.interrupted,
             "ledger": [
                 {
                     "day": self.plan.week_days.names[e.day],
@@ -227,4 +231,9 @@ class WeekResult:
             )
             + f"; parcels {par['total']:,}, "
             f"late {par['late']}, mean wait {ch['mean_wait_days']:.2f} days"
+            + (
+                "\ninterrupted (Ctrl-C): every day's rounds after it are the best found so far"
+                if self.interrupted
+                else ""
+            )
         )
