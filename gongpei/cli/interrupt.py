@@ -30,7 +30,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
@@ -41,6 +41,7 @@ __all__ = [
     "POINTS_MESSAGE",
     "STUDY_MESSAGE",
     "CtrlC",
+    "interruptible",
     "kill_children",
     "run_in_worker",
     "run_interruptible",
@@ -134,6 +135,11 @@ class CtrlC:
             self.stop.set()
             click.echo(self.first_message, err=True)
             return
+        self._abort(signum, frame)
+
+    def _abort(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self._owner:
+            return
         click.echo(SECOND_MESSAGE, err=True)
         sys.stderr.flush()
         sys.stdout.flush()
@@ -159,7 +165,9 @@ class CtrlC:
     ) -> None:
         if self._pipe is None:
             return
-        signal.signal(signal.SIGINT, self._previous)
+        # After a first Ctrl-C, a second one while the command ends (its last lines, the
+        # interpreter's shutdown) still aborts with exit 130, never a traceback.
+        signal.signal(signal.SIGINT, self._abort if self.stop.is_set() else self._previous)
         signal.set_wakeup_fd(self._old_fd)
         _WAKEUP.remove(self._pipe[0])
         for fd in self._pipe:
@@ -189,14 +197,23 @@ def run_in_worker(func: Callable[[], T]) -> T:
     return box["result"]  # type: ignore[return-value]
 
 
-def run_interruptible(
-    func: Callable[[threading.Event], T], *, first_message: str = FIRST_MESSAGE
-) -> tuple[T, bool]:
-    """``func(stop)`` in a worker thread under :class:`CtrlC`, every search inside it
-    following ``stop`` (:func:`routing.callbacks.stopping`); returns its result and whether
-    a first Ctrl-C came (the result is then the best so far, or partial)."""
+@contextlib.contextmanager
+def interruptible(first_message: str = FIRST_MESSAGE) -> Iterator[CtrlC]:
+    """A block under :class:`CtrlC` in which every search follows its stop event
+    (:func:`routing.callbacks.stopping`). Compute with :func:`run_in_worker` inside it and
+    write the outputs inside it too, so that a second Ctrl-C while writing still aborts
+    with exit 130 rather than a traceback."""
     from routing.callbacks import stopping
 
     with CtrlC(first_message) as ctrl_c, stopping(ctrl_c.stop):
+        yield ctrl_c
+
+
+def run_interruptible(
+    func: Callable[[threading.Event], T], *, first_message: str = FIRST_MESSAGE
+) -> tuple[T, bool]:
+    """``func(stop)`` in a worker thread inside :func:`interruptible`; returns its result
+    and whether a first Ctrl-C came (the result is then the best so far, or partial)."""
+    with interruptible(first_message) as ctrl_c:
         result = run_in_worker(lambda: func(ctrl_c.stop))
     return result, ctrl_c.stop.is_set()

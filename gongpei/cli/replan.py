@@ -114,7 +114,7 @@ def replan(
     except json.JSONDecodeError as exc:
         raise ReplanError(f"--plan {plan_path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
     plan = plan_from_dict(doc)
-    from gongpei.cli.interrupt import run_interruptible
+    from gongpei.cli.interrupt import interruptible, run_in_worker
     from routing.callbacks import stopping
 
     def work(stop: Any) -> Any:
@@ -136,18 +136,20 @@ def replan(
             stop=stop,
         )
 
-    day, _ = run_interruptible(work)
-    out = Path(out_dir) if out_dir else path.parent / "replan"
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "replan.json", json.dumps(day.report, indent=2, ensure_ascii=False))
-    atomic_write_text(
-        out / "plan.json", json.dumps(plan_to_dict(day.replan.plan), indent=1, ensure_ascii=False)
-    )
-    atomic_write_text(out / "affected.csv", _csv(day.rows()))
-    click.echo(day.headline())
-    for u in day.report["unserved_after_events"]:
-        click.echo(f"  unserved {u['code']}: {u['reason']}")
-    click.echo(f"outputs in {out}/")
+    with interruptible() as ctrl_c:  # the outputs are written under it too
+        day = run_in_worker(lambda: work(ctrl_c.stop))
+        out = Path(out_dir) if out_dir else path.parent / "replan"
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "replan.json", json.dumps(day.report, indent=2, ensure_ascii=False))
+        atomic_write_text(
+            out / "plan.json",
+            json.dumps(plan_to_dict(day.replan.plan), indent=1, ensure_ascii=False),
+        )
+        atomic_write_text(out / "affected.csv", _csv(day.rows()))
+        click.echo(day.headline())
+        for u in day.report["unserved_after_events"]:
+            click.echo(f"  unserved {u['code']}: {u['reason']}")
+        click.echo(f"outputs in {out}/")
 
 
 COLUMNS = (
