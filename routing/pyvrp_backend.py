@@ -111,7 +111,16 @@ def solve_pyvrp(
     best, feasible, iterations = None, True, 0
     if mapping.village_ids:
         params = search_params(mapping, progress, t0)
-        result = run_ils(data, criterion, seed, params, None, initial_penalties, mapping.max_prize)
+        result = run_ils(
+            data,
+            criterion,
+            seed,
+            params,
+            None,
+            initial_penalties,
+            mapping.max_prize,
+            mapping.sentinel,
+        )
         best, iterations = result.best, result.num_iterations
         if criterion.gave_up:
             # No feasible solution serves every village in time: the rest of the budget
@@ -123,7 +132,14 @@ def solve_pyvrp(
             params = search_params(mapping, progress, t0)
             start = carry_over(best, data)
             result = run_ils(
-                data, criterion, seed, params, start, initial_penalties, mapping.max_prize
+                data,
+                criterion,
+                seed,
+                params,
+                start,
+                initial_penalties,
+                mapping.max_prize,
+                mapping.sentinel,
             )
             best, iterations = result.best, iterations + result.num_iterations
         feasible = best.is_feasible()
@@ -270,6 +286,11 @@ def _trips(r: Any, vt: VehicleType, k: int, mapping: ModelMapping) -> list[Route
                 distance_m=distance,
                 cost=vt.trip_cost(trip, distance, ret - since),
                 trip=trip,
+                # the soft promise's late cost on this problem: when no promise could be kept
+                # as a deadline, promise_as_deadline returns the problem itself and restore()
+                # (which recomputes it) is not called, so it is counted here (the checker
+                # compares it)
+                late_cost=sum(v.late_cost(s.start_s) for v, s in zip(vs, stops, strict=True)),
             )
         )
         prev_return = ret

@@ -23,8 +23,18 @@ Mapping (each line is something :func:`routing.check.check` re-verifies on the r
 * **Depot-tied villages** (``Village.depot``): one routing profile per start depot in which
   the arcs to and from villages tied to another depot cost ``Problem.UNREACHABLE`` in
   distance and time; such a visit always breaks the shift, so PyVRP never keeps it.
-* **Unreachable arcs** (≥ ``Problem.UNREACHABLE``) are passed capped at that value: the
-  travel time alone breaks any shift, so a feasible PyVRP solution cannot use one.
+* **Unreachable arcs** (≥ ``Problem.UNREACHABLE`` in either matrix, and the depot-tied
+  profiles' blocked arcs) are passed as a *finite sentinel*, not as ``Problem.UNREACHABLE``:
+  a duration one second longer than any finite arc and any shift end (so the travel time
+  alone breaks every shift and a feasible PyVRP solution cannot use one) and a distance one
+  metre longer than any finite arc. Why (issue 13): PyVRP's costs are 64-bit integers and
+  the prize-collecting search's penalty per second of time warp is at least the largest
+  prize (~10⁹ units on a residual Suichang day); with 10⁹ s per unreachable arc a random
+  start had ~10¹¹ s of warp, its penalised cost wrapped past 2⁶³ (negative), and the local
+  search — which only stops when no move improves — cycled on wrapped costs for ever,
+  inside one PyVRP call that no iteration limit or stop flag reaches. The sentinel keeps the
+  same feasible set; the penalty bounds are also clamped so that the worst penalised cost
+  of any solution stays below 2⁶² (:func:`penalty_limit`).
 * **Money.** PyVRP needs integer costs. Every amount is first exact in 1/3600 fen
   (``MONEY_UNITS_PER_YUAN = 360_000``: a per-hour rate with whole fen is exact per second
   (``cost_per_h · 100`` per s), a per-km rate with whole fen is exact per metre
@@ -103,6 +113,8 @@ __all__ = [
     "fleet_can_carry",
     "hopeless_villages",
     "money_units",
+    "penalty_limit",
+    "reachable_matrices",
     "reload_time",
 ]
 
@@ -110,6 +122,10 @@ __all__ = [
 MONEY_UNITS_PER_YUAN = 360_000
 PER_METRE = MONEY_UNITS_PER_YUAN // 1000  # units per metre for 1 yuan/km
 PER_SECOND = MONEY_UNITS_PER_YUAN // 3600  # units per second for 1 yuan/h
+#: The sentinel distance/duration of an unreachable arc never exceeds this (module docstring).
+UNREACHABLE_SENTINEL_CAP = Problem.UNREACHABLE
+#: No penalised cost of any solution may exceed this (PyVRP's costs are int64: 2⁶³ − 1).
+COST_CEILING = float(2**62)
 
 
 @dataclass
@@ -125,6 +141,8 @@ class ModelMapping:
     units_per_yuan: float = MONEY_UNITS_PER_YUAN  # after the common divisor
     max_prize: int = 0  # the largest client prize (0: every client required)
     reload_s: int = 0  # R: the depots' service duration (second trips; module docstring)
+    sentinel: tuple[int, int] = (UNREACHABLE_SENTINEL_CAP, UNREACHABLE_SENTINEL_CAP)  # (m, s)
+    penalty_limit: float = float("inf")  # no penalty above this can overflow a cost
 
 
 def money_units(yuan: float, per_yuan: int) -> int:
@@ -179,29 +197,30 @@ def build_data(
 
     import pyvrp
 
-    unr = Problem.UNREACHABLE
     depots = problem.depots
     hopeless = hopeless_villages(problem) if hopeless is None else hopeless
     kept = [v for v in problem.villages if v.id not in hopeless]
     rows = [problem.index(d.location) for d in depots] + [problem.index(v.location) for v in kept]
-    dist = np.minimum(problem.distance_m[np.ix_(rows, rows)], unr)
-    dur = np.minimum(problem.duration_s[np.ix_(rows, rows)], unr)
-    np.fill_diagonal(dist, 0)
-    np.fill_diagonal(dur, 0)
+    dist, dur, (unr_m, unr_s) = reachable_matrices(
+        problem.distance_m[np.ix_(rows, rows)],
+        problem.duration_s[np.ix_(rows, rows)],
+        max((t.shift_end_s for t in problem.vehicle_types), default=0),
+    )
     nd = len(depots)
     depot_index = {d.id: k for k, d in enumerate(depots)}
 
     # Profiles: one per start depot when some villages are tied to a depot.
     tied = [(k, v.depot) for k, v in enumerate(kept) if v.depot is not None]
     profile_of: dict[str, int] = {}
-    dists, durs = [dist], [dur]
+    dists: list[Any] = [dist]
+    durs: list[Any] = [dur]
     if tied:
         for p, start in enumerate(sorted({t.start_depot for t in problem.vehicle_types})):
             pd, pt = dist.copy(), dur.copy()
             for k, home in tied:
                 if home != start:
                     i = nd + k
-                    for m in (pd, pt):
+                    for m, unr in ((pd, unr_m), (pt, unr_s)):
                         m[i, :] = unr
                         m[:, i] = unr
                         m[i, i] = 0
@@ -220,7 +239,7 @@ def build_data(
         for v in kept:
             d = problem.distance(a, v.location) + problem.distance(v.location, b)
             s = problem.duration(a, v.location) + problem.duration(v.location, b) + v.service_s
-            if max(d, s) < unr:
+            if max(d, s) < Problem.UNREACHABLE:
                 worst = max(worst, route_cost(t, d, s))
     money = [
         (
@@ -293,5 +312,65 @@ def build_data(
         units_per_yuan=MONEY_UNITS_PER_YUAN / unit,
         max_prize=max((c.prize for c in clients), default=0),
         reload_s=reload,
+        sentinel=(unr_m, unr_s),
+        penalty_limit=penalty_limit(data, (unr_m, unr_s)),
     )
     return data, mapping
+
+
+def reachable_matrices(
+    dist: np.ndarray, dur: np.ndarray, latest_s: int
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """``dist``/``dur`` with every unreachable arc (≥ ``Problem.UNREACHABLE`` in either)
+    replaced by the finite sentinel (module docstring), zero diagonals, and the sentinel
+    ``(metres, seconds)``: one more than any finite arc, and for the duration one more than
+    ``latest_s`` (the latest shift end) too, so an arc that long breaks every shift."""
+    unr = Problem.UNREACHABLE
+    dist = np.array(dist, dtype=np.int64)
+    dur = np.array(dur, dtype=np.int64)
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    cut = (dist >= unr) | (dur >= unr)
+    ok = ~cut
+    unr_m = min(unr, int(dist[ok].max(initial=0)) + 1)
+    unr_s = min(unr, max(int(dur[ok].max(initial=0)), int(latest_s)) + 1)
+    dist[cut] = unr_m
+    dur[cut] = unr_s
+    return dist, dur, (unr_m, unr_s)
+
+
+def penalty_limit(data: Any, sentinel: tuple[int, int]) -> float:
+    """The largest penalty (per unit of excess load, time warp or excess distance) at which
+    no solution's penalised cost can exceed :data:`COST_CEILING`.
+
+    A solution has at most ``n + R`` arcs (``n`` clients, ``R`` routes ≤ vehicles), each
+    at most the sentinel, so its time warp is below ``(n + 2R) · sentinel_s`` plus the
+    service times (a route starts no later than the latest shift end, which the sentinel
+    exceeds), its excess distance below ``(n + R) · sentinel_m``, and its excess load below
+    the total demand per dimension; its cost is below those arcs' distance and duration
+    costs, the fixed costs and the prizes. Far above any bound PyVRP's defaults reach on
+    real days; it only binds when the matrices themselves are near overflow."""
+    clients = data.clients()
+    vts = data.vehicle_types()
+    n = len(clients)
+    routes = min(n, sum(v.num_available for v in vts))
+    unr_m, unr_s = sentinel
+    warp = (n + 2 * routes) * float(unr_s) + sum(float(c.service_duration) for c in clients)
+    excess = (n + routes) * float(unr_m)
+    load = sum(
+        float(sum(c.delivery[k] for c in clients) + sum(c.pickup[k] for c in clients))
+        for k in range(data.num_load_dimensions)
+    )
+    per_m = max((float(v.unit_distance_cost) for v in vts), default=0.0)
+    per_s = max((float(v.unit_duration_cost) for v in vts), default=0.0)
+    fixed = max((float(v.fixed_cost) for v in vts), default=0.0)
+    cost = (
+        (n + routes) * unr_m * per_m
+        + (n + 2 * routes) * unr_s * per_s
+        + routes * fixed
+        + sum(float(c.prize) for c in clients)
+    )
+    room = COST_CEILING - cost
+    if room <= 0:
+        return 1.0
+    return max(1.0, room / max(1.0, warp + excess + load))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -83,9 +84,12 @@ class SearchStop:
         return time.perf_counter() >= self.deadline
 
 
-def initial_penalties(data: Any) -> tuple[list[float], float, float]:
+def initial_penalties(
+    data: Any, sentinel: tuple[int, int] | None = None
+) -> tuple[list[float], float, float]:
     """Penalties per unit of excess load (per dimension), time warp and excess distance
-    that make one unit of violation cost about one average arc.
+    that make one unit of violation cost about one average arc (an arc usable in some
+    profile: shorter than ``sentinel`` = (metres, seconds), default ``Problem.UNREACHABLE``).
 
     ``pyvrp.solve`` starts every penalty at the midpoint of [min, max] (50,000 × our rate),
     far above what is needed; the penalty manager then lowers it by 10 % every 500
@@ -96,21 +100,27 @@ def initial_penalties(data: Any) -> tuple[list[float], float, float]:
     clients = data.clients()
     locs = [c.location for c in clients]
     sub = np.ix_(locs, locs)
-    d = data.distance_matrix(0)[sub].astype(float)
-    t = data.duration_matrix(0)[sub].astype(float)
-    mask = (d < Problem.UNREACHABLE) & (t < Problem.UNREACHABLE)
-    np.fill_diagonal(mask, False)
-    if not mask.any():
+    unr_m, unr_s = (Problem.UNREACHABLE, Problem.UNREACHABLE) if sentinel is None else sentinel
+    # Profile 0 alone may block most arcs (villages tied to other depots): take every
+    # profile's usable arcs.
+    ds = [data.distance_matrix(p)[sub].astype(float) for p in range(data.num_profiles)]
+    ts = [data.duration_matrix(p)[sub].astype(float) for p in range(data.num_profiles)]
+    masks = [(d < unr_m) & (t < unr_s) for d, t in zip(ds, ts, strict=True)]
+    for m in masks:
+        np.fill_diagonal(m, False)
+    d = np.concatenate([x[m] for x, m in zip(ds, masks, strict=True)])
+    t = np.concatenate([x[m] for x, m in zip(ts, masks, strict=True)])
+    if not d.size:
         return [1.0] * data.num_load_dimensions, 1.0, 1.0
     vts = data.vehicle_types()
     per_d = max(v.unit_distance_cost for v in vts)
     per_t = max(v.unit_duration_cost for v in vts)
-    avg = max(1.0, float(np.mean((per_d * d + per_t * t)[mask])))
+    avg = max(1.0, float(np.mean(per_d * d + per_t * t)))
     loads = [
         avg / max(1.0, float(np.mean([max(c.delivery[k], c.pickup[k]) for c in clients])))
         for k in range(data.num_load_dimensions)
     ]
-    return loads, avg / max(1.0, float(np.mean(t[mask]))), avg / max(1.0, float(np.mean(d[mask])))
+    return loads, avg / max(1.0, float(np.mean(t))), avg / max(1.0, float(np.mean(d)))
 
 
 def run_ils(
@@ -121,12 +131,16 @@ def run_ils(
     start: Any = None,
     penalties: str = "arcs",
     max_prize: int = 0,
+    sentinel: tuple[int, int] | None = None,
 ) -> Any:
     """``pyvrp.solve`` (0.14) with :func:`initial_penalties` (``penalties="arcs"``) or
     PyVRP's own midpoint ones (``"midpoint"``); ``start``: a ``pyvrp.Solution`` of ``data``
     to start from instead of a random one. ``max_prize``: the largest client prize, a floor
-    for every initial penalty."""
+    for every initial penalty (the penalty manager clips it to ``params``' bounds, which
+    :func:`search_params` keeps below overflow). ``sentinel``: the unreachable arcs' (metres,
+    seconds) in ``data`` (:func:`routing.pyvrp_model.reachable_matrices`)."""
     from pyvrp import IteratedLocalSearch, PenaltyManager, RandomNumberGenerator, Solution
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 
     rng = RandomNumberGenerator(seed=seed)
@@ -136,7 +150,9 @@ def run_ils(
         if op.supports(data):
             ls.add_operator(op(data))
     loads, warp, dist = (
-        initial_penalties(data) if penalties == "arcs" else params.penalty.midpoint_penalties(data)
+        initial_penalties(data, sentinel)
+        if penalties == "arcs"
+        else params.penalty.midpoint_penalties(data)
     )
     # Prize-collecting search: one unit of violation must cost more than any prize, or
     # PyVRP keeps every village on overloaded, late rounds and never turns feasible
@@ -147,7 +163,12 @@ def run_ils(
     first = with_reloads(Solution.make_random(data, rng), data) if start is None else start
     init = ls(first, pm.max_cost_evaluator(), exhaustive=True)
     algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
-    return algo.run(stop, False, False, params.display_interval)
+    with warnings.catch_warnings():
+        # PyVRP warns when a penalty sits at its bound while solutions stay infeasible: on
+        # days that cannot be served whole that is expected, and handled here (patience,
+        # then prizes; the unserved villages get their reasons), not a console message.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        return algo.run(stop, False, False, params.display_interval)
 
 
 def with_reloads(solution: Any, data: Any) -> Any:
@@ -222,11 +243,13 @@ def search_params(mapping: ModelMapping, progress: ProgressFn | None, t0: float)
                 progress(time.perf_counter() - t0, units / mapping.units_per_yuan)
 
     default = PenaltyParams()
+    # With prizes, the bound must leave room above the largest prize (run_ils); and no
+    # penalty may let a penalised cost overflow PyVRP's int64 costs (penalty_limit).
+    high = max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize)
+    high = min(high, mapping.penalty_limit)
     return SolveParams(
         ils=IteratedLocalSearchParams(callbacks=_Callbacks()),
         penalty=PenaltyParams(
-            min_penalty=default.min_penalty * mapping.penalty_scale,
-            # With prizes, the bound must leave room above the largest prize (run_ils).
-            max_penalty=max(default.max_penalty * mapping.penalty_scale, 10.0 * mapping.max_prize),
+            min_penalty=min(default.min_penalty * mapping.penalty_scale, high), max_penalty=high
         ),
     )

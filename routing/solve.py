@@ -113,7 +113,8 @@ def solve(
     ``progress(elapsed_s, cost_yuan)`` is called on each backend's improving solutions
     (in ``auto`` mode from both backends, the PyVRP ones from a helper thread, serialised
     by a lock; the two streams interleave). ``stop`` (callable or
-    ``threading.Event``) or Ctrl-C ends the search and returns the best plan so far with
+    ``threading.Event``; default: that of an enclosing :func:`routing.callbacks.stopping`
+    block) or Ctrl-C ends the search and returns the best plan so far with
     status ``"interrupted"``. ``solution_limit`` (OR-Tools) and ``max_iterations`` (PyVRP)
     bound the search by work (together with ``time_limit_s``); ``deterministic=True`` sets
     them to defaults when absent and lifts the wall-clock limit (module docstring).
@@ -122,6 +123,10 @@ def solve(
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend = {backend!r}: expected one of {BACKENDS}")
+    if stop is None:  # a stop request scoped over the caller's searches (routing.callbacks)
+        from routing.callbacks import current_stop
+
+        stop = current_stop()
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s = {time_limit_s!r}: must be > 0")
     if deterministic:

@@ -135,27 +135,50 @@ def compare(
     """Headline numbers of several days side by side.
 
     Each INPUT is a scenario file (run now, nothing written) or the output folder of an
-    earlier `gongpei run` (its summary.json is read).
+    earlier `gongpei run` (its summary.json is read). Ctrl-C once: the day being run keeps
+    its best plan so far, the inputs not yet run are left out and the table says so; twice:
+    aborts at once (exit 130).
     """
+    import threading
+
+    from gongpei.cli.interrupt import run_interruptible
     from gongpei.day.pipeline import run_day
     from gongpei.report.compare import compare_summaries, load_summary
 
-    summaries, names = [], []
-    for item in inputs:
+    scenarios: list[Any] = []  # a summary (folder) or a scenario to run, in input order
+    for item in inputs:  # every input is read and checked before anything is computed
         path = Path(item)
         if path.is_dir():
             try:
-                summaries.append(load_summary(path))
+                scenarios.append((path.name or str(path), load_summary(path)))
             except (OSError, ValueError) as exc:
                 raise ScenarioError([str(exc)]) from None
-            names.append(path.name or str(path))
             continue
         sc = load_scenario(item)
         if time_limit is not None or deterministic:
             sc = sc.with_overrides(budget_overrides(time_limit, deterministic))
-        summaries.append(run_day(sc, progress=not quiet).summary())
-        names.append(sc.name)
+        scenarios.append((sc.name, sc))
+
+    def work(stop: threading.Event) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+        summaries, names, skipped = [], [], []
+        for name, item in scenarios:
+            if isinstance(item, dict):
+                summaries.append(item)
+                names.append(name)
+            elif stop.is_set():
+                skipped.append(name)
+            else:
+                summaries.append(run_day(item, progress=not quiet, stop=stop).summary())
+                names.append(name)
+        return summaries, names, skipped
+
+    (summaries, names, skipped), interrupted = run_interruptible(work)
     click.echo(compare_summaries(summaries, names))
+    if interrupted:
+        click.echo(
+            "interrupted (Ctrl-C): the day being run has the best plan found so far"
+            + (f"; not run: {', '.join(skipped)}" if skipped else "")
+        )
 
 
 def _register_commands() -> None:

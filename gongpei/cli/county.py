@@ -154,22 +154,37 @@ def province(
     overrides.update(budget_overrides(time_limit, deterministic))
     if seed is not None:
         overrides["scenario.seed"] = seed
-    if week:
-        from gongpei.week.province import run_province_week, write_province_week
+    from gongpei.cli.interrupt import STUDY_MESSAGE, interruptible, run_in_worker
 
-        weeks = run_province_week(
-            codes, overrides=overrides, scheduler=scheduler, workers=workers, progress=not quiet
+    # the outputs are written under the Ctrl-C handler too (a second press: exit 130)
+    with interruptible(STUDY_MESSAGE) as ctrl_c:
+        if week:
+            from gongpei.week.province import run_province_week, write_province_week
+
+            weeks = run_in_worker(
+                lambda: run_province_week(
+                    codes,
+                    overrides=overrides,
+                    scheduler=scheduler,
+                    workers=workers,
+                    progress=not quiet,
+                    stop=ctrl_c.stop,
+                )
+            )
+            click.echo(weeks.text())
+            written = write_province_week(weeks, Path(out_dir))
+            click.echo("wrote " + ", ".join(str(f) for f in written))
+            return
+        table = run_in_worker(
+            lambda: run_province(
+                codes,
+                overrides=overrides,
+                scheduler=scheduler,
+                workers=workers,
+                progress=not quiet,
+                stop=ctrl_c.stop,
+            )
         )
-        click.echo(weeks.text())
-        click.echo("wrote " + ", ".join(str(f) for f in write_province_week(weeks, Path(out_dir))))
-        return
-    table = run_province(
-        codes,
-        overrides=overrides,
-        scheduler=scheduler,
-        workers=workers,
-        progress=not quiet,
-    )
-    files = write_province(table, Path(out_dir), metric=metric)
-    click.echo(table.text())
-    click.echo("wrote " + ", ".join(str(f) for f in files))
+        files = write_province(table, Path(out_dir), metric=metric)
+        click.echo(table.text())
+        click.echo("wrote " + ", ".join(str(f) for f in files))

@@ -1,5 +1,8 @@
 """``gongpei frontier``: what each extra van (or a later promise) buys in punctuality.
 
+Ctrl-C once: no new point starts, the points done are written and the console says the
+frontier is partial; twice: aborts at once (exit 130).
+
 Registered on the main group by :mod:`gongpei.cli.commands`. Writes ``frontier.csv``
 (:data:`gongpei.studies.frontier.FRONTIER_COLUMNS`) and ``frontier.png`` into ``--out``;
 the scenario's own point is the row with ``own = true``, ringed on the plot.
@@ -62,14 +65,23 @@ def frontier(
     sc = load_scenario(scenario)
     if time_limit is not None:
         sc = sc.with_overrides({"routing.time_limit_s": time_limit})
+    from gongpei.cli.interrupt import POINTS_MESSAGE, run_interruptible
+
     if vans is not None:
-        rows = fr.frontier(sc, vans=fr.parse_vans(vans))
+        fleet = fr.parse_vans(vans)
+        planned = len(fleet)
+        rows, interrupted = run_interruptible(
+            lambda stop: fr.frontier(sc, vans=fleet, stop=stop), first_message=POINTS_MESSAGE
+        )
     else:
         try:
             times = [int(parse_clock(p.strip())) for p in str(promises).split(",") if p.strip()]
         except ValueError as exc:
             raise click.BadParameter(f"{promises!r}: {exc}", param_hint="--promise") from None
-        rows = fr.frontier(sc, promises=times)
+        planned = len(times)
+        rows, interrupted = run_interruptible(
+            lambda stop: fr.frontier(sc, promises=times, stop=stop), first_message=POINTS_MESSAGE
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
@@ -96,4 +108,6 @@ def frontier(
             f"{row['late_parcel_h']:.1f} late parcel-hours, {row['unserved']} unserved"
             + ("  ← this scenario" if row["own"] else "")
         )
+    if interrupted:
+        click.echo(f"partial (Ctrl-C): {len(rows)} of {planned} points done")
     click.echo(f"wrote {out / 'frontier.csv'} and {out / 'frontier.png'}")

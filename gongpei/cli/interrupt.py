@@ -14,22 +14,38 @@ follow the ``stop`` event instead):
 
 Worker processes forked while the handler is installed inherit it; it does nothing in any
 process but the one that installed it, so an idle pool worker does not die with a traceback.
+
+Every long command (``run``, ``compare``, ``replan``, ``week``, ``frontier``, ``sweep``,
+``province``) runs through :func:`run_interruptible`: the work gets the stop event, and every
+search started inside it follows that event too (:func:`routing.callbacks.stopping`). For
+the studies (sweeps, the province) the first Ctrl-C starts no new task and the outputs of
+the tasks done are written, marked partial (:data:`STUDY_MESSAGE`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
 import click
 
-__all__ = ["EXIT_ABORTED", "CtrlC", "kill_children", "run_in_worker"]
+__all__ = [
+    "EXIT_ABORTED",
+    "POINTS_MESSAGE",
+    "STUDY_MESSAGE",
+    "CtrlC",
+    "interruptible",
+    "kill_children",
+    "run_in_worker",
+    "run_interruptible",
+]
 
 #: Exit status after a second Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_ABORTED = 130
@@ -41,6 +57,16 @@ FIRST_MESSAGE = (
     "comparisons not yet done are skipped (Ctrl-C again aborts at once)"
 )
 SECOND_MESSAGE = "gongpei: second Ctrl-C: aborted; this run's outputs are not complete"
+#: The first Ctrl-C of ``gongpei frontier``.
+POINTS_MESSAGE = (
+    "gongpei: Ctrl-C: no new point is started; the points done are written (Ctrl-C again "
+    "aborts at once)"
+)
+#: The first Ctrl-C of a study of many tasks (a sweep, the province).
+STUDY_MESSAGE = (
+    "gongpei: Ctrl-C: no new runs are started; the runs done are written, marked partial "
+    "(Ctrl-C again aborts at once)"
+)
 
 
 def kill_children(grace_s: float = 1.0) -> None:
@@ -84,7 +110,8 @@ class CtrlC:
     per signal, written by the C-level handler) and the handler reads how many came.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, first_message: str = FIRST_MESSAGE) -> None:
+        self.first_message = first_message
         self.stop = threading.Event()
         self._owner = os.getpid()
         self._previous: Any = None
@@ -106,7 +133,12 @@ class CtrlC:
         presses = self._presses()
         if not self.stop.is_set() and presses == 1:
             self.stop.set()
-            click.echo(FIRST_MESSAGE, err=True)
+            click.echo(self.first_message, err=True)
+            return
+        self._abort(signum, frame)
+
+    def _abort(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self._owner:
             return
         click.echo(SECOND_MESSAGE, err=True)
         sys.stderr.flush()
@@ -133,7 +165,9 @@ class CtrlC:
     ) -> None:
         if self._pipe is None:
             return
-        signal.signal(signal.SIGINT, self._previous)
+        # After a first Ctrl-C, a second one while the command ends (its last lines, the
+        # interpreter's shutdown) still aborts with exit 130, never a traceback.
+        signal.signal(signal.SIGINT, self._abort if self.stop.is_set() else self._previous)
         signal.set_wakeup_fd(self._old_fd)
         _WAKEUP.remove(self._pipe[0])
         for fd in self._pipe:
@@ -143,8 +177,10 @@ class CtrlC:
 
 def run_in_worker(func: Callable[[], T]) -> T:
     """Run ``func`` in a worker thread and return its result (or raise its exception) while
-    the main thread stays free to run signal handlers."""
+    the main thread stays free to run signal handlers. The thread runs in a copy of the
+    caller's :mod:`contextvars` context (a scoped stop request reaches it)."""
     box: dict[str, object] = {}
+    context = contextvars.copy_context()
 
     def work() -> None:
         try:
@@ -152,10 +188,32 @@ def run_in_worker(func: Callable[[], T]) -> T:
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 
-    thread = threading.Thread(target=work, name="gongpei-day", daemon=True)
+    thread = threading.Thread(target=lambda: context.run(work), name="gongpei-day", daemon=True)
     thread.start()
     while thread.is_alive():
         thread.join(0.1)
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def interruptible(first_message: str = FIRST_MESSAGE) -> Iterator[CtrlC]:
+    """A block under :class:`CtrlC` in which every search follows its stop event
+    (:func:`routing.callbacks.stopping`). Compute with :func:`run_in_worker` inside it and
+    write the outputs inside it too, so that a second Ctrl-C while writing still aborts
+    with exit 130 rather than a traceback."""
+    from routing.callbacks import stopping
+
+    with CtrlC(first_message) as ctrl_c, stopping(ctrl_c.stop):
+        yield ctrl_c
+
+
+def run_interruptible(
+    func: Callable[[threading.Event], T], *, first_message: str = FIRST_MESSAGE
+) -> tuple[T, bool]:
+    """``func(stop)`` in a worker thread inside :func:`interruptible`; returns its result
+    and whether a first Ctrl-C came (the result is then the best so far, or partial)."""
+    with interruptible(first_message) as ctrl_c:
+        result = run_in_worker(lambda: func(ctrl_c.stop))
+    return result, ctrl_c.stop.is_set()

@@ -7,7 +7,9 @@ Writes into ``--out`` (default: ``replan/`` next to the plan file): ``replan.jso
 before/after totals, every affected village, every unserved village with its reason),
 ``affected.csv`` (one row per affected village) and ``plan.json`` (the complete re-planned
 day, readable by :func:`routing.plan_io.plan_from_dict`). A bad vehicle name, time, node or
-plan file prints one line and exits with status 2.
+plan file prints one line and exits with status 2. Ctrl-C once: the searches stop with
+their best plans so far and the outputs are written, marked ``interrupted``; twice: aborts
+at once (exit 130).
 """
 
 from __future__ import annotations
@@ -112,30 +114,42 @@ def replan(
     except json.JSONDecodeError as exc:
         raise ReplanError(f"--plan {plan_path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
     plan = plan_from_dict(doc)
-    county, problem = county_and_problem(sc)
-    fleet = fleet_names(problem)
-    events: list[VanBreakdown | RoadClosure] = [parse_breakdown(b, fleet) for b in breakdowns]
-    events += [parse_closure(c, county.graph) for c in closures]
-    day = replan_day(
-        sc,
-        plan,
-        events,
-        time_limit_s=time_limit,
-        backend=backend,
-        policy=policy,
-        problem=(county, problem),
-    )
-    out = Path(out_dir) if out_dir else path.parent / "replan"
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "replan.json", json.dumps(day.report, indent=2, ensure_ascii=False))
-    atomic_write_text(
-        out / "plan.json", json.dumps(plan_to_dict(day.replan.plan), indent=1, ensure_ascii=False)
-    )
-    atomic_write_text(out / "affected.csv", _csv(day.rows()))
-    click.echo(day.headline())
-    for u in day.report["unserved_after_events"]:
-        click.echo(f"  unserved {u['code']}: {u['reason']}")
-    click.echo(f"outputs in {out}/")
+    from gongpei.cli.interrupt import interruptible, run_in_worker
+    from routing.callbacks import stopping
+
+    def work(stop: Any) -> Any:
+        # The day is rebuilt under Ctrl-C too, but whole: its line-to-van passes solve
+        # rounds, and a stopped pass would rebuild another day than the plan's.
+        with stopping(None):
+            county, problem = county_and_problem(sc)
+        fleet = fleet_names(problem)
+        events: list[VanBreakdown | RoadClosure] = [parse_breakdown(b, fleet) for b in breakdowns]
+        events += [parse_closure(c, county.graph) for c in closures]
+        return replan_day(
+            sc,
+            plan,
+            events,
+            time_limit_s=time_limit,
+            backend=backend,
+            policy=policy,
+            problem=(county, problem),
+            stop=stop,
+        )
+
+    with interruptible() as ctrl_c:  # the outputs are written under it too
+        day = run_in_worker(lambda: work(ctrl_c.stop))
+        out = Path(out_dir) if out_dir else path.parent / "replan"
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "replan.json", json.dumps(day.report, indent=2, ensure_ascii=False))
+        atomic_write_text(
+            out / "plan.json",
+            json.dumps(plan_to_dict(day.replan.plan), indent=1, ensure_ascii=False),
+        )
+        atomic_write_text(out / "affected.csv", _csv(day.rows()))
+        click.echo(day.headline())
+        for u in day.report["unserved_after_events"]:
+            click.echo(f"  unserved {u['code']}: {u['reason']}")
+        click.echo(f"outputs in {out}/")
 
 
 COLUMNS = (

@@ -7,6 +7,10 @@ Writes into ``--out``: ``runs.csv``/``runs.json`` (one row per run), ``summary.c
 ``summary.json`` (one row per grid point: mean, sd and confidence interval of each metric)
 and ``sweep.png`` (the plotted metric against the first grid field, one line per value of the
 second). A bad grid or value prints one line per fault and exits with status 2.
+
+Ctrl-C once: no new run starts, the runs done are written and the sweep is marked partial
+(``partial.json``, and a line on the console); twice: aborts at once, exit 130, no worker
+process left (:mod:`gongpei.cli.interrupt`).
 """
 
 from __future__ import annotations
@@ -103,11 +107,13 @@ def sweep(
     quiet: bool,
 ) -> None:
     """Replicate SCENARIO (default: the embedded Suichang day) over a grid of field values."""
+    from gongpei.cli.interrupt import STUDY_MESSAGE, interruptible, run_in_worker
+    from gongpei.report.atomic import atomic_write_text
     from gongpei.scenario.loading import load_scenario
     from gongpei.scenario.messages import ScenarioError
     from gongpei.studies.metrics import DAY_METRICS, SORT_METRICS
     from gongpei.studies.statistics import aggregate
-    from gongpei.studies.sweep import parse_grid, parse_overrides, write_rows
+    from gongpei.studies.sweep import grid_points, parse_grid, parse_overrides, write_rows
     from gongpei.studies.sweep import sweep as run_sweep
     from gongpei.studies.sweep_plot import plot_sweep
 
@@ -122,41 +128,72 @@ def sweep(
     sc = load_scenario(scenario)
     if fixed:
         sc = sc.with_overrides(fixed)
-    rows = run_sweep(
-        sc,
-        grid,
-        replications=replications,
-        root_seed=root_seed,
-        what=what,  # type: ignore[arg-type]
-        workers=workers,
-        scheduler=scheduler,
-        progress=not quiet,
-    )
-    summary = aggregate(rows)
-    out = Path(out_dir)
-    for name, data in (("runs", rows), ("summary", summary)):
-        write_rows(data, out / f"{name}.csv")
-        write_rows(data, out / f"{name}.json")
+    with interruptible(STUDY_MESSAGE) as ctrl_c:  # the outputs are written under it too
+        rows = run_in_worker(
+            lambda: run_sweep(
+                sc,
+                grid,
+                replications=replications,
+                root_seed=root_seed,
+                what=what,  # type: ignore[arg-type]
+                workers=workers,
+                scheduler=scheduler,
+                progress=not quiet,
+                stop=ctrl_c.stop,
+            )
+        )
+        interrupted = ctrl_c.stop.is_set()
+        planned = len(grid_points(grid)) * replications
+        summary = aggregate(rows)
+        out = Path(out_dir)
+        for name, data in (("runs", rows), ("summary", summary)):
+            write_rows(data, out / f"{name}.csv")
+            write_rows(data, out / f"{name}.json")
+        partial = out / "partial.json"
+        if interrupted:
+            import json
 
-    import matplotlib
+            doc = {
+                "partial": True,
+                "reason": "Ctrl-C",
+                "runs_done": len(rows),
+                "runs_planned": planned,
+            }
+            atomic_write_text(partial, json.dumps(doc, indent=2) + "\n")
+        elif partial.exists():
+            partial.unlink()  # a complete sweep over an earlier partial one
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+        import matplotlib
 
-    keys = list(grid)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    if keys:
-        plot_sweep(rows, x=keys[0], y=y, hue=keys[1] if len(keys) > 1 else None, ax=ax)
-    else:
-        plot_sweep(rows, x="scenario", y=y, ax=ax)
-    if len(keys) > 2:
-        ax.set_title(f"averaged over {', '.join(keys[2:])}", fontsize="small")
-    fig.tight_layout()
-    fig.savefig(out / "sweep.png", dpi=120)
-    plt.close(fig)
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
 
-    click.echo(_table(summary, keys, y))
-    click.echo(f"{len(rows)} runs ({len(summary)} points × {replications}); outputs in {out}/")
+        keys = list(grid)
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        if not rows:
+            ax.set_title("no run finished (Ctrl-C)", fontsize="small")
+        elif keys:
+            plot_sweep(rows, x=keys[0], y=y, hue=keys[1] if len(keys) > 1 else None, ax=ax)
+        else:
+            plot_sweep(rows, x="scenario", y=y, ax=ax)
+        if len(keys) > 2:
+            ax.set_title(f"averaged over {', '.join(keys[2:])}", fontsize="small")
+        fig.tight_layout()
+        fig.savefig(out / "sweep.png", dpi=120)
+        plt.close(fig)
+
+        click.echo(_table(summary, keys, y))
+        for a in summary:  # a saving on unequal service is no saving (issue 13)
+            if a.get("saving_note"):
+                point = ", ".join(f"{k}={a[k]}" for k in keys) or str(a.get("scenario", ""))
+                click.echo(f"  {point}: {a['saving_note']}")
+        if interrupted:
+            click.echo(
+                f"partial (Ctrl-C): {len(rows)} of {planned} runs done; outputs in {out}/ "
+                "(partial.json)"
+            )
+            return
+        click.echo(f"{len(rows)} runs ({len(summary)} points × {replications}); outputs in {out}/")
 
 
 def _table(summary: list[dict[str, object]], keys: list[str], y: str) -> str:

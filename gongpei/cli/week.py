@@ -2,7 +2,9 @@
 
 Registered on the main group by :mod:`gongpei.cli.commands`. Heavy imports (the pipeline, the
 solvers, matplotlib) happen inside the command. Writes ``week.json``, ``week.html`` and the
-plots into ``--out`` (default: ``<output.dir>/week``).
+plots into ``--out`` (default: ``<output.dir>/week``). Ctrl-C once: every search from then
+on stops with its best plan so far, the week finishes quickly and is written marked
+``interrupted``; twice: aborts at once (exit 130).
 """
 
 from __future__ import annotations
@@ -75,7 +77,13 @@ def week(
     def log(line: str) -> None:
         click.echo(line, err=True)
 
-    result = run_week(sc, log=None if quiet else log)
+    import dataclasses
+
+    from gongpei.cli.interrupt import run_interruptible
+
+    result, interrupted = run_interruptible(lambda stop: run_week(sc, log=None if quiet else log))
+    if interrupted:
+        result = dataclasses.replace(result, interrupted=True)
     write_week(result, out, plots=sc.model.output.plots)
     click.echo(result.headline())
     click.echo(f"outputs in {out}/")

@@ -23,6 +23,7 @@ from gongpei.errors import FrontierError
 if TYPE_CHECKING:
     from gongpei.scenario.loading import Scenario
     from routing import Plan, Problem
+    from routing.callbacks import StopFn
 
 __all__ = [
     "FRONTIER_COLUMNS",
@@ -110,14 +111,21 @@ def frontier(
     *,
     vans: Sequence[int] | None = None,
     promises: Sequence[int] | None = None,
+    stop: StopFn | None = None,
 ) -> list[dict[str, Any]]:
     """One row per fleet size in ``vans`` (or per promised time in ``promises``, seconds),
     the rest of the day as in ``scenario``; the day is sorted once. Rounds are solved with
-    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`)."""
+    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`).
+
+    ``stop`` (default: an enclosing :func:`routing.callbacks.stopping` block, e.g. a first
+    Ctrl-C): no point starts after it, and the point it cut short is left out (its search
+    did not run its budget), so the rows are the points done: fewer rows, a partial
+    frontier."""
     from gongpei.day.pipeline import day_problem
     from gongpei.day.problems import codelivery_problem, station_problem
     from gongpei.day.solving import solver_settings
     from gongpei.scenario.clock import format_clock
+    from routing.callbacks import stop_requested
 
     if (vans is None) == (promises is None):
         raise FrontierError("give either fleet sizes (--vans) or promised times (--promise)")
@@ -132,6 +140,8 @@ def frontier(
         else [(own_vans, p) for p in promises or ()]
     )
     for n, promised in points:
+        if stop_requested(stop):
+            break
         sc = scenario.with_overrides({"routing.promised_by": format_clock(promised)})
         if scenario.model.county.use_transfer_stations:
             problem = station_problem(sc, dp.sorted.county, dp.stops)[0]
@@ -144,7 +154,9 @@ def frontier(
             if c > 0
         )
         problem = problem.replace(vehicle_types=types)
-        plan = settings.solve(problem)
+        plan = settings.solve(problem, stop=stop)
+        if stop_requested(stop):
+            break  # cut short: not a point of the frontier
         rows.append(
             {
                 "vans": n,

@@ -6,7 +6,7 @@ Each metric is a plain float in a dict, so rows pickle and go straight into a Da
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,7 +40,9 @@ SORT_METRICS: tuple[str, ...] = (
 
 
 #: Extra metrics of a whole day (``what="day"``): the rounds and the co-delivery saving
-#: against every brand driving alone (absent when the scenario has no such baseline);
+#: against every brand driving alone (NaN when the scenario has no such baseline, and NaN
+#: when the baseline does not serve the same villages and parcels: ``saving_equal_service``
+#: is then 0 and the row's ``saving_note`` says why; 1 when the saving is like for like);
 #: ``villages_on_time``: served villages whose round arrives by the promised time (blue or
 #: green light).
 DAY_METRICS: tuple[str, ...] = (
@@ -59,6 +61,7 @@ DAY_METRICS: tuple[str, ...] = (
     "saving_distance_pct",
     "saving_cost_pct",
     "saving_van_hours_pct",
+    "saving_equal_service",
     "median_rural_ready_s",
     "first_departure_s",
     "last_departure_s",
@@ -159,9 +162,10 @@ def _reinductions(sort: SortResult) -> int:
     return int(parcels.size - np.unique(parcels).size)
 
 
-def day_metrics(day: DayResult) -> dict[str, float]:
-    """Headline numbers of a whole day: the sorter's, the rounds' and the saving."""
-    out: dict[str, float] = sort_metrics(day.sort, day.scenario)
+def day_metrics(day: DayResult) -> dict[str, Any]:
+    """Headline numbers of a whole day: the sorter's, the rounds' and the saving (floats),
+    and :data:`SAVING_NOTE` (text: why there is no saving, or ``""``)."""
+    out: dict[str, Any] = dict(sort_metrics(day.sort, day.scenario))
     s = day.summary()
     r = s["routing"]
     for key in ("routes", "vans_used", "distance_km", "cost", "co2_kg"):
@@ -173,8 +177,11 @@ def day_metrics(day: DayResult) -> dict[str, float]:
     for key in ("on_time_villages", "red", "yellow", "late_parcel_h", "pickups_collected"):
         out[key] = float(service[key]) if key in service else math.nan
     saving = s.get("codelivery_saving") or {}
+    note = unequal_service_note(saving)
     for key in ("distance_pct", "cost_pct", "van_hours_pct"):
-        out[f"saving_{key}"] = float(saving[key]) if key in saving else math.nan
+        # a saving on unequal service is not a saving (issue 13): no number, the note says why
+        out[f"saving_{key}"] = float(saving[key]) if key in saving and not note else math.nan
+    out["saving_equal_service"] = math.nan if not saving else float(not note)
     # The line in the rounds: when the rural chutes are ready, when vans leave (after
     # loading), and how many villages get their parcels by the promise (lights blue/green).
     ltv = s["line_to_van"]
@@ -183,4 +190,31 @@ def day_metrics(day: DayResult) -> dict[str, float]:
     lights = s["villages"]["lights"]
     out["on_time_villages"] = int(lights.get("blue", 0) + lights.get("green", 0))
     out["late_villages"] = int(lights.get("red", 0))
+    out[SAVING_NOTE] = note
     return out
+
+
+#: The row column (not a metric) that says why a day's saving is not reported.
+SAVING_NOTE = "saving_note"
+
+
+def unequal_service_note(saving: dict[str, Any]) -> str:
+    """Why ``saving`` (a summary's ``codelivery_saving`` block) is no saving: ``""`` when it
+    is like for like (``equal_service``) or absent, else one line with both sides' service,
+    as ``gongpei run``'s headline words it."""
+    if not saving or saving.get("equal_service", True):
+        return ""
+    service = saving.get("service") or {}
+    ours, theirs = service.get("codelivery") or {}, service.get("baseline") or {}
+
+    def side(d: dict[str, Any]) -> str:
+        delivered, left = d.get("parcels_delivered", "?"), d.get("unserved_stops", "?")
+        return f"delivers {delivered} parcels, leaves {left} stops"
+
+    return (
+        "no saving claimed: unequal service (co-delivery "
+        + side(ours)
+        + "; every brand alone "
+        + (side(theirs) if theirs else "no service record")
+        + ")"
+    )

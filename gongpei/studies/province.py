@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -60,8 +62,9 @@ METRICS = (
 @dataclass(frozen=True, slots=True)
 class CountyRow:
     """One county's day. ``saving_pct``: co-delivery's saving in km against every brand
-    driving alone (``None`` without that baseline); ``wall_s`` is the only column that
-    depends on the machine."""
+    driving alone (``None`` without that baseline, and ``None`` when that baseline does not
+    serve the same villages and parcels: ``saving_note`` then says so, with both sides'
+    service); ``wall_s`` is the only column that depends on the machine."""
 
     code: str
     name: str
@@ -77,6 +80,7 @@ class CountyRow:
     cost_saving_pct: float | None
     wall_s: float
     error: str = ""
+    saving_note: str = ""
 
     @property
     def km_per_village(self) -> float | None:
@@ -97,6 +101,7 @@ class ProvinceTable:
     rows: tuple[CountyRow, ...]
     mode: str  # "serial", "local:2", or the scheduler address
     wall_s: float
+    not_run: tuple[str, ...] = ()  # county codes a stop request (Ctrl-C) left out: partial
 
     def totals(self) -> dict[str, Any]:
         ok = [r for r in self.rows if not r.error]
@@ -140,7 +145,7 @@ class ProvinceTable:
             body.append([
                 r.code, r.scenario, str(r.parcels), str(r.villages), str(r.rounds),
                 str(r.vans), f"{r.km:.0f}",
-                "" if r.saving_pct is None else f"{r.saving_pct:.1f}", f"{r.wall_s:.1f}",
+                _saving_cell(r), f"{r.wall_s:.1f}",
             ])  # fmt: skip
         t = self.totals()
         body.append(["total", f"{t['counties']} counties", str(t["parcels"]),
@@ -152,6 +157,12 @@ class ProvinceTable:
             cells = [c.ljust(widths[k]) if k < 2 else c.rjust(widths[k])
                      for k, c in enumerate(row[: len(head)])]  # fmt: skip
             lines.append("  ".join(cells + row[len(head) :]).rstrip())
+        lines += [f"{r.code} {r.scenario}: {r.saving_note}" for r in self.rows if r.saving_note]
+        if self.not_run:
+            lines.append(
+                f"partial (Ctrl-C): {len(self.not_run)} of {len(self.rows) + len(self.not_run)} "
+                f"counties not run: {', '.join(self.not_run)}"
+            )
         lines.append(f"({self.mode}; wall time {self.wall_s:.1f} s)")
         return "\n".join(lines)
 
@@ -191,6 +202,7 @@ def run_county(scenario: Scenario) -> CountyRow:
     A top-level function of picklable arguments, so Dask ships it to any worker.
     """
     from gongpei.day.pipeline import run_day
+    from gongpei.studies.metrics import unequal_service_note
 
     m = scenario.model
     t0 = time.perf_counter()
@@ -203,6 +215,9 @@ def run_county(scenario: Scenario) -> CountyRow:
                          f"{type(exc).__name__}: {exc}".splitlines()[0][:200])  # fmt: skip
     r = s["routing"]
     saving = s.get("codelivery_saving") or {}
+    note = unequal_service_note(saving)
+    if note:  # a saving on unequal service is no saving (issue 13)
+        saving = {}
     return CountyRow(
         code=m.county.code,
         name=m.county.name,
@@ -217,7 +232,14 @@ def run_county(scenario: Scenario) -> CountyRow:
         saving_pct=saving.get("distance_pct"),
         cost_saving_pct=saving.get("cost_pct"),
         wall_s=round(time.perf_counter() - t0, 3),
+        saving_note=note,
     )
+
+
+def _saving_cell(r: CountyRow) -> str:
+    if r.saving_note:
+        return "unequal service"
+    return "" if r.saving_pct is None else f"{r.saving_pct:.1f}"
 
 
 def run_province(
@@ -227,14 +249,18 @@ def run_province(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceTable:
-    """Run the generated scenario of each county in ``codes`` (default: all 26)."""
+    """Run the generated scenario of each county in ``codes`` (default: all 26); ``stop``:
+    as in :func:`run_scenarios`."""
     from gongpei.county.catalogue import list_counties
 
     if codes is None:
         codes = [c.code for c in list_counties()]
     scenarios = [province_scenario(c, overrides) for c in codes]
-    return run_scenarios(scenarios, scheduler=scheduler, workers=workers, progress=progress)
+    return run_scenarios(
+        scenarios, scheduler=scheduler, workers=workers, progress=progress, stop=stop
+    )
 
 
 def run_scenarios(
@@ -243,9 +269,12 @@ def run_scenarios(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceTable:
     """Run each scenario's day (serially when ``workers == 1`` and no ``scheduler``), rows
-    in the order given. Larger counties are submitted first so the workers finish together."""
+    in the order given. Larger counties are submitted first so the workers finish together.
+    ``stop`` (a first Ctrl-C): no county starts after it; those not finished are listed in
+    ``not_run`` (a partial table)."""
     from gongpei.studies.runner import run_tasks
 
     t0 = time.perf_counter()
@@ -260,12 +289,17 @@ def run_scenarios(
             scheduler=scheduler,
             submit_order=order,
             tick=None if bar is None else lambda: bar.update(1),
+            stop=stop,
         )
     finally:
         if bar is not None:
             bar.close()
     mode = "serial" if serial else scheduler or f"local:{workers}"
-    return ProvinceTable(tuple(rows), mode, time.perf_counter() - t0)
+    done = tuple(r for r in rows if r is not None)
+    missing = tuple(
+        sc.model.county.code for sc, r in zip(scenarios, rows, strict=True) if r is None
+    )
+    return ProvinceTable(done, mode, time.perf_counter() - t0, missing)
 
 
 def _size(scenario: Scenario) -> int:
@@ -334,7 +368,8 @@ def plot_province(table: ProvinceTable, metric: str = "saving_pct", ax: Any = No
 def write_province(
     table: ProvinceTable, out_dir: Path, *, metric: str = "saving_pct"
 ) -> list[Path]:
-    """``province.csv``, ``province.txt`` and ``province_<metric>.png`` in ``out_dir``."""
+    """``province.csv``, ``province.txt`` and ``province_<metric>.png`` in ``out_dir``, and
+    ``partial.json`` when counties were left out by a stop request."""
     from matplotlib.figure import Figure  # no pyplot: no global backend or figure state
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -344,4 +379,12 @@ def write_province(
     fig = Figure(figsize=(8, 8))
     plot_province(table, metric, ax=fig.subplots())
     fig.savefig(files[2], dpi=120, bbox_inches="tight")
+    partial = out_dir / "partial.json"
+    if table.not_run:
+        doc = {"partial": True, "reason": "Ctrl-C", "counties_done": [r.code for r in table.rows],
+               "counties_not_run": list(table.not_run)}  # fmt: skip
+        partial.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        files.append(partial)
+    elif partial.exists():
+        partial.unlink()
     return files

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gongpei.county.build import County
     from gongpei.scenario.loading import Scenario
     from routing import Plan, Problem
+    from routing.callbacks import StopFn
 
 __all__ = [
     "DayReplan",
@@ -157,6 +158,11 @@ class DayReplan:
                 if r["stranded_vans"]
                 else ""
             )
+            + (
+                "\ninterrupted (Ctrl-C): the re-planned rounds are the best found so far"
+                if r.get("interrupted")
+                else ""
+            )
         )
 
 
@@ -169,12 +175,14 @@ def replan_day(
     backend: str | None = None,
     policy: str = "keep",
     problem: tuple[County, Problem] | None = None,
+    stop: StopFn | None = None,
 ) -> DayReplan:
     """Re-plan ``scenario``'s day after ``events``, from the saved ``plan``.
 
     ``problem``: the (county, problem) pair if the caller has it (e.g. from ``run_day``),
     else it is rebuilt with :func:`county_and_problem`. Budget and backend default to the
-    scenario's routing settings.
+    scenario's routing settings. ``stop`` (a first Ctrl-C): the searches end with their best
+    plans so far (:func:`routing.disruption.replan`); the report says ``interrupted``.
     """
     from gongpei.day.solving import solver_settings
     from routing.check import check
@@ -212,7 +220,13 @@ def replan_day(
     if time_limit_s is not None:
         settings = settings.replace(time_limit_s=time_limit_s)
     result = replan(
-        prob, plan, events, problem_after=after or None, settings=settings, policy=policy
+        prob,
+        plan,
+        events,
+        problem_after=after or None,
+        settings=settings,
+        policy=policy,
+        stop=stop,
     )
     report = _report(scenario, county, plan, result, removed)
     return DayReplan(result, prob, county, tuple(removed), report)
@@ -306,4 +320,5 @@ def _report(
         ],
         "stranded_vans": list(result.plan.meta.get("stranded", [])),
         "residual_check": list(result.violations),
+        "interrupted": result.interrupted,
     }

@@ -7,10 +7,17 @@ scheduler address for a real cluster, or a ``Client`` the caller owns. Workers a
 daemonic, so a task may start child processes of its own (a county day's baselines on a
 process pool). Results come back in the order the tasks were given, wherever and in whatever
 order they ran: every task carries its own seed, so the answer does not depend on where it ran.
+
+A ``stop`` event (the first Ctrl-C of ``gongpei sweep``/``province``) starts no new task: the
+tasks finished before it keep their results, the others come back as ``None`` (a task that
+was running is cancelled, or — run here — its result is not counted, since its searches
+were cut short by the same request).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +36,7 @@ def run_tasks(
     client: Any = None,
     submit_order: Sequence[int] | None = None,
     tick: Tick | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Any]:
     """``[fn(*t) for t in tasks]``, serially or on Dask, in the order of ``tasks``.
 
@@ -41,25 +49,32 @@ def run_tasks(
         submit_order: the order to start tasks in (e.g. largest first, so the workers
             finish together); results still follow ``tasks``.
         tick: called after each finished task.
+        stop: once set, no new task starts; tasks not finished by then give ``None``.
     """
     order = list(range(len(tasks))) if submit_order is None else list(submit_order)
     if sorted(order) != list(range(len(tasks))):
         raise ValueError("submit_order must be a permutation of the task indices")
     done = tick or (lambda: None)
+    stopped = stop.is_set if stop is not None else (lambda: False)
     if client is None and scheduler is None and (workers is None or workers <= 1):
         results: dict[int, Any] = {}
         for k in order:
-            results[k] = fn(*tasks[k])
+            if stopped():
+                break
+            result = fn(*tasks[k])
+            if stopped():
+                break  # the stop came while it ran: its searches were cut short
+            results[k] = result
             done()
-        return [results[k] for k in range(len(tasks))]
+        return [results.get(k) for k in range(len(tasks))]
     if client is not None:
-        return _on_client(client, fn, tasks, order, done)
+        return _on_client(client, fn, tasks, order, done, stop)
 
     from distributed import Client
 
     if scheduler is not None:
         with Client(scheduler) as cl:
-            return _on_client(cl, fn, tasks, order, done)
+            return _on_client(cl, fn, tasks, order, done, stop)
 
     import dask
     from distributed import LocalCluster
@@ -74,7 +89,7 @@ def run_tasks(
         )
     try:
         with Client(cluster) as cl:
-            return _on_client(cl, fn, tasks, order, done)
+            return _on_client(cl, fn, tasks, order, done, stop)
     finally:
         cluster.close()
 
@@ -85,15 +100,27 @@ def _on_client(
     tasks: Sequence[tuple[Any, ...]],
     order: Sequence[int],
     tick: Tick,
+    stop: threading.Event | None = None,
 ) -> list[Any]:
     from distributed import as_completed
 
     futures = {client.submit(fn, *tasks[k], pure=False): k for k in order}
     results: dict[int, Any] = {}
     try:
-        for fut in as_completed(list(futures)):
-            results[futures[fut]] = fut.result()
-            tick()
+        if stop is None:
+            for fut in as_completed(list(futures)):
+                results[futures[fut]] = fut.result()
+                tick()
+        else:  # poll, so that a stop request is seen between completions
+            pending = list(futures)
+            while pending and not stop.is_set():
+                finished = [f for f in pending if f.done()]
+                for fut in finished:
+                    results[futures[fut]] = fut.result()
+                    tick()
+                pending = [f for f in pending if futures[f] not in results]
+                if pending and not finished:
+                    time.sleep(0.1)
     finally:
         client.cancel([f for f in futures if not f.done()])
-    return [results[k] for k in range(len(tasks))]
+    return [results.get(k) for k in range(len(tasks))]

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gongpei.studies.metrics import DAY_METRICS, SORT_METRICS
+from gongpei.studies.metrics import DAY_METRICS, SAVING_NOTE, SORT_METRICS
 
 
 # ---- statistics ------------------------------------------------------------------------------
@@ -90,13 +90,15 @@ def aggregate(
     (``metric``), standard deviation (``metric_sd``) and interval (``metric_ci = [lo, hi]``).
 
     ``metrics`` defaults to the columns named in :data:`SORT_METRICS` and :data:`DAY_METRICS`;
-    ``by`` to every other column except ``replication`` and ``seed`` (the scenario name and
-    the grid values). NaN values are left out of a metric's statistics. Groups keep the order
-    in which they first appear.
+    ``by`` to every other column except ``replication``, ``seed`` and ``saving_note`` (the
+    scenario name and the grid values). NaN values are left out of a metric's statistics
+    (a saving on unequal service is NaN: :func:`gongpei.studies.metrics.day_metrics`); when
+    the rows carry ``saving_note``, each group's says how many of its runs had no saving and
+    why. Groups keep the order in which they first appear.
     """
     if not rows:
         return []
-    skip = {"replication", "seed"}
+    skip = {"replication", "seed", SAVING_NOTE}
     cols = list(rows[0])
     if metrics is None:
         known = set(SORT_METRICS) | set(DAY_METRICS)
@@ -123,6 +125,14 @@ def aggregate(
             agg[m] = mean
             agg[f"{m}_sd"] = sd
             agg[f"{m}_ci"] = [lo, hi]
+        notes = [r[SAVING_NOTE] for r in members if r.get(SAVING_NOTE)]
+        if SAVING_NOTE in cols:
+            # the saving's statistics leave out runs on unequal service: say how many
+            agg[SAVING_NOTE] = (
+                f"{len(notes)} of {len(members)} runs on unequal service (no saving): " + notes[0]
+                if notes
+                else ""
+            )
         out.append(agg)
     return out
 

@@ -28,6 +28,7 @@ import csv
 import itertools
 import json
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -196,7 +197,7 @@ def _point_scenarios(
     return out
 
 
-def run_one(scenario: Scenario, what: What = "sort") -> dict[str, float]:
+def run_one(scenario: Scenario, what: What = "sort") -> dict[str, Any]:
     """Simulate ``scenario`` once and return its metrics (a plain dict: picklable)."""
     if what == "sort":
         from gongpei.day.pipeline import sort_day
@@ -260,6 +261,7 @@ def sweep(
     scheduler: str | None = None,
     client: Any = None,
     progress: bool | Callable[[int, int], None] = False,
+    stop: threading.Event | None = None,
 ) -> list[dict[str, Any]]:
     """Run every grid point ``replications`` times: one tidy row per run.
 
@@ -278,6 +280,8 @@ def sweep(
             gongpei installed and the scenario's data files at the same paths.
         client: an existing ``dask.distributed.Client`` to use (not closed here).
         progress: ``True`` for a tqdm bar on stderr, or a callable ``(done, total)``.
+        stop: once set (a first Ctrl-C), no new run starts; only the runs finished by then
+            have rows (fewer rows than grid points × replications: a partial sweep).
 
     Rows come back in grid order, then replication order, whatever ran where.
     """
@@ -307,12 +311,15 @@ def sweep(
             scheduler=scheduler,
             client=client,
             tick=tick,
+            stop=stop,
         )
     finally:
         close()
 
     rows = []
     for (head, _), res in zip(jobs, results, strict=True):
+        if res is None:  # not run: stopped before it finished
+            continue
         if "error" in res:
             raise ScenarioError(res["error"])
         rows.append({**head, **res["ok"]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -23,7 +24,8 @@ __all__ = ["CountyWeekRow", "ProvinceWeek", "run_county_week", "run_province_wee
 
 @dataclass(frozen=True, slots=True)
 class CountyWeekRow:
-    """One county's week: daily service against the chosen patterns."""
+    """One county's week: daily service against the chosen patterns. ``saving_pct`` is
+    ``None`` when the two do not deliver the same parcels (``saving_note`` says why)."""
 
     code: str
     name: str
@@ -31,7 +33,7 @@ class CountyWeekRow:
     parcels: int
     daily_cost: float
     chosen_cost: float
-    saving_pct: float
+    saving_pct: float | None
     daily_van_days: int
     chosen_van_days: int
     daily_km: float
@@ -40,6 +42,7 @@ class CountyWeekRow:
     late: int
     wall_s: float
     error: str = ""
+    saving_note: str = ""
 
 
 _COLUMNS = [f.name for f in fields(CountyWeekRow)]
@@ -66,7 +69,7 @@ def run_county_week(scenario: Scenario) -> CountyWeekRow:
         parcels=int(par["total"]),
         daily_cost=c["daily"]["cost"],
         chosen_cost=c["chosen"]["cost"],
-        saving_pct=c["chosen_saving_vs_daily_pct"],
+        saving_pct=c["chosen_saving_vs_daily_pct"] if c["equal_service"] else None,
         daily_van_days=c["daily"]["van_days"],
         chosen_van_days=c["chosen"]["van_days"],
         daily_km=c["daily"]["km"],
@@ -74,6 +77,7 @@ def run_county_week(scenario: Scenario) -> CountyWeekRow:
         mean_wait_days=c["chosen"]["mean_wait_days"],
         late=int(par["late"]),
         wall_s=round(time.perf_counter() - t0, 3),
+        saving_note=c["unequal_service_note"],
     )
 
 
@@ -82,23 +86,31 @@ class ProvinceWeek:
     rows: tuple[CountyWeekRow, ...]
     mode: str
     wall_s: float
+    not_run: tuple[str, ...] = ()  # county codes a stop request (Ctrl-C) left out: partial
 
     def totals(self) -> dict[str, Any]:
         ok = [r for r in self.rows if not r.error]
         daily = sum(r.daily_cost for r in ok)
         chosen = sum(r.chosen_cost for r in ok)
+        # the saving over the counties where it is like for like (equal service)
+        equal = [r for r in ok if r.saving_pct is not None]
+        e_daily = sum(r.daily_cost for r in equal)
+        e_chosen = sum(r.chosen_cost for r in equal)
         return {
             "counties": len(self.rows),
             "failed": len(self.rows) - len(ok),
             "daily_cost": round(daily, 2),
             "chosen_cost": round(chosen, 2),
-            "saving_pct": round(100 * (daily - chosen) / daily, 2) if daily else 0.0,
+            "saving_pct": round(100 * (e_daily - e_chosen) / e_daily, 2) if e_daily else None,
+            "saving_counties": len(equal),
             "daily_van_days": sum(r.daily_van_days for r in ok),
             "chosen_van_days": sum(r.chosen_van_days for r in ok),
             "late": sum(r.late for r in ok),
             "county_wall_s": round(sum(r.wall_s for r in self.rows), 3),
             "wall_s": round(self.wall_s, 3),
             "mode": self.mode,
+            "partial": bool(self.not_run),
+            "not_run": list(self.not_run),
         }
 
     def csv_text(self) -> str:
@@ -121,14 +133,32 @@ class ProvinceWeek:
             vd = f"{r.daily_van_days}→{r.chosen_van_days}"
             lines.append(
                 f"{r.code:<8}{r.name:<10}{r.daily_cost:>11,.0f}{r.chosen_cost:>11,.0f}"
-                f"{r.saving_pct:>9.1f}{vd:>13}{r.mean_wait_days:>8.2f}{r.late:>6}{r.wall_s:>8.1f}"
+                + (f"{r.saving_pct:>9.1f}" if r.saving_pct is not None else f"{'unequal':>9}")
+                + f"{vd:>13}{r.mean_wait_days:>8.2f}{r.late:>6}{r.wall_s:>8.1f}"
             )
+        lines += [f"{r.code} {r.name}: {r.saving_note}" for r in self.rows if r.saving_note]
         t = self.totals()
         lines.append(
             f"total: {t['counties']} counties, ¥{t['daily_cost']:,.0f} → ¥{t['chosen_cost']:,.0f}"
-            f" ({t['saving_pct']:.1f} % saved), {t['failed']} failed; {self.mode}, "
+            + (
+                f" ({t['saving_pct']:.1f} % saved"
+                + (
+                    f" in the {t['saving_counties']} counties with equal service"
+                    if t["saving_counties"] < len(self.rows) - t["failed"]
+                    else ""
+                )
+                + ")"
+                if t["saving_pct"] is not None
+                else " (no saving claimed: unequal service)"
+            )
+            + f", {t['failed']} failed; {self.mode}, "
             f"wall {self.wall_s:.1f} s"
         )
+        if self.not_run:
+            lines.append(
+                f"partial (Ctrl-C): {len(self.not_run)} of {len(self.rows) + len(self.not_run)} "
+                f"counties not run: {', '.join(self.not_run)}"
+            )
         return "\n".join(lines)
 
 
@@ -139,9 +169,11 @@ def run_province_week(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    stop: threading.Event | None = None,
 ) -> ProvinceWeek:
     """A week in each county of ``codes`` (default: all 26), ``auto`` patterns unless the
-    overrides say otherwise; serially when ``workers == 1`` and no scheduler."""
+    overrides say otherwise; serially when ``workers == 1`` and no scheduler. ``stop`` (a
+    first Ctrl-C): no county starts after it; those not finished are in ``not_run``."""
     from gongpei.county.catalogue import list_counties
     from gongpei.studies.province import province_scenario
     from gongpei.studies.runner import run_tasks
@@ -165,12 +197,17 @@ def run_province_week(
             scheduler=scheduler,
             submit_order=order,
             tick=None if bar is None else lambda: bar.update(1),
+            stop=stop,
         )
     finally:
         if bar is not None:
             bar.close()
     mode = "serial" if serial else scheduler or f"local:{workers}"
-    return ProvinceWeek(tuple(rows), mode, time.perf_counter() - t0)
+    done = tuple(r for r in rows if r is not None)
+    missing = tuple(
+        sc.model.county.code for sc, r in zip(scenarios, rows, strict=True) if r is None
+    )
+    return ProvinceWeek(done, mode, time.perf_counter() - t0, missing)
 
 
 def write_province_week(table: ProvinceWeek, out_dir: Path) -> list[Path]:

@@ -165,7 +165,7 @@ text-align:right}}th{{background:#f0f0f0}}</style></head><body>
 <h1>{html.escape(doc["scenario"])}: a week of rounds</h1>
 <p>Days planned: {html.escape(", ".join(doc["days_planned"]))}; service rule:
 {html.escape(doc["service"])}; saving of the chosen patterns against daily service:
-{comp["chosen_saving_vs_daily_pct"]:.1f} %.</p>{note}
+{_saving_text(comp)}.</p>{note}
 <h2>Service options compared</h2>
 {_table(_VARIANT_HEAD, rows)}
 <h2>Days (chosen patterns)</h2>
@@ -180,3 +180,10 @@ delivered {par["delivered"]:,}, waiting at the end {par["waiting"]:,}, late {par
 {_table(["village", "sorted", "parcels", "reason", "waited (d)"], exc)}
 </body></html>
 """
+
+
+def _saving_text(comp: dict[str, Any]) -> str:
+    """The chosen patterns' saving, or why there is none (unequal service, issue 13)."""
+    if comp.get("equal_service", True):
+        return f"{comp['chosen_saving_vs_daily_pct']:.1f} %"
+    return html.escape(comp["unequal_service_note"])

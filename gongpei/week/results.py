@@ -30,6 +30,9 @@ def run_week(scenario: Scenario, *, log: Callable[[str], None] | None = None) ->
 @dataclass(frozen=True, eq=False)
 class WeekResult:
     plan: WeekPlan
+    #: A stop request (a first Ctrl-C) cut the week's searches short: every day's rounds
+    #: are the best found so far (``gongpei week``).
+    interrupted: bool = False
 
     @property
     def scenario(self) -> Scenario:
@@ -170,6 +173,17 @@ class WeekResult:
         out["chosen_saving_vs_daily_pct"] = (
             round(100 * (daily - p.chosen.cost) / daily, 2) if daily else 0.0
         )
+        # Like for like only when both deliver the same parcels over the week: the same
+        # parcels left behind (waiting for another reason than their next service day).
+        # Otherwise the number is kept for reference but no saving is claimed (issue 13).
+        left = (out["daily"]["left_behind"], out["chosen"]["left_behind"])
+        out["equal_service"] = left[0] == left[1]
+        out["unequal_service_note"] = (
+            ""
+            if out["equal_service"]
+            else f"no saving claimed: unequal service (daily leaves {left[0]} parcels "
+            f"behind, the chosen patterns {left[1]})"
+        )
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -187,6 +201,7 @@ class WeekResult:
             "comparison": self.comparison(),
             "search": search,
             "note": self.chosen.note,
+            "interrupted": self.interrupted,
             "ledger": [
                 {
                     "day": self.plan.week_days.names[e.day],
@@ -209,6 +224,16 @@ class WeekResult:
             f"{self.scenario.name}: week of {len(self.plan.week_days.names)} days, "
             f"chosen ¥{ch['cost']:,.0f} / {ch['km']:,.0f} km / {ch['van_days']} van-days vs "
             f"daily ¥{da['cost']:,.0f} / {da['km']:,.0f} km / {da['van_days']} van-days "
-            f"({c['chosen_saving_vs_daily_pct']:.1f} % cheaper); parcels {par['total']:,}, "
+            + (
+                f"({c['chosen_saving_vs_daily_pct']:.1f} % cheaper)"
+                if c["equal_service"]
+                else f"({c['unequal_service_note']})"
+            )
+            + f"; parcels {par['total']:,}, "
             f"late {par['late']}, mean wait {ch['mean_wait_days']:.2f} days"
+            + (
+                "\ninterrupted (Ctrl-C): every day's rounds after it are the best found so far"
+                if self.interrupted
+                else ""
+            )
         )

@@ -10,10 +10,13 @@ was already done (:mod:`~routing.disruption.compose`).
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from routing.callbacks import StopFn
 from routing.check import check
 from routing.clock import hhmm
 from routing.diagnose import diagnose
@@ -50,6 +53,13 @@ __all__ = [
 POLICIES = ("keep", "full")
 #: Solver settings of a re-plan when the caller gives none: a 5 s budget.
 REPLAN_SETTINGS = SolveSettings(time_limit_s=5.0)
+#: With a wall-clock budget and ``policy="keep"``, the share of a re-planning moment's
+#: budget the repair gets; a full re-solve, if the repair loses villages, gets what is left,
+#: so each moment stays within ``time_limit_s`` (the repair and the full re-solve each got
+#: the whole budget before: a 12 s re-plan took 24 s of search).
+REPAIR_SHARE = 0.5
+#: The shortest full re-solve started after a repair (seconds).
+MIN_FULL_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,7 @@ class Replan:
     policy_used: str
     violations: tuple[str, ...]
     stages: tuple[ReplanStage, ...] = ()
+    interrupted: bool = False  # a stop request cut a search short (its best plan is used)
 
     @property
     def affected(self) -> tuple[str, ...]:
@@ -143,6 +154,7 @@ def replan(
     at_s: int | None = None,
     policy: str = "keep",
     recovery_delay_s: int = RECOVERY_DELAY_S,
+    stop: StopFn | None = None,
 ) -> Replan:
     """Re-plan the rest of the day after ``events`` (see the module docstring).
 
@@ -153,7 +165,14 @@ def replan(
     closure time → problem with every closure up to that time. ``at_s``: an extra
     re-planning moment (e.g. with no event: "what if we re-planned now").
 
-    ``settings`` is used whole for every residual solve (default :data:`REPLAN_SETTINGS`).
+    ``settings`` is used whole for every residual solve (default :data:`REPLAN_SETTINGS`),
+    except that with a wall-clock budget (not ``deterministic``) ``time_limit_s`` is the
+    budget of each re-planning moment: under ``policy="keep"`` the repair gets
+    :data:`REPAIR_SHARE` of it and a full re-solve what is left.
+
+    ``stop`` (a callable or ``threading.Event``, e.g. a first Ctrl-C) ends the running
+    search with its best plan so far and skips the full re-solves not yet started; every
+    moment is still re-planned, so the day stays whole.
     """
     settings = REPLAN_SETTINGS if settings is None else settings
     # Second trips: a van's trip 1 is its "/2" round, and the residual vans make one round
@@ -218,10 +237,19 @@ def replan(
             problem, base, current, state, now, recovery_delay_s, stuck
         )
         candidates: list[tuple[str, Plan]] = []
+        started = time.perf_counter()
+        shared = not settings.deterministic and policy == "keep"
         if policy == "keep":
-            candidates.append(("keep", _keep_and_repair(residual, info, settings)))
-        if policy == "full" or lost(candidates[0][1]) > 0:
-            full = _solve_all(residual, settings)
+            repair = (
+                settings.replace(time_limit_s=REPAIR_SHARE * settings.time_limit_s)
+                if shared
+                else settings
+            )
+            candidates.append(("keep", _keep_and_repair(residual, info, repair, stop)))
+        if policy == "full" or (lost(candidates[0][1]) > 0 and not _stopped(stop)):
+            left = settings.time_limit_s - (time.perf_counter() - started)
+            rest = settings.replace(time_limit_s=max(MIN_FULL_S, left)) if shared else settings
+            full = _solve_all(residual, rest, stop)
             if policy == "full" or lost(full) < lost(candidates[0][1]):
                 candidates.append(("full", full))
         used, rplan = candidates[-1]
@@ -262,6 +290,7 @@ def replan(
         policy_used=last.policy_used,
         violations=tuple(violations),
         stages=tuple(stages),
+        interrupted=_stopped(stop),
     )
 
 
@@ -363,7 +392,15 @@ def timed_route(
     return ev.route(vehicle if vehicle is not None else f"{vt.name}#0", k, idx, times)
 
 
-def _keep_and_repair(residual: Problem, info: ResidualInfo, settings: SolveSettings) -> Plan:
+def _stopped(stop: StopFn | None) -> bool:
+    if stop is None:
+        return False
+    return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
+
+
+def _keep_and_repair(
+    residual: Problem, info: ResidualInfo, settings: SolveSettings, stop: StopFn | None = None
+) -> Plan:
     kept: list[Route] = []
     ev = RouteEvaluator(residual)
     for tname, seq in info.kept.items():
@@ -384,7 +421,7 @@ def _keep_and_repair(residual: Problem, info: ResidualInfo, settings: SolveSetti
         sub = without_unused_depots(
             residual.replace(villages=open_villages, vehicle_types=free_types)
         )
-        sp = settings.solve(sub)
+        sp = settings.solve(sub, stop=stop)
         routes += list(sp.routes)
         unserved = list(sp.unserved)
         backend = sp.backend
@@ -394,10 +431,10 @@ def _keep_and_repair(residual: Problem, info: ResidualInfo, settings: SolveSetti
     return _plan(routes, unserved, backend, meta)
 
 
-def _solve_all(residual: Problem, settings: SolveSettings) -> Plan:
+def _solve_all(residual: Problem, settings: SolveSettings, stop: StopFn | None = None) -> Plan:
     if not residual.villages:
         return _plan([], [], "none", {})
-    sp = settings.solve(residual)
+    sp = settings.solve(residual, stop=stop)
     return _plan(list(sp.routes), list(sp.unserved), sp.backend, {"full": sp.status})
 
 
