@@ -432,6 +432,8 @@ def render_html(
             "chute_fill.png": "Chute fill over the day (share of capacity, 10-minute means)",
             "rounds_map.png": "Rounds along the roads; villages in their status light",
             "ready_arrival.png": "Chute ready vs van arrival per served village",
+            "frontier.png": "Cost against late parcel-hours for each fleet size (frontier.csv); "
+            "the star is this plan: its vans, cost and villages on time",
         }
         for fname, data in pngs.items():
             if fname == "rounds_map.png":  # shown above as inline SVG

@@ -8,7 +8,11 @@ unserved villages. Fleet sizes scale every van type in proportion to the scenari
 counts (largest remainder, at least one van of a type that has one).
 
 Rows are plain dicts (``FRONTIER_COLUMNS``) for ``frontier.csv``; :func:`plot_frontier`
-draws them, marking the scenario's own point.
+draws them and marks the plan's own point: the row with ``own = True`` (the scenario's own
+fleet and promise, always present: :func:`frontier` adds it when the fleet sizes asked for
+leave it out), or a plan of a run measured by :func:`plan_point` (``gongpei run
+--frontier frontier.csv`` marks the run's own plan on a frontier computed before, since a
+frontier costs one full solve per point and is not cheap to compute inside a run).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ __all__ = [
     "FrontierError",
     "frontier",
     "parse_vans",
+    "plan_point",
     "plot_frontier",
+    "read_frontier_csv",
     "scaled_counts",
 ]
 
@@ -105,6 +111,61 @@ def _measure(problem: Problem, plan: Plan, promised_s: int) -> dict[str, Any]:
     }
 
 
+def plan_point(problem: Problem, plan: Plan, promised_s: int) -> dict[str, Any]:
+    """The point of one plan on the frontier: the fleet (``vans``, the problem's vans, as
+    on the frontier's axis of fleet sizes), the vans it uses (``vans_used``) and the
+    frontier's measures (cost, km, on-time villages and parcels, late parcel-hours,
+    unserved) against ``promised_s``."""
+    return {
+        "vans": problem.num_vehicles,
+        "vans_used": len({r.vehicle for r in plan.routes}),
+        **_measure(problem, plan, promised_s),
+    }
+
+
+_INT_COLUMNS = frozenset(
+    {"vans", "on_time_villages", "on_time_parcels", "unserved", "unserved_parcels"}
+)
+_FLOAT_COLUMNS = frozenset({"cost", "late_cost", "km", "late_parcel_h"})
+
+
+def read_frontier_csv(path: Any) -> list[dict[str, Any]]:
+    """The rows of a ``frontier.csv`` written by ``gongpei frontier``, with their types
+    back (integers, floats, ``own`` as a bool); a missing column or a bad number names the
+    file, the row and the value."""
+    import csv
+    from pathlib import Path
+
+    path = Path(path)
+    rows: list[dict[str, Any]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in FRONTIER_COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise FrontierError(f"{path}: no column {', '.join(missing)}: not a frontier.csv")
+            for n, raw in enumerate(reader, start=2):
+                row: dict[str, Any] = dict(raw)
+                for col in FRONTIER_COLUMNS:
+                    value = raw[col]
+                    try:
+                        if col in _INT_COLUMNS:
+                            row[col] = int(value)
+                        elif col in _FLOAT_COLUMNS:
+                            row[col] = float(value)
+                    except (TypeError, ValueError):
+                        raise FrontierError(
+                            f"{path}: row {n}: {col} = {value!r}: expected a number"
+                        ) from None
+                row["own"] = raw["own"] == "True"
+                rows.append(row)
+    except OSError as exc:
+        raise FrontierError(f"{path}: cannot read the frontier: {exc.strerror}") from None
+    if not rows:
+        raise FrontierError(f"{path}: no rows")
+    return rows
+
+
 def frontier(
     scenario: Scenario,
     *,
@@ -113,7 +174,9 @@ def frontier(
 ) -> list[dict[str, Any]]:
     """One row per fleet size in ``vans`` (or per promised time in ``promises``, seconds),
     the rest of the day as in ``scenario``; the day is sorted once. Rounds are solved with
-    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`)."""
+    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`). The
+    scenario's own point (its fleet and promise, ``own = True``) is always a row: when the
+    points asked for leave it out, it is solved too and put in order."""
     from gongpei.day.pipeline import day_problem
     from gongpei.day.problems import codelivery_problem, station_problem
     from gongpei.day.solving import solver_settings
@@ -131,6 +194,9 @@ def frontier(
         if vans is not None
         else [(own_vans, p) for p in promises or ()]
     )
+    if (own_vans, r.promised_by) not in points:
+        points.append((own_vans, r.promised_by))
+        points.sort()
     for n, promised in points:
         sc = scenario.with_overrides({"routing.promised_by": format_clock(promised)})
         if scenario.model.county.use_transfer_stations:
@@ -157,22 +223,49 @@ def frontier(
     return rows
 
 
-def plot_frontier(rows: Sequence[dict[str, Any]], ax: Any = None, *, by: str = "vans") -> None:
-    """Cost against late parcel-hours, one point per row labelled by ``by``; the scenario's
-    own point (``own``) is ringed."""
+#: Legend label of the plan's own point (:func:`plot_frontier`); tests find the marker by it.
+PLAN_LABEL = "this plan"
+
+
+def plot_frontier(
+    rows: Sequence[dict[str, Any]],
+    ax: Any = None,
+    *,
+    by: str = "vans",
+    plan: dict[str, Any] | None = None,
+) -> None:
+    """Cost against late parcel-hours, one point per row labelled by ``by``, and the plan's
+    own point as a red star labelled with its vans, cost and on-time villages: ``plan``
+    (:func:`plan_point` of a run's plan) when given, else the row with ``own = True``. With
+    ``plan`` given, the frontier's own row is ringed as well (the same fleet, solved again).
+    Draws on ``ax`` (default: the current axes) and returns nothing."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         ax = plt.gca()
     xs = [row["cost"] for row in rows]
     ys = [row["late_parcel_h"] for row in rows]
-    ax.plot(xs, ys, "-o", color="#1f77b4", lw=1, ms=4)
+    ax.plot(xs, ys, "-o", color="#1f77b4", lw=1, ms=4, label="frontier")
     for row, x, y in zip(rows, xs, ys, strict=True):
         ax.annotate(str(row[by]), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
-        if row.get("own"):
-            ax.plot([x], [y], "o", ms=12, mfc="none", mec="#d62728", mew=2, label="this plan")
+        if plan is not None and row.get("own"):
+            ax.plot(
+                [x], [y], "o", ms=12, mfc="none", mec="#7f7f7f", mew=1.5,
+                label="the scenario's fleet on the frontier",
+            )  # fmt: skip
+    point = plan if plan is not None else next((row for row in rows if row.get("own")), None)
+    if point is not None:
+        x, y = point["cost"], point["late_parcel_h"]
+        text = (
+            f"{PLAN_LABEL}: {point['vans']} vans, ¥{point['cost']:,.0f}, "
+            f"{point['on_time_villages']} villages on time"
+        )
+        ax.plot([x], [y], "*", ms=15, color="#d62728", mec="black", mew=0.6, label=PLAN_LABEL)
+        ax.annotate(
+            text, (x, y), textcoords="offset points", xytext=(8, -14), fontsize=8,
+            color="#d62728",
+        )  # fmt: skip
     ax.set_xlabel("cost of the rounds, ¥ a day")
     ax.set_ylabel("late parcel-hours (after the promised time)")
     ax.grid(True, alpha=0.3)
-    if any(row.get("own") for row in rows):
-        ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=8)
