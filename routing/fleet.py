@@ -35,6 +35,7 @@ with two seeds side by side, one per core, and keeps the smaller fleet.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 import warnings
 from collections.abc import Sequence
@@ -216,8 +217,9 @@ def minimise_fleet(
 def _stopped(stop: StopFn | None) -> bool:
     if stop is None:
         return False
-    is_set = getattr(stop, "is_set", None)
-    return bool(is_set() if is_set is not None else stop())
+    if isinstance(stop, threading.Event):
+        return stop.is_set()
+    return bool(stop())
 
 
 def _first_feasible(
