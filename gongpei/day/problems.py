@@ -85,15 +85,18 @@ def vehicle_types(
     return tuple(out)
 
 
-def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) -> Village:
+def _village(
+    scenario: Scenario, stop: StopDemand, *, depot: str | None = None, town: str | None = None
+) -> Village:
     """One stop as a routing village: the one place ``[routing]``'s promise and drop
-    penalty become problem data (see :mod:`gongpei.day.promise`)."""
+    penalty become problem data (see :mod:`gongpei.day.promise`); ``town``: the stop's
+    township code (its own promise, ``routing.promised_by_towns``)."""
     from gongpei.day.promise import promise_terms
 
     r = scenario.model.routing
     d = scenario.model.demand
     handled = stop.deliver + stop.pickup
-    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup)
+    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup, town)
     return Village(
         id=stop.code,
         location=stop.code,
@@ -127,12 +130,14 @@ def _problem(
 ) -> Problem:
     # The depot has its own location id: the hub is also a village (上江村) with a stop.
     dist, time = county.matrices([county.hub] + [s.code for s in stops])
+    # A township-drop seat stop's code is its township's code.
+    town_of = {v.code: v.town_code for v in county.villages}
     problem = Problem(
         locations=(HUB, *(s.code for s in stops)),
         distance_m=dist,
         duration_s=time,
         depots=(Depot(HUB, HUB),),
-        villages=tuple(_village(scenario, s) for s in stops),
+        villages=tuple(_village(scenario, s, town=town_of.get(s.code, s.code)) for s in stops),
         vehicle_types=types or vehicle_types(scenario),
         dimensions=("parcels", "litres"),
         name=name,
@@ -349,7 +354,9 @@ def station_problem(
         )
 
     types = _station_fleet(scenario, stops, depot_of, served)
-    villages = tuple(_village(scenario, s, depot=depot_of[s.code]) for s in stops)
+    villages = tuple(
+        _village(scenario, s, depot=depot_of[s.code], town=town_of[s.code]) for s in stops
+    )
     problem = Problem(
         locations=locations,
         distance_m=dist,
