@@ -13,7 +13,8 @@ the engine's own PyVRP model (:func:`routing.pyvrp_model.build_data`, every serv
 village required): start from the whole fleet; solve until the first feasible solution;
 shrink each type to the vans that solution used; then take one van away and solve again
 (PyVRP searches the infeasible space with penalties, so a tight fleet is found by pushing
-load and lateness out, not by construction); stop at the capacity lower bound, when a
+load and lateness out, not by construction; with one vehicle type the vans carry no fixed
+cost in these searches, only their number is limited); stop at the capacity lower bound, when a
 fleet finds no feasible solution within the time left, or when the time is up. With several
 types the van taken away is one of the used type with the highest fixed cost (ties: the
 smaller capacity, then the name), one try per step: a simple rule, not a search over fleet
@@ -239,8 +240,15 @@ def _first_feasible(
 
     from routing.pyvrp_search import search_params
 
+    # With one vehicle type, vans are counted here, not priced: a fixed cost far above the
+    # penalty bounds (the hierarchical Solomon objective's 10,000 a vehicle) makes an
+    # overloaded round cheaper than a second van, and the search never turns feasible (a
+    # 4-customer instance did not). With several types the fixed costs stay: they say which
+    # vans the first feasible solution should use.
+    single = data.num_vehicle_types == 1
     types = [
-        vt.replace(num_available=int(c)) for vt, c in zip(data.vehicle_types(), counts, strict=True)
+        vt.replace(num_available=int(c), fixed_cost=0 if single else vt.fixed_cost)
+        for vt, c in zip(data.vehicle_types(), counts, strict=True)
     ]
     trial = data.replace(vehicle_types=types)
     criteria: list[Any] = [FirstFeasible(), MaxRuntime(max(time_limit_s, 0.0))]
