@@ -36,10 +36,13 @@ with two seeds side by side, one per core, and keeps the smaller fleet.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
+import queue
+import signal
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,12 +50,25 @@ from routing.callbacks import StopFn
 from routing.plan import Plan
 from routing.problem import Problem, VehicleType
 
-__all__ = ["FLEET_SHARE", "FleetResult", "FleetStep", "fleet_lower_bound", "minimise_fleet"]
+__all__ = [
+    "FLEET_SHARE",
+    "OBJECTIVES",
+    "FleetResult",
+    "FleetStep",
+    "fewest_vans",
+    "fleet_lower_bound",
+    "minimise_fleet",
+]
 
 #: Share of the search budget the fleet phase gets under ``objective="fewest_vans"``; the
 #: cost search on the reduced fleet gets the rest. The phase nearly always uses its whole
 #: share: its last step is the fleet that finds no feasible solution in the time left.
 FLEET_SHARE = 0.5
+#: What :func:`routing.solve.solve` minimises: ``"cost"`` (yuan: rounds, late cost, drop
+#: penalties) or ``"fewest_vans"`` (first the number of vans, then cost: :func:`fewest_vans`).
+OBJECTIVES = ("cost", "fewest_vans")
+#: The cost search after the fleet phase gets at least this many seconds.
+MIN_SEARCH_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,3 +338,115 @@ def _plan(problem: Problem, solution: Any, mapping: Any) -> Plan:
         status="partial" if unserved else "feasible",
         meta={"phase": "fleet"},
     )
+
+
+# -- the whole objective: fleet phase, then the cost search (routing.solve) -------------
+def _fleet_child(problem: Problem, budget: float, search: Any, out: Any) -> None:
+    """Child process: the fleet phase with ``seed + 1``, its result sent back over ``out``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        out.put(
+            minimise_fleet(
+                problem,
+                time_limit_s=budget,
+                seed=(search.seed + 1) % 2**32,
+                max_iterations=search.max_iterations,
+            )
+        )
+    except BaseException as exc:  # report, never hang the parent
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def _fleet_phase(problem: Problem, backend: str, search: Any, budget: float) -> FleetResult:
+    """:func:`routing.fleet.minimise_fleet` on ``budget`` seconds; in ``auto`` (outside
+    daemonic processes) a second one with ``seed + 1`` runs on the other core, and the smaller
+    fleet wins (ties: the cheaper rounds, then this call's seed)."""
+    if backend != "auto" or mp.current_process().daemon:
+        return minimise_fleet(
+            problem,
+            time_limit_s=budget,
+            seed=search.seed,
+            stop=search.stop,
+            max_iterations=search.max_iterations,
+        )
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    out = ctx.Queue()
+    child = ctx.Process(target=_fleet_child, args=(problem, budget, search, out), daemon=True)
+    child.start()
+    mine = minimise_fleet(
+        problem,
+        time_limit_s=budget,
+        seed=search.seed,
+        stop=search.stop,
+        max_iterations=search.max_iterations,
+    )
+    try:
+        other = out.get(timeout=budget + 30.0)
+    except queue.Empty:
+        other = "the second fleet search did not answer in time"
+    child.join(timeout=5.0)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+    results = [mine] + ([] if isinstance(other, str) else [other])
+
+    def key(r: Any) -> tuple[bool, int, float]:
+        return (r.plan is None, r.vans, r.plan.cost if r.plan is not None else 0.0)
+
+    best = min(results, key=key)
+    best.meta["seeds"] = {str(r.seed): r.vans for r in results}
+    if isinstance(other, str):
+        best.meta["second_search"] = other
+    return best
+
+
+def fewest_vans(
+    problem: Problem,
+    backend: str,
+    search: Any,
+    solve_on: Callable[[Problem, str, Any], Plan],
+    checked: Callable[[Plan, Problem], Plan],
+) -> Plan:
+    """``routing.solve.solve(objective="fewest_vans")``: the fleet phase on ``FLEET_SHARE``
+    of ``search.time_limit_s``, then ``solve_on(reduced problem, backend, search for the
+    rest)``; the plan with fewer unserved villages, then fewer vans, then the lower
+    objective wins (the search's on ties). ``checked`` attaches the checker's verdict.
+    Handed in by :mod:`routing.solve`, so this module never imports it."""
+    from routing.deadline import plan_objective
+
+    t0 = time.perf_counter()
+    fleet = _fleet_phase(problem, backend, search, FLEET_SHARE * search.time_limit_s)
+    left = search.time_limit_s - (time.perf_counter() - t0)
+    rest = dataclasses.replace(search, time_limit_s=max(left, MIN_SEARCH_S))
+    plans: list[tuple[str, Plan]] = []
+    if _stopped(search.stop) and fleet.plan is not None:
+        pass  # stopped during the fleet phase: keep its rounds
+    else:
+        plans.append(("search", solve_on(fleet.problem(problem), backend, rest)))
+    if fleet.plan is not None:
+        plans.append(("fleet", checked(fleet.plan, problem)))
+
+    def key(item: tuple[str, Plan]) -> tuple[bool, int, int, float]:
+        p = item[1]
+        return (p.status == "invalid", len(p.unserved), len(p.routes), plan_objective(p, problem))
+
+    chosen_name, chosen = min(plans, key=key)  # stable: the search wins ties
+    chosen = checked(chosen, problem)  # against the whole fleet's problem
+    meta = dict(chosen.meta)
+    meta["fleet"] = {
+        **fleet.summary(),
+        "share": FLEET_SHARE,
+        "chosen": chosen_name,
+        **fleet.meta,
+        **({"search": _brief(p)} if (p := dict(plans).get("search")) is not None else {}),
+    }
+    return dataclasses.replace(chosen, meta=meta)
+
+
+def _brief(plan: Plan) -> dict[str, Any]:
+    return {
+        "status": plan.status,
+        "cost": round(plan.cost, 4),
+        "unserved": len(plan.unserved),
+        "vans": len(plan.routes),
+    }

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from routing.callbacks import ProgressFn, StopFn
+from routing.fleet import OBJECTIVES
 from routing.plan import Plan
 from routing.problem import Problem
-from routing.solve import BACKENDS, OBJECTIVES  # light: the solvers themselves are imported lazily
+from routing.solve import BACKENDS  # light: the solvers themselves are imported lazily
 
 __all__ = ["SettingsError", "SolveSettings"]
 

@@ -56,6 +56,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from routing.callbacks import ProgressFn, StopFn
+from routing.fleet import OBJECTIVES, fewest_vans
 from routing.plan import Plan
 from routing.problem import Problem
 
@@ -64,15 +65,11 @@ __all__ = [
     "DETERMINISTIC_PYVRP_ITERATIONS",
     "DETERMINISTIC_SOLUTIONS",
     "DETERMINISTIC_WALL_CAP_S",
-    "OBJECTIVES",
     "ORTOOLS_SHARE",
     "solve",
 ]
 
 BACKENDS = ("ortools", "pyvrp", "auto")
-#: What a solve minimises: ``"cost"`` (yuan: rounds, late cost, drop penalties) or
-#: ``"fewest_vans"`` (first the number of vans, then cost; :mod:`routing.fleet`).
-OBJECTIVES = ("cost", "fewest_vans")
 #: Share of a wall-clock budget kept back from the search for post-processing (≤ 0.2 s:
 #: measured 0.1–0.25 s for starting and joining PyVRP's process, checking and choosing, on
 #: 200–400 villages, so a call may overrun by a few tenths of a second, well within 10 %
@@ -121,15 +118,7 @@ def solve(
     bound the search by work (together with ``time_limit_s``); ``deterministic=True`` sets
     them to defaults when absent and lifts the wall-clock limit (module docstring).
     ``seed`` seeds PyVRP; OR-Tools routing has no seed, there it only breaks ties in the
-    first-solution construction.
-
-    ``objective="fewest_vans"`` minimises the number of vans first, then cost: a fleet
-    phase (:func:`routing.fleet.minimise_fleet`, with two seeds side by side in ``auto``)
-    gets ``routing.fleet.FLEET_SHARE`` of the search budget, the chosen ``backend`` then
-    searches on the smallest fleet found for the rest of it, and the plan with fewer
-    unserved villages, then fewer vans, then lower cost wins (the fleet phase's own rounds
-    are kept if the search on the smaller fleet serves fewer villages). The whole call stays
-    within the same ``time_limit_s``; ``plan.meta["fleet"]`` tells what the phase did.
+    first-solution construction. ``objective="fewest_vans"``: :func:`routing.fleet.fewest_vans`.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend = {backend!r}: expected one of {BACKENDS}")
@@ -150,7 +139,7 @@ def solve(
         time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent=deterministic
     )
     if objective == "fewest_vans":
-        plan = _fewest_vans(problem, backend, search)
+        plan = fewest_vans(problem, backend, search, _solve, _checked)
     else:
         plan = _solve(problem, backend, search)
     meta = dict(plan.meta)
@@ -201,104 +190,6 @@ def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
     if backend == "pyvrp":
         return _checked(search.pyvrp(problem), problem)
     return _portfolio(problem, search)
-
-
-# -- fewest vans first ------------------------------------------------------------------
-def _fleet_child(problem: Problem, budget: float, search: _Search, out: Any) -> None:
-    """Child process: the fleet phase with ``seed + 1``, its result sent back over ``out``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from routing.fleet import minimise_fleet
-
-    try:
-        out.put(
-            minimise_fleet(
-                problem,
-                time_limit_s=budget,
-                seed=(search.seed + 1) % 2**32,
-                max_iterations=search.max_iterations,
-            )
-        )
-    except BaseException as exc:  # report, never hang the parent
-        out.put(f"{type(exc).__name__}: {exc}")
-
-
-def _fleet_phase(problem: Problem, backend: str, search: _Search, budget: float) -> Any:
-    """:func:`routing.fleet.minimise_fleet` on ``budget`` seconds; in ``auto`` (outside
-    daemonic processes) a second one with ``seed + 1`` runs on the other core, and the smaller
-    fleet wins (ties: the cheaper rounds, then this call's seed)."""
-    from routing.fleet import minimise_fleet
-
-    if backend != "auto" or mp.current_process().daemon:
-        return minimise_fleet(
-            problem,
-            time_limit_s=budget,
-            seed=search.seed,
-            stop=search.stop,
-            max_iterations=search.max_iterations,
-        )
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    out = ctx.Queue()
-    child = ctx.Process(target=_fleet_child, args=(problem, budget, search, out), daemon=True)
-    child.start()
-    mine = minimise_fleet(
-        problem,
-        time_limit_s=budget,
-        seed=search.seed,
-        stop=search.stop,
-        max_iterations=search.max_iterations,
-    )
-    try:
-        other = out.get(timeout=budget + 30.0)
-    except queue.Empty:
-        other = "the second fleet search did not answer in time"
-    child.join(timeout=5.0)
-    if child.is_alive():
-        child.terminate()
-        child.join()
-    results = [mine] + ([] if isinstance(other, str) else [other])
-
-    def key(r: Any) -> tuple[bool, int, float]:
-        return (r.plan is None, r.vans, r.plan.cost if r.plan is not None else 0.0)
-
-    best = min(results, key=key)
-    best.meta["seeds"] = {str(r.seed): r.vans for r in results}
-    if isinstance(other, str):
-        best.meta["second_search"] = other
-    return best
-
-
-def _fewest_vans(problem: Problem, backend: str, search: _Search) -> Plan:
-    """Fleet phase, then ``backend`` on the smallest fleet (``solve``'s docstring)."""
-    from routing.deadline import plan_objective
-    from routing.fleet import FLEET_SHARE
-
-    t0 = time.perf_counter()
-    fleet = _fleet_phase(problem, backend, search, FLEET_SHARE * search.time_limit_s)
-    left = search.time_limit_s - (time.perf_counter() - t0)
-    rest = dataclasses.replace(search, time_limit_s=max(left, MIN_SECOND_SEARCH_S))
-    plans: list[tuple[str, Plan]] = []
-    if _stop_requested(search.stop) and fleet.plan is not None:
-        pass  # stopped during the fleet phase: keep its rounds
-    else:
-        plans.append(("search", _solve(fleet.problem(problem), backend, rest)))
-    if fleet.plan is not None:
-        plans.append(("fleet", _checked(fleet.plan, problem)))
-
-    def key(item: tuple[str, Plan]) -> tuple[bool, int, int, float]:
-        p = item[1]
-        return (p.status == "invalid", len(p.unserved), len(p.routes), plan_objective(p, problem))
-
-    chosen_name, chosen = min(plans, key=key)  # stable: the search wins ties
-    chosen = _checked(chosen, problem)  # against the whole fleet's problem
-    meta = dict(chosen.meta)
-    meta["fleet"] = {
-        **fleet.summary(),
-        "share": FLEET_SHARE,
-        "chosen": chosen_name,
-        **fleet.meta,
-        **({"search": _brief(p)} if (p := dict(plans).get("search")) is not None else {}),
-    }
-    return dataclasses.replace(chosen, meta=meta)
 
 
 # -- single backends -------------------------------------------------------------------

@@ -16,9 +16,10 @@ from tests.routing_fixtures import euclid_problem
 def _two_windows(types: tuple[VehicleType, ...] | None = None) -> Problem:
     """A 1 km east of the hub, served by 200 s; B 1 km west, not before 3,600 s; 1 km takes
     100 s. One van: leave at 100 (A at 200, its last moment), B at 400, wait to 3,600,
-    back at 3,700 — 4 km and 3,600 s, ¥4 + ¥36 = ¥40 at ¥1/km and ¥36/h. Two vans: A out and back in 200 s (¥2 + ¥2),
-    B leaving at 3,500 (¥2 + ¥2): ¥8. So the cost objective uses two vans, fewest vans one
-    (the capacity bound is one van: 2 parcels in a van of 10)."""
+    back at 3,700 — 4 km and 3,600 s, ¥4 + ¥36 = ¥40 at ¥1/km and ¥36/h. Two vans: A out
+    and back in 200 s (¥2 + ¥2), B leaving at 3,500 (¥2 + ¥2): ¥8. So the cost objective
+    uses two vans, fewest vans one (the capacity bound is one van: 2 parcels in a van of
+    10)."""
     van = VehicleType(name="van", count=3, capacity=(10,), start_depot="hub", cost_per_km=1.0,
                       cost_per_h=36.0)  # fmt: skip
     return euclid_problem(

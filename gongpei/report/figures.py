@@ -217,7 +217,7 @@ def render_plots(
     out["ready_arrival.png"] = _png(fig)
 
     if frontier:
-        from gongpei.studies.frontier import plot_frontier
+        from gongpei.studies.frontier_points import plot_frontier
 
         fig = Figure(figsize=(7, 4.5))
         ax = fig.add_subplot()
@@ -230,6 +230,6 @@ def render_plots(
 def frontier_plan_point(day: DayResult) -> dict[str, Any]:
     """This day's plan as a point on the cost–service frontier
     (:func:`gongpei.studies.frontier.plan_point`, against the scenario's promised time)."""
-    from gongpei.studies.frontier import plan_point
+    from gongpei.studies.frontier_points import plan_point
 
     return plan_point(day.problem, day.plan, int(day.scenario.model.routing.promised_by))

@@ -18,6 +18,7 @@ from gongpei.report.formatting import (
     finite,
     round_colour,
     round_ids,
+    town_promises,
     village_round,
 )
 
@@ -342,18 +343,6 @@ def _sorting_cost_section(sc: Mapping[str, Any]) -> str:
     )
 
 
-def _town_promises(day: DayResult, towns: Mapping[str, int]) -> str:
-    """``" (妙高街道 and 云峰街道 by 12:00)"`` for ``routing.promised_by_towns``, by time."""
-    if not towns:
-        return ""
-    names = {t.code: t.name for t in day.county.towns}
-    by_time: dict[int, list[str]] = {}
-    for code, t in towns.items():
-        by_time.setdefault(int(t), []).append(names.get(code, code))
-    parts = [f"{' and '.join(n)} by {clock(t)}" for t, n in sorted(by_time.items())]
-    return " (" + "; ".join(parts) + ")"
-
-
 def render_html(
     day: DayResult,
     pngs: Mapping[str, bytes] | None = None,
@@ -424,7 +413,7 @@ def render_html(
             '<p id="promise">'
             + _e(
                 f"Promise ({sv['promise']}) by {clock(sv['promised_by_s'])}"
-                + _town_promises(day, sv.get("promised_by_towns_s") or {})
+                + town_promises(day.county.towns, sv.get("promised_by_towns_s") or {})
                 + ": "
                 + f"{sv['on_time_villages']} villages on time, {sv['late_villages']} late "
                 f"({sv['late_parcels']} parcels, {sv['late_parcel_h']} parcel-hours"

@@ -178,7 +178,10 @@ cases = {
         'county.transfer_stations[0] = "331123999": unknown township code',
     ),
     "unknown_promise_town": (
-        sub('time_limit_s = 2.0\n', 'time_limit_s = 2.0\npromised_by_towns = { "331123999" = "12:00" }\n'),
+        sub(
+            "time_limit_s = 2.0\n",
+            'time_limit_s = 2.0\npromised_by_towns = { "331123999" = "12:00" }\n',
+        ),
         'routing.promised_by_towns."331123999": unknown township code',
     ),
     "unknown_van_depot": (
