@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from routing.callbacks import ProgressFn, StopFn
+from routing.fleet import OBJECTIVES
 from routing.plan import Plan
 from routing.problem import Problem
 from routing.solve import BACKENDS  # light: the solvers themselves are imported lazily
@@ -37,8 +38,9 @@ class SolveSettings:
     """How to solve: ``backend`` (``"ortools"``, ``"pyvrp"`` or ``"auto"``), the wall-clock
     budget ``time_limit_s``, the ``seed``, ``deterministic`` (bound the search by work, not
     time) and the work bounds ``solution_limit`` (OR-Tools accepted solutions) and
-    ``max_iterations`` (PyVRP iterations); ``None`` leaves a bound to the solver's default.
-    The defaults are :func:`routing.solve.solve`'s own."""
+    ``max_iterations`` (PyVRP iterations); ``None`` leaves a bound to the solver's default;
+    ``objective``: ``"cost"`` or ``"fewest_vans"`` (vans first, then cost:
+    :mod:`routing.fleet`). The defaults are :func:`routing.solve.solve`'s own."""
 
     backend: str = "ortools"
     time_limit_s: float = 10.0
@@ -46,11 +48,16 @@ class SolveSettings:
     deterministic: bool = False
     solution_limit: int | None = None
     max_iterations: int | None = None
+    objective: str = "cost"
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise SettingsError(
                 f"SolveSettings.backend = {self.backend!r}: expected one of {BACKENDS}"
+            )
+        if self.objective not in OBJECTIVES:
+            raise SettingsError(
+                f"SolveSettings.objective = {self.objective!r}: expected one of {OBJECTIVES}"
             )
         t = self.time_limit_s
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t) or t <= 0:

@@ -58,6 +58,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from routing.callbacks import ProgressFn, StopFn
+from routing.fleet import OBJECTIVES, fewest_vans
 from routing.plan import Plan
 from routing.problem import Problem
 
@@ -107,6 +108,7 @@ def solve(
     stop: StopFn | None = None,
     solution_limit: int | None = None,
     max_iterations: int | None = None,
+    objective: str = "cost",
 ) -> Plan:
     """Solve the day's rounds with ``backend`` (``"ortools"``, ``"pyvrp"`` or ``"auto"``).
 
@@ -119,10 +121,12 @@ def solve(
     bound the search by work (together with ``time_limit_s``); ``deterministic=True`` sets
     them to defaults when absent and lifts the wall-clock limit (module docstring).
     ``seed`` seeds PyVRP; OR-Tools routing has no seed, there it only breaks ties in the
-    first-solution construction.
+    first-solution construction. ``objective="fewest_vans"``: :func:`routing.fleet.fewest_vans`.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend = {backend!r}: expected one of {BACKENDS}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective = {objective!r}: expected one of {OBJECTIVES}")
     if stop is None:  # a stop request scoped over the caller's searches (routing.callbacks)
         from routing.callbacks import current_stop
 
@@ -141,7 +145,10 @@ def solve(
     search = _Search(
         time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent=deterministic
     )
-    plan = _solve(problem, backend, search)
+    if objective == "fewest_vans":
+        plan = fewest_vans(problem, backend, search, _solve, _checked)
+    else:
+        plan = _solve(problem, backend, search)
     meta = dict(plan.meta)
     if backend != "auto":
         meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)

@@ -229,7 +229,12 @@ def test_routing_vrptw_rows_against_a_hand_solved_instance(tmp_path, capsys, obj
     assert row["gap_pct"] == pytest.approx(
         100 * (row["cost"] - row["bks_cost"]) / row["bks_cost"], abs=1e-3
     )
-    assert "TINY" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "TINY" in printed and "wall/budget" in printed  # the per-set table
+    if objective == "hierarchical":  # vans first: the engine's fleet phase ran
+        assert row["engine_objective"] == "fewest_vans" and row["fleet"]["vans"] == 2
+    else:
+        assert row["engine_objective"] == "cost" and "fleet" not in row
 
 
 def test_routing_vrptw_needs_an_objective_when_the_csv_has_both():

@@ -24,6 +24,7 @@ ODD = SolveSettings(
     deterministic=True,
     solution_limit=42,
     max_iterations=99,
+    objective="fewest_vans",
 )
 
 
@@ -71,6 +72,7 @@ def test_really_solves() -> None:
         ({"deterministic": 1}, "SolveSettings.deterministic = 1"),
         ({"solution_limit": 0}, "SolveSettings.solution_limit = 0"),
         ({"max_iterations": 2.5}, "SolveSettings.max_iterations = 2.5"),
+        ({"objective": "vans"}, "SolveSettings.objective = 'vans'"),
     ],
 )
 def test_bad_values_name_the_field(changes: dict[str, Any], message: str) -> None:

@@ -76,6 +76,13 @@ def schema() -> None:
 @deterministic_option
 @click.option("--backend", type=click.Choice(["ortools", "pyvrp", "auto"]), default=None)
 @click.option("--quiet", is_flag=True, help="no progress bars")
+@click.option(
+    "--frontier",
+    "frontier_csv",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="a frontier.csv from `gongpei frontier`: the report marks this plan on it",
+)
 @reports_input_errors
 def run(
     scenario: str | None,
@@ -85,6 +92,7 @@ def run(
     deterministic: bool,
     backend: str | None,
     quiet: bool,
+    frontier_csv: str | None,
 ) -> None:
     """Run a county day: sort → ready times → rounds → check → report.
 
@@ -99,6 +107,11 @@ def run(
     from gongpei.report.outdir import OutputFolderError, OutputWriteError, claim_output
 
     sc = load_scenario(scenario)
+    frontier_rows = None
+    if frontier_csv is not None:
+        from gongpei.studies.frontier import read_frontier_csv
+
+        frontier_rows = read_frontier_csv(frontier_csv)  # before the run: a bad file fails fast
     overrides: dict[str, Any] = budget_overrides(time_limit, deterministic)
     if seed is not None:
         overrides["scenario.seed"] = seed
@@ -111,7 +124,7 @@ def run(
         with claim_output(out), CtrlC() as ctrl_c:
             result = run_in_worker(lambda: run_day(sc, progress=not quiet, stop=ctrl_c.stop))
             t0 = time.perf_counter()
-            write_outputs(result, out)
+            write_outputs(result, out, frontier=frontier_rows)
             result.timings["report_s"] = time.perf_counter() - t0
     except OutputFolderError as exc:
         click.echo(f"gongpei: {exc}", err=True)

@@ -49,8 +49,8 @@ def village_outcomes(
     and carry the count and the cause (the sorter outcome of each missing parcel).
     """
 
-    promised = scenario.model.routing.promised_by
     from gongpei.day.problems import is_later_visit, village_code
+    from gongpei.day.promise import promised_for
 
     # A split village (van-sized drops "code#k") is reached when its last drop is. A later
     # wave's own visit ("code+wave", a second trip) is not what the promise is about: the
@@ -106,6 +106,7 @@ def village_outcomes(
                 )
             else:
                 status, reason = "served", ""
+                promised = promised_for(scenario.model.routing, v.town_code)
                 if arr <= promised - 3600:
                     light = StatusLight.BLUE
                 elif arr <= promised:
@@ -115,7 +116,7 @@ def village_outcomes(
                     reason = (
                         f"arrives {format_clock(arr)}, after the promised "
                         f"{format_clock(promised)}; "
-                        + _late_reason(scenario, county, v.code, ready.get(v.code))
+                        + _late_reason(scenario, county, v.code, ready.get(v.code), promised)
                     )
         out.append(
             VillageOutcome(
@@ -169,8 +170,10 @@ def _why_missing(stuck: int, by_outcome: dict[str, int]) -> str:
     return ", ".join(parts) or f"{stuck} not bagged"
 
 
-def _late_reason(scenario: Scenario, county: County, code: str, ready_s: float | None) -> str:
-    """``reason: detail`` of a village served after the promised time
+def _late_reason(
+    scenario: Scenario, county: County, code: str, ready_s: float | None, promised_s: int
+) -> str:
+    """``reason: detail`` of a village served after its promised time ``promised_s``
     (:func:`gongpei.day.promise.late_reason`; the drive from the hub, the earliest shift)."""
     from gongpei.day.promise import late_reason
 
@@ -178,7 +181,7 @@ def _late_reason(scenario: Scenario, county: County, code: str, ready_s: float |
     _, dur = county.matrices([county.hub, code])
     why = late_reason(
         code,
-        promised_s=r.promised_by,
+        promised_s=promised_s,
         ready_s=0 if ready_s is None else int(ready_s),
         shift_start_s=min(van.shift_start for van in scenario.model.fleet.vans),
         drive_s=int(dur[0, 1]),

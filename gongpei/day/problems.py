@@ -141,15 +141,18 @@ def vehicle_types(
     return tuple(out)
 
 
-def _village(scenario: Scenario, stop: StopDemand, *, depot: str | None = None) -> Village:
+def _village(
+    scenario: Scenario, stop: StopDemand, *, depot: str | None = None, town: str | None = None
+) -> Village:
     """One stop as a routing village: the one place ``[routing]``'s promise and drop
-    penalty become problem data (see :mod:`gongpei.day.promise`)."""
+    penalty become problem data (see :mod:`gongpei.day.promise`); ``town``: the stop's
+    township code (its own promise, ``routing.promised_by_towns``)."""
     from gongpei.day.promise import promise_terms
 
     r = scenario.model.routing
     d = scenario.model.demand
     handled = stop.deliver + stop.pickup
-    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup)
+    close, due, late_per_h, penalty = promise_terms(r, stop.deliver, stop.pickup, town)
     if stop.visit:
         # A later wave's visit: promised_by is the morning parcels' promise; the wave's own
         # parcels are ready in the afternoon, so they are due by the station's close only.
@@ -189,12 +192,14 @@ def _problem(
     # A village with a later visit has two stops at one location.
     codes = list(dict.fromkeys(s.code for s in stops))
     dist, time = county.matrices([county.hub, *codes])
+    # A township-drop seat stop's code is its township's code.
+    town_of = {v.code: v.town_code for v in county.villages}
     problem = Problem(
         locations=(HUB, *codes),
         distance_m=dist,
         duration_s=time,
         depots=(Depot(HUB, HUB),),
-        villages=tuple(_village(scenario, s) for s in stops),
+        villages=tuple(_village(scenario, s, town=town_of.get(s.code, s.code)) for s in stops),
         vehicle_types=types or vehicle_types(scenario),
         dimensions=("parcels", "litres"),
         name=name,
@@ -413,7 +418,9 @@ def station_problem(
         )
 
     types = _station_fleet(scenario, stops, depot_of, served)
-    villages = tuple(_village(scenario, s, depot=depot_of[s.code]) for s in stops)
+    villages = tuple(
+        _village(scenario, s, depot=depot_of[s.code], town=town_of[s.code]) for s in stops
+    )
     problem = Problem(
         locations=locations,
         distance_m=dist,

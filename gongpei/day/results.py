@@ -404,15 +404,17 @@ def _shortfall(day: DayResult) -> dict[str, Any]:
 
 def _service(day: DayResult) -> dict[str, Any]:
     """The promise and how the plan kept it (:func:`gongpei.day.promise.service_summary`)."""
-    from gongpei.day.promise import service_summary
+    from gongpei.day.promise import service_summary, village_promises
 
     r = day.scenario.model.routing
+    own = village_promises(r, {v.code: v.town_code for v in day.county.villages})
     return {
         "promise": r.promise,
         "promised_by_s": r.promised_by,
+        **({"promised_by_towns_s": dict(r.promised_by_towns)} if r.promised_by_towns else {}),
         "late_cost_per_parcel_h": r.late_cost_per_parcel_h,
         "late_cost": round(day.plan.late_cost, 2),
-        **service_summary(day.villages, r.promised_by),
+        **service_summary(day.villages, r.promised_by, own),
     }
 
 

@@ -157,9 +157,16 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> dict[str, bytes]:
+def render_plots(
+    day: DayResult,
+    paths: Sequence[RoundPath] | None = None,
+    *,
+    frontier: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, bytes]:
     """The report's figures as PNG bytes, keyed by file name (:data:`PLOT_FILES`).
 
+    ``frontier``: rows of a ``frontier.csv`` (``gongpei run --frontier``); then
+    ``frontier.png`` is drawn too, with this day's plan marked on it (:func:`frontier_plan_point`).
     Uses matplotlib's Agg backend (no display needed) without changing the global backend.
     """
     from matplotlib.figure import Figure
@@ -208,4 +215,21 @@ def render_plots(day: DayResult, paths: Sequence[RoundPath] | None = None) -> di
         promised_s=float(day.scenario.model.routing.promised_by),
     )
     out["ready_arrival.png"] = _png(fig)
+
+    if frontier:
+        from gongpei.studies.frontier_points import plot_frontier
+
+        fig = Figure(figsize=(7, 4.5))
+        ax = fig.add_subplot()
+        by = "vans" if len({r["vans"] for r in frontier}) > 1 else "promised_by"
+        plot_frontier([dict(r) for r in frontier], ax, by=by, plan=frontier_plan_point(day))
+        out["frontier.png"] = _png(fig)
     return out
+
+
+def frontier_plan_point(day: DayResult) -> dict[str, Any]:
+    """This day's plan as a point on the cost–service frontier
+    (:func:`gongpei.studies.frontier.plan_point`, against the scenario's promised time)."""
+    from gongpei.studies.frontier_points import plan_point
+
+    return plan_point(day.problem, day.plan, int(day.scenario.model.routing.promised_by))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,12 +79,22 @@ PLOT_FILES: tuple[str, ...] = (
     "ready_arrival.png",
 )
 
-_OPTIONAL_FILES = ("parcels.csv", "report.html", *PLOT_FILES)
+#: Drawn only when ``gongpei run --frontier`` gives a frontier to mark the plan on.
+FRONTIER_PNG = "frontier.png"
+_OPTIONAL_FILES = ("parcels.csv", "report.html", *PLOT_FILES, FRONTIER_PNG)
 
 
 # ---------------------------------------------------------------------------- entry point
-def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(
+    day: DayResult,
+    out_dir: str | Path,
+    *,
+    frontier: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Path]:
     """Write the day's files into ``out_dir`` (created if needed); return name → path.
+
+    ``frontier``: rows of a ``frontier.csv`` (:func:`gongpei.studies.frontier.read_frontier_csv`);
+    the report then shows that frontier with this plan's own point marked (``frontier.png``).
 
     Every file is first written into a hidden staging folder inside ``out_dir``; only when
     all are complete are they moved in (one ``os.replace`` each, same file system),
@@ -109,7 +119,7 @@ def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
     except OSError as exc:
         raise OutputWriteError(out, exc) from exc
     try:
-        staged = _write_files(day, stage)
+        staged = _write_files(day, stage, frontier)
         for name in staged:
             if name != "summary.json":
                 os.replace(stage / name, out / name)
@@ -129,7 +139,9 @@ def write_outputs(day: DayResult, out_dir: str | Path) -> dict[str, Path]:
 _STAGING_PREFIX = ".staging-"
 
 
-def _write_files(day: DayResult, out: Path) -> list[str]:
+def _write_files(
+    day: DayResult, out: Path, frontier: Sequence[Mapping[str, Any]] | None = None
+) -> list[str]:
     """Write every file of the day into ``out`` (``summary.json`` last); return the names."""
     from routing.plan_io import plan_to_dict
 
@@ -153,7 +165,7 @@ def _write_files(day: DayResult, out: Path) -> list[str]:
     atomic_write_text(mark("routes.geojson"), dump_json(routes_geojson(day, paths), indent=None))
     pngs: dict[str, bytes] = {}
     if opts.plots or opts.html:
-        pngs = render_plots(day, paths)
+        pngs = render_plots(day, paths, frontier=frontier)
     if opts.plots:
         for name, data in pngs.items():
             atomic_write_bytes(mark(name), data)

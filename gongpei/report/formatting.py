@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -139,3 +140,16 @@ ROUND_COLOURS: tuple[str, ...] = (
 def round_colour(k: int) -> str:
     """The colour of the ``k``-th round (0-based), the same on the map and in GeoJSON."""
     return ROUND_COLOURS[k % len(ROUND_COLOURS)]
+
+
+def town_promises(towns: Iterable[Any], promised: Mapping[str, int]) -> str:
+    """``" (妙高街道 and 云峰街道 by 12:00)"`` for ``routing.promised_by_towns`` (township
+    code → time; ``towns``: objects with ``code`` and ``name``), earliest time first."""
+    if not promised:
+        return ""
+    names = {t.code: t.name for t in towns}
+    by_time: dict[int, list[str]] = {}
+    for code, t in promised.items():
+        by_time.setdefault(int(t), []).append(names.get(code, code))
+    parts = [f"{' and '.join(n)} by {clock(t)}" for t, n in sorted(by_time.items())]
+    return " (" + "; ".join(parts) + ")"

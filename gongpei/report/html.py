@@ -18,6 +18,7 @@ from gongpei.report.formatting import (
     finite,
     round_colour,
     round_ids,
+    town_promises,
     village_round,
 )
 
@@ -413,8 +414,10 @@ def render_html(
         parts.append(
             '<p id="promise">'
             + _e(
-                f"Promise ({sv['promise']}) by {clock(sv['promised_by_s'])}: "
-                f"{sv['on_time_villages']} villages on time, {sv['late_villages']} late "
+                f"Promise ({sv['promise']}) by {clock(sv['promised_by_s'])}"
+                + town_promises(day.county.towns, sv.get("promised_by_towns_s") or {})
+                + ": "
+                + f"{sv['on_time_villages']} villages on time, {sv['late_villages']} late "
                 f"({sv['late_parcels']} parcels, {sv['late_parcel_h']} parcel-hours"
                 + (
                     f", ¥{sv['late_cost']:.0f} at ¥{sv['late_cost_per_parcel_h']:g} a parcel-hour"
@@ -434,6 +437,8 @@ def render_html(
             "chute_fill.png": "Chute fill over the day (share of capacity, 10-minute means)",
             "rounds_map.png": "Rounds along the roads; villages in their status light",
             "ready_arrival.png": "Chute ready vs van arrival per served village",
+            "frontier.png": "Cost against late parcel-hours for each fleet size (frontier.csv); "
+            "the star is this plan: its vans, cost and villages on time",
         }
         for fname, data in pngs.items():
             if fname == "rounds_map.png":  # shown above as inline SVG

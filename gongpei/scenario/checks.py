@@ -75,6 +75,9 @@ def check_scenario_data(m: ScenarioModel, base_dir: Path) -> list[str]:
     for k, code in enumerate(m.county.transfer_stations):
         if code not in town_codes:
             problems.append(f'county.transfer_stations[{k}] = "{code}": unknown township code')
+    for code in m.routing.promised_by_towns:
+        if code not in town_codes:
+            problems.append(f'routing.promised_by_towns."{code}": unknown township code')
     if m.county.use_transfer_stations and not m.county.transfer_stations:
         problems.append("county.use_transfer_stations = true: county.transfer_stations is empty")
 

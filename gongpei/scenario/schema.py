@@ -331,6 +331,15 @@ class Routing(_Table):
         "than not at all: what a county promising a time would do); 'hard' makes it a "
         "deadline (a village no van can reach in time is unserved, with the binding reason)",
     )
+    promised_by_towns: dict[Annotated[str, Field(pattern=r"^\d{9}$")], Clock] = Field(
+        default_factory=dict,
+        description="earlier promises for some townships (township code = time), e.g. the "
+        "county seat's, a few km from the hub: a village there is late (red) after its "
+        "township's time. Under promise = 'soft' that time is firm: a parcel-hour late there "
+        "costs a tenth of drop_penalty_per_parcel (¥100 at the default), so the rounds keep "
+        "it rather than trade it for km, yet a late stop still beats a dropped one in any "
+        "day shorter than ten hours; under 'hard' it is the deadline",
+    )
     late_cost_per_parcel_h: float = Field(
         default=2.0,
         ge=0,

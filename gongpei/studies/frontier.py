@@ -8,7 +8,11 @@ unserved villages. Fleet sizes scale every van type in proportion to the scenari
 counts (largest remainder, at least one van of a type that has one).
 
 Rows are plain dicts (``FRONTIER_COLUMNS``) for ``frontier.csv``; :func:`plot_frontier`
-draws them, marking the scenario's own point.
+draws them and marks the plan's own point: the row with ``own = True`` (the scenario's own
+fleet and promise, always present: :func:`frontier` adds it when the fleet sizes asked for
+leave it out), or a plan of a run measured by :func:`plan_point` (``gongpei run
+--frontier frontier.csv`` marks the run's own plan on a frontier computed before, since a
+frontier costs one full solve per point and is not cheap to compute inside a run).
 """
 
 from __future__ import annotations
@@ -19,35 +23,30 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from gongpei.errors import FrontierError
+from gongpei.studies.frontier_points import (
+    FRONTIER_COLUMNS,
+    PLAN_LABEL,
+    _measure,
+    plan_point,
+    plot_frontier,
+    read_frontier_csv,
+)
 
 if TYPE_CHECKING:
     from gongpei.scenario.loading import Scenario
-    from routing import Plan, Problem
     from routing.callbacks import StopFn
 
 __all__ = [
     "FRONTIER_COLUMNS",
+    "PLAN_LABEL",
     "FrontierError",
     "frontier",
     "parse_vans",
+    "plan_point",
     "plot_frontier",
+    "read_frontier_csv",
     "scaled_counts",
 ]
-
-FRONTIER_COLUMNS = (
-    "vans",
-    "promised_by",
-    "promise",
-    "cost",
-    "late_cost",
-    "km",
-    "on_time_villages",
-    "on_time_parcels",
-    "late_parcel_h",
-    "unserved",
-    "unserved_parcels",
-    "own",
-)
 
 
 def parse_vans(text: str) -> list[int]:
@@ -82,30 +81,6 @@ def scaled_counts(counts: Sequence[int], total: int) -> list[int]:
     return out
 
 
-def _measure(problem: Problem, plan: Plan, promised_s: int) -> dict[str, Any]:
-    villages = {v.id: v for v in problem.villages}
-    on_time = on_parcels = 0
-    late_ph = 0.0
-    for r in plan.routes:
-        for s in r.stops:
-            parcels = villages[s.village].delivery[0]
-            if s.arrival_s <= promised_s:
-                on_time += 1
-                on_parcels += parcels
-            else:
-                late_ph += parcels * (s.arrival_s - promised_s) / 3600
-    return {
-        "cost": round(plan.cost, 2),
-        "late_cost": round(plan.late_cost, 2),
-        "km": round(plan.distance_m / 1000, 1),
-        "on_time_villages": on_time,
-        "on_time_parcels": on_parcels,
-        "late_parcel_h": round(late_ph, 2),
-        "unserved": len(plan.unserved),
-        "unserved_parcels": sum(villages[u.village].delivery[0] for u in plan.unserved),
-    }
-
-
 def frontier(
     scenario: Scenario,
     *,
@@ -115,7 +90,9 @@ def frontier(
 ) -> list[dict[str, Any]]:
     """One row per fleet size in ``vans`` (or per promised time in ``promises``, seconds),
     the rest of the day as in ``scenario``; the day is sorted once. Rounds are solved with
-    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`).
+    the scenario's solver settings (:func:`gongpei.day.solving.solver_settings`). The
+    scenario's own point (its fleet and promise, ``own = True``) is always a row: when the
+    points asked for leave it out, it is solved too and put in order.
 
     ``stop`` (default: an enclosing :func:`routing.callbacks.stopping` block, e.g. a first
     Ctrl-C): no point starts after it, and the point it cut short is left out (its search
@@ -139,6 +116,9 @@ def frontier(
         if vans is not None
         else [(own_vans, p) for p in promises or ()]
     )
+    if (own_vans, r.promised_by) not in points:
+        points.append((own_vans, r.promised_by))
+        points.sort()
     for n, promised in points:
         if stop_requested(stop):
             break
@@ -167,24 +147,3 @@ def frontier(
             }
         )
     return rows
-
-
-def plot_frontier(rows: Sequence[dict[str, Any]], ax: Any = None, *, by: str = "vans") -> None:
-    """Cost against late parcel-hours, one point per row labelled by ``by``; the scenario's
-    own point (``own``) is ringed."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        ax = plt.gca()
-    xs = [row["cost"] for row in rows]
-    ys = [row["late_parcel_h"] for row in rows]
-    ax.plot(xs, ys, "-o", color="#1f77b4", lw=1, ms=4)
-    for row, x, y in zip(rows, xs, ys, strict=True):
-        ax.annotate(str(row[by]), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
-        if row.get("own"):
-            ax.plot([x], [y], "o", ms=12, mfc="none", mec="#d62728", mew=2, label="this plan")
-    ax.set_xlabel("cost of the rounds, ¥ a day")
-    ax.set_ylabel("late parcel-hours (after the promised time)")
-    ax.grid(True, alpha=0.3)
-    if any(row.get("own") for row in rows):
-        ax.legend(loc="upper right")

@@ -177,6 +177,13 @@ cases = {
         sub('transfer_stations = ["331123105", "331123107"]', 'transfer_stations = ["331123999"]'),
         'county.transfer_stations[0] = "331123999": unknown township code',
     ),
+    "unknown_promise_town": (
+        sub(
+            "time_limit_s = 2.0\n",
+            'time_limit_s = 2.0\npromised_by_towns = { "331123999" = "12:00" }\n',
+        ),
+        'routing.promised_by_towns."331123999": unknown township code',
+    ),
     "unknown_van_depot": (
         sub("capacity_litres = 4000", 'capacity_litres = 4000\ndepot = "331123106"'),
         'fleet.vans[0].depot = "331123106": not "hub" nor a township',
