@@ -27,9 +27,20 @@ when a window says so). In practice, in three steps: (1) the day's rounds are so
 already allows for loading; (2) the solved rounds are loaded and re-timed; (3) only if a
 re-timed round then breaks a limit (its shift, a window) are the rounds solved again on the
 loading-aware problem, with the rounds' own settings, at most twice, release times only
-growing. The plan is reported with the day problem; the checker runs it on the
-loading-aware problem, and :func:`routing.check.check_loading` verifies independently that
-no round leaves before its last ready time plus its loading time.
+growing; (4) if a round still breaks a limit after those solves, the plan is *repaired*:
+from each such round the village whose removal lets it keep its limits at the least cost
+in parcels is left unserved (reason: the limit, e.g. ``shift_length``, with the loading in
+the detail), and the vans are loaded and re-timed again, until every round keeps its
+limits. Step 4 always ends (each step leaves at least one village out), so the plan handed
+on is always consistent with its loading: no round leaves before its van is loaded. (It
+was needed on days whose rounds all leave in the afternoon, a second wave with ``rounds =
+"same_day"``: with the 16:30 shift end close, a re-solve moves the rounds, the docks queue
+them differently and another round then comes back a few minutes late; the plan used to be
+returned un-re-timed, leaving before its vans were loaded.)
+
+The plan is reported with the day problem; the checker runs it on the loading-aware
+problem, and :func:`routing.check.check_loading` verifies independently that no round
+leaves before its last ready time plus its loading time.
 """
 
 from __future__ import annotations
@@ -41,7 +52,9 @@ from dataclasses import dataclass, replace
 
 import sorter
 from routing import Plan, Problem
-from routing.evaluate import RouteEvaluator
+from routing.clock import hhmm
+from routing.evaluate import RouteEvaluator, RouteTimes
+from routing.plan import Route, Unserved
 
 __all__ = [
     "LoadedPlan",
@@ -68,12 +81,15 @@ def departure_rounds(plan: Plan) -> list[tuple[float, tuple[str, ...]]]:
 @dataclass(frozen=True, eq=False)
 class LoadedPlan:
     """The rounds made consistent with loading: the plan, the problem it is valid on
-    (release = loading departure), the loading, and whether rounds had to be re-solved."""
+    (release = loading departure), the loading, whether rounds had to be re-solved, and
+    the villages left out because their round could not keep its limits after loading
+    (``dropped``, in the order they were left out; each is in ``plan.unserved``)."""
 
     plan: Plan
     problem: Problem
     loading: sorter.Loading
     resolved: bool
+    dropped: tuple[str, ...] = ()
 
 
 def load_rounds(
@@ -119,24 +135,97 @@ def loading_problem(problem: Problem, plan: Plan, loading: sorter.Loading) -> Pr
     return problem.replace(villages=villages)
 
 
-def retime(plan: Plan, problem: Problem) -> Plan | None:
-    """The plan's rounds, same vans and village order, re-timed on ``problem``; ``None``
-    when a round then breaks a limit (so the caller re-solves)."""
+def _retimed(plan: Plan, problem: Problem) -> tuple[list[Route], dict[int, RouteTimes]]:
+    """The plan's rounds re-timed on ``problem``, and the rounds (by position) that then
+    break a limit, with their times (their slot in the first list is the old round)."""
     ev = RouteEvaluator(problem)
-    routes = []
-    for r in plan.routes:
+    routes: list[Route] = []
+    broken: dict[int, RouteTimes] = {}
+    for i, r in enumerate(plan.routes):
         k = ev.type_index(r.vehicle_type)
         seq = ev.village_indices(r.villages)
         times = ev.evaluate(k, seq)
-        if not times.feasible:
+        if times.feasible:
+            routes.append(ev.route(r.vehicle, k, seq, times))
+        else:
             log.info(
                 "round of %s breaks %s after loading: %s", r.vehicle, times.reason, times.detail
             )
-            return None
-        routes.append(ev.route(r.vehicle, k, seq, times))
+            broken[i] = times
+            routes.append(r)
+    return routes, broken
+
+
+def retime(plan: Plan, problem: Problem) -> Plan | None:
+    """The plan's rounds, same vans and village order, re-timed on ``problem``; ``None``
+    when a round then breaks a limit (so the caller re-solves or repairs)."""
+    routes, broken = _retimed(plan, problem)
+    if broken:
+        return None
     cost = sum(r.cost for r in routes)
     meta = dict(plan.meta) | {"retimed_for_loading": True}
     return replace(plan, routes=tuple(routes), cost=cost, meta=meta)
+
+
+def _drop_one(
+    route: Route, times: RouteTimes, ev: RouteEvaluator, loaded: sorter.LoadedRound | None
+) -> tuple[Route | None, Unserved]:
+    """``route`` without the village whose removal keeps the round's limits at the least
+    cost in parcels (ties: the earliest return, then the earliest stop), timed on
+    ``ev.problem``; ``None`` when it was the round's only village. The village becomes
+    unserved with the limit the whole round broke as its reason."""
+    k = ev.type_index(route.vehicle_type)
+    seq = ev.village_indices(route.villages)
+    villages = ev.problem.villages
+    best: tuple[tuple[bool, int, int, int], list[int], RouteTimes] | None = None
+    for p in range(len(seq)):
+        rest = seq[:p] + seq[p + 1 :]
+        t = ev.evaluate(k, rest)
+        v = villages[seq[p]]
+        key = (not t.feasible, sum(v.delivery) + sum(v.pickup), t.return_s, p)
+        if best is None or key < best[0]:
+            best = (key, rest, t)
+    assert best is not None
+    (_, _, _, p), rest, t = best
+    vid = route.villages[p]
+    where = ""
+    if loaded is not None:
+        where = (
+            f" (its van loaded {hhmm(loaded.start_s)}-{hhmm(loaded.departure_s)} at dock "
+            f"{loaded.dock + 1})"
+        )
+    gone = Unserved(vid, times.reason, f"left out after loading{where}: {times.detail}")
+    return (ev.route(route.vehicle, k, rest, t) if rest else None), gone
+
+
+def _drop_for_loading(
+    plan: Plan, problem: Problem, broken: Mapping[int, RouteTimes], loading: sorter.Loading
+) -> tuple[Plan, tuple[str, ...]]:
+    """``plan`` with one village left out of each round in ``broken`` (see
+    :func:`_drop_one`); a round left with no village is removed."""
+    ev = RouteEvaluator(problem)
+    by_name = loading.by_name()
+    names = round_names(plan)
+    routes: list[Route] = []
+    gone: list[Unserved] = []
+    for i, r in enumerate(plan.routes):
+        if i not in broken:
+            routes.append(r)
+            continue
+        kept, u = _drop_one(r, broken[i], ev, by_name.get(names[i]))
+        log.info("left %s out of the round of %s: %s", u.village, r.vehicle, u.detail)
+        gone.append(u)
+        if kept is not None:
+            routes.append(kept)
+    status = "partial" if plan.status == "feasible" else plan.status
+    repaired = replace(
+        plan,
+        routes=tuple(routes),
+        unserved=plan.unserved + tuple(gone),
+        cost=sum(r.cost for r in routes),
+        status=status,
+    )
+    return repaired, tuple(u.village for u in gone)
 
 
 def load_plan(
@@ -158,8 +247,10 @@ def load_plan(
 
     When a re-timed round breaks a limit, the rounds are solved again (``resolve``) on the
     loading-aware problem, whose release times only ever grow, and loaded again, at most
-    ``max_solves`` times; if none re-times cleanly the last plan is returned on its own
-    problem, and the checker reports what it breaks (never hidden).
+    ``max_solves`` times; if a round still breaks a limit, villages are left out of the
+    rounds that break one (one per round and step, each listed unserved with the reason)
+    until every round keeps its limits. The returned plan is always valid on the returned
+    problem as far as loading goes: every round leaves at or after its loading departure.
     """
     kw = {
         "docks": docks,
@@ -168,17 +259,28 @@ def load_plan(
         "cage_parcels": cage_parcels,
     }
     current, base, solves = plan, problem, 0
+    dropped: tuple[str, ...] = ()
     while True:
         loading = load_rounds(current, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
         lp = loading_problem(base, current, loading)
-        timed = retime(current, lp)
-        if timed is not None:
-            return LoadedPlan(timed, lp, loading, solves > 0)
-        if solves >= max_solves:
-            log.warning("rounds still break a limit after loading; the checker lists them")
-            return LoadedPlan(current, base, loading, True)
-        log.info("re-solving the rounds with release = loading departure")
-        current, base, solves = resolve(lp), lp, solves + 1
+        routes, broken = _retimed(current, lp)
+        if not broken:
+            meta = dict(current.meta) | {"retimed_for_loading": True}
+            if dropped:
+                meta["left_out_after_loading"] = list(dropped)
+            timed = replace(
+                current, routes=tuple(routes), cost=sum(r.cost for r in routes), meta=meta
+            )
+            return LoadedPlan(timed, lp, loading, solves > 0, dropped)
+        if solves < max_solves:
+            log.info("re-solving the rounds with release = loading departure")
+            current, base, solves = resolve(lp), lp, solves + 1
+            continue
+        log.warning(
+            "%d round(s) still break a limit after loading: leaving villages out", len(broken)
+        )
+        current, gone = _drop_for_loading(current, lp, broken, loading)
+        dropped += gone
 
 
 def served_parcels(problem: Problem) -> dict[str, int]:
