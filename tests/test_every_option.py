@@ -35,6 +35,11 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "county.use_transfer_stations": True,
             "sorter.assignment": "by_volume",
+            "sorter.bagging": "when_full",
+            "routing.promise": "report",
+            "sorter.unloading": "pooled",
+            "sorter.parcel_sizes": "uniform",
+            "sorter.reinduct_overflow": False,
             "routing.backend": "ortools",
             "routing.baselines": ["brands_alone", "township_drop"],
         },
@@ -70,12 +75,7 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         "suichang.toml",
         {
             "sorter.assignment": "by_round",
-            "brands.waves.1.rounds": "same_day",
-            "sorter.bagging": "when_full",
-            "routing.promise": "report",
-            "sorter.unloading": "pooled",
-            "sorter.parcel_sizes": "uniform",
-            "sorter.reinduct_overflow": False,
+            "brands.waves.1.rounds": "same_day",  # every round in the afternoon, after loading
             "routing.baselines": ["brands_alone"],
             "output.plots": False,
             "output.html": False,

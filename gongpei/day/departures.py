@@ -168,41 +168,49 @@ def retime(plan: Plan, problem: Problem) -> Plan | None:
 
 
 def _drop_one(
-    route: Route, times: RouteTimes, ev: RouteEvaluator, loaded: sorter.LoadedRound | None
+    route: Route,
+    times: RouteTimes,
+    ev: RouteEvaluator,
+    loaded: sorter.LoadedRound,
+    rate_per_h: float,
 ) -> tuple[Route | None, Unserved]:
-    """``route`` without the village whose removal keeps the round's limits at the least
-    cost in parcels (ties: the earliest return, then the earliest stop), timed on
-    ``ev.problem``; ``None`` when it was the round's only village. The village becomes
-    unserved with the limit the whole round broke as its reason."""
+    """``route`` without the village whose removal lets the round keep its limits at the
+    least cost in parcels (ties: the earliest return, then the earliest stop); ``None``
+    when it was the round's only village. The village becomes unserved with the limit the
+    whole round broke as its reason.
+
+    Each candidate is timed on ``ev.problem`` leaving when its smaller load would be
+    loaded, the dock schedule otherwise unchanged: ``loaded.start_s`` plus the remaining
+    parcels at the dock crew's rate, an upper bound on its next loading departure (the
+    loading start cannot move later when the round's cages are ready earlier)."""
     k = ev.type_index(route.vehicle_type)
     seq = ev.village_indices(route.villages)
     villages = ev.problem.villages
+    rate = loaded.loaders * rate_per_h
     best: tuple[tuple[bool, int, int, int], list[int], RouteTimes] | None = None
     for p in range(len(seq)):
         rest = seq[:p] + seq[p + 1 :]
-        t = ev.evaluate(k, rest)
+        n = sum(villages[i].delivery[0] for i in rest)
+        t = ev.evaluate(k, rest, depart_s=math.ceil(loaded.start_s + n * 3600.0 / rate))
         v = villages[seq[p]]
         key = (not t.feasible, sum(v.delivery) + sum(v.pickup), t.return_s, p)
         if best is None or key < best[0]:
             best = (key, rest, t)
     assert best is not None
     (_, _, _, p), rest, t = best
-    vid = route.villages[p]
-    where = ""
-    if loaded is not None:
-        where = (
-            f" (its van loaded {hhmm(loaded.start_s)}-{hhmm(loaded.departure_s)} at dock "
-            f"{loaded.dock + 1})"
-        )
-    gone = Unserved(vid, times.reason, f"left out after loading{where}: {times.detail}")
+    detail = (
+        f"left out after loading (its van loaded {hhmm(round(loaded.start_s))}-"
+        f"{hhmm(round(loaded.departure_s))} at dock {loaded.dock + 1}): {times.detail}"
+    )
+    gone = Unserved(route.villages[p], times.reason, detail)
     return (ev.route(route.vehicle, k, rest, t) if rest else None), gone
 
 
 def _drop_for_loading(
     plan: Plan, problem: Problem, broken: Mapping[int, RouteTimes], loading: sorter.Loading
 ) -> tuple[Plan, tuple[str, ...]]:
-    """``plan`` with one village left out of each round in ``broken`` (see
-    :func:`_drop_one`); a round left with no village is removed."""
+    """``plan`` (valid on ``problem``) with one village left out of each round in
+    ``broken`` (see :func:`_drop_one`); a round left with no village is removed."""
     ev = RouteEvaluator(problem)
     by_name = loading.by_name()
     names = round_names(plan)
@@ -212,7 +220,7 @@ def _drop_for_loading(
         if i not in broken:
             routes.append(r)
             continue
-        kept, u = _drop_one(r, broken[i], ev, by_name.get(names[i]))
+        kept, u = _drop_one(r, broken[i], ev, by_name[names[i]], loading.load_rate_per_h)
         log.info("left %s out of the round of %s: %s", u.village, r.vehicle, u.detail)
         gone.append(u)
         if kept is not None:
@@ -279,7 +287,7 @@ def load_plan(
         log.warning(
             "%d round(s) still break a limit after loading: leaving villages out", len(broken)
         )
-        current, gone = _drop_for_loading(current, lp, broken, loading)
+        current, gone = _drop_for_loading(current, base, broken, loading)
         dropped += gone
 
 
