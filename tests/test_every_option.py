@@ -147,6 +147,9 @@ def test_every_option_runs_to_the_end(name: str, tmp_path: Path) -> None:
         depots = {r["depot"] for r in rows if r["kind"] == "depart"}
         assert any(d.startswith("st:") for d in depots)  # rounds leave from the stations
         assert any(r["name"].endswith("transfer station") for r in rows if r["kind"] == "depart")
+        # station vans are loaded at their station, after the trunk (issue 14)
+        assert any(r["loaded_at"].startswith("st:") for r in rows if r["kind"] == "depart")
+        assert all(r["loaded_at"] for r in rows if r["kind"] == "depart")
     geo = json.loads((out / "routes.geojson").read_text("utf-8"))
     assert sum(f["properties"]["kind"] == "round" for f in geo["features"]) == len(day.plan.routes)
     assert bool(s["codelivery_saving"]) == ("brands_alone" in sc.model.routing.baselines)

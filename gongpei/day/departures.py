@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import sorter
@@ -58,8 +58,11 @@ from routing.plan import Route, Unserved
 
 __all__ = [
     "LoadedPlan",
+    "StationLoading",
+    "TrunkToLoad",
     "departure_rounds",
     "load_plan",
+    "load_plan_with",
     "loading_problem",
     "retime",
     "round_names",
@@ -250,8 +253,35 @@ def load_plan(
     cage_parcels: int,
     max_solves: int = 2,
 ) -> LoadedPlan:
-    """Load the plan's vans and re-time the rounds so each leaves after its loading (see
-    the module docstring for the rule).
+    """Load the plan's vans at the hub's docks and re-time the rounds so each leaves after
+    its loading (:func:`load_plan_with` with :func:`load_rounds`)."""
+
+    def load(p: Plan) -> sorter.Loading:
+        return load_rounds(
+            p,
+            ready_s,
+            parcels,
+            litres,
+            docks=docks,
+            loaders=loaders,
+            load_rate_per_h=load_rate_per_h,
+            cage_parcels=cage_parcels,
+        )
+
+    return load_plan_with(plan, problem, load, resolve, max_solves=max_solves)
+
+
+def load_plan_with(
+    plan: Plan,
+    problem: Problem,
+    load: Callable[[Plan], sorter.Loading],
+    resolve: Callable[[Problem], Plan],
+    *,
+    max_solves: int = 2,
+) -> LoadedPlan:
+    """Load the plan's vans (``load``: plan -> its :class:`sorter.Loading`, one row per
+    round named as :func:`round_names`) and re-time the rounds so each leaves after its
+    loading (see the module docstring for the rule).
 
     When a re-timed round breaks a limit, the rounds are solved again (``resolve``) on the
     loading-aware problem, whose release times only ever grow, and loaded again, at most
@@ -260,16 +290,10 @@ def load_plan(
     until every round keeps its limits. The returned plan is always valid on the returned
     problem as far as loading goes: every round leaves at or after its loading departure.
     """
-    kw = {
-        "docks": docks,
-        "loaders": loaders,
-        "load_rate_per_h": load_rate_per_h,
-        "cage_parcels": cage_parcels,
-    }
     current, base, solves = plan, problem, 0
     dropped: tuple[str, ...] = ()
     while True:
-        loading = load_rounds(current, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
+        loading = load(current)
         lp = loading_problem(base, current, loading)
         routes, broken = _retimed(current, lp)
         if not broken:
@@ -289,6 +313,130 @@ def load_plan(
         )
         current, gone = _drop_for_loading(current, base, broken, loading)
         dropped += gone
+
+
+# ------------------------------------------------------------------- transfer stations
+@dataclass(frozen=True, slots=True)
+class TrunkToLoad:
+    """A station's trunk truck to load at the hub: the station's depot id, the villages
+    whose cages it carries, its drive to the station and the unloading there (seconds)."""
+
+    station: str
+    villages: tuple[str, ...]
+    drive_s: int
+    transfer_s: int
+
+
+class StationLoading:
+    """Loading in county-town-village mode (``county.use_transfer_stations``), as a real
+    centre does it: the cages of a station's villages go on the station's trunk truck at a
+    hub dock; the trunk drives to the station and is unloaded there; the station's vans are
+    then loaded at the station by its own crew. Rounds from the hub are loaded at the hub's
+    docks as in direct mode, in one queue with the trunks::
+
+        trunk departure   = max(last ready of its villages, hub dock free) + cages x cage_load_s
+        at the station    = trunk departure + drive + transfer
+        station round     = max(at the station, station dock free) + parcels / (crew x rate)
+
+    Trunks queue at the hub docks by their earliest departure (their last ready time), the
+    rounds by their planned departure. Called with a plan it returns the rounds' loading
+    (hub and station rounds, ``site`` "" at the hub or the station's depot id); the last
+    call's trunk loadings are kept in :attr:`trunks` and the time each station's cages are
+    there in :attr:`at_station`.
+    """
+
+    def __init__(
+        self,
+        trunks: Sequence[TrunkToLoad],
+        ready_s: Mapping[str, float],
+        parcels: Mapping[str, int],
+        litres: Mapping[str, float] | None,
+        *,
+        docks: int,
+        loaders: int,
+        station_docks: int,
+        station_loaders: int,
+        load_rate_per_h: float,
+        cage_parcels: int,
+        cage_load_s: float,
+    ) -> None:
+        self._trunks = tuple(trunks)
+        self._ready, self._parcels, self._litres = ready_s, parcels, litres
+        self._hub = (docks, loaders)
+        self._station = (station_docks, station_loaders)
+        self._rate, self._cage, self._cage_s = load_rate_per_h, cage_parcels, cage_load_s
+        self.trunks: dict[str, sorter.LoadedRound] = {}
+        self.at_station: dict[str, float] = {}
+
+    def trunk_name(self, station: str) -> str:
+        return f"trunk:{station}"
+
+    def cages(self, villages: Sequence[str]) -> int:
+        return sum(math.ceil(int(self._parcels.get(v, 0)) / self._cage) for v in villages)
+
+    def __call__(self, plan: Plan) -> sorter.Loading:
+        names = round_names(plan)
+        stations = {t.station for t in self._trunks}
+        at_hub = [
+            sorter.RoundToLoad(name, r.villages, float(r.depart_s))
+            for name, r in zip(names, plan.routes, strict=True)
+            if r.start_depot not in stations
+        ]
+        for t in self._trunks:
+            ready = max((self._ready[v] for v in t.villages if v in self._ready), default=0.0)
+            load_s = self.cages(t.villages) * self._cage_s
+            at_hub.append(
+                sorter.RoundToLoad(self.trunk_name(t.station), t.villages, ready, 0.0, load_s)
+            )
+        hub = self._load(at_hub, self._ready, *self._hub, "")
+        loaded = hub.by_name()
+        self.trunks = {t.station: loaded[self.trunk_name(t.station)] for t in self._trunks}
+        self.at_station = {
+            t.station: self.trunks[t.station].departure_s + t.drive_s + t.transfer_s
+            for t in self._trunks
+        }
+        rounds = [r for r in hub.rounds if not r.name.startswith("trunk:")]
+        for t in self._trunks:
+            mine = [
+                sorter.RoundToLoad(name, r.villages, float(r.depart_s), self.at_station[t.station])
+                for name, r in zip(names, plan.routes, strict=True)
+                if r.start_depot == t.station
+            ]
+            if mine:
+                rounds.extend(self._load(mine, {}, *self._station, t.station).rounds)
+        order = {n: k for k, n in enumerate(names)}
+        rounds.sort(key=lambda r: (r.departure_s, order[r.name]))
+        return sorter.Loading(tuple(rounds), hub.docks, hub.loaders, hub.load_rate_per_h)
+
+    def _load(
+        self,
+        rounds: Sequence[sorter.RoundToLoad],
+        ready_s: Mapping[str, float],
+        docks: int,
+        loaders: int,
+        site: str,
+    ) -> sorter.Loading:
+        return sorter.load_vans(
+            rounds,
+            ready_s,
+            self._parcels,
+            docks=docks,
+            loaders=loaders,
+            load_rate_per_h=self._rate,
+            litres=self._litres,
+            cage_parcels=self._cage,
+            site=site,
+        )
+
+    def ready_at_site(self, problem: Problem) -> dict[str, float]:
+        """Village -> when its cages are complete where its van is loaded: the sorter's
+        ready time at the hub, the trunk's arrival plus unloading at a station (for
+        :func:`routing.check.check_loading`)."""
+        out = dict(self._ready)
+        for v in problem.villages:
+            if v.depot in self.at_station:
+                out[v.id] = self.at_station[v.depot]
+        return out
 
 
 def served_parcels(problem: Problem) -> dict[str, int]:
