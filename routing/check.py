@@ -455,7 +455,7 @@ def check_loading(
     plan: Plan,
     problem: Problem,
     ready_s: Mapping[str, float],
-    rate_per_h: float,
+    rate_per_h: float | Mapping[str, float],
 ) -> list[Violation]:
     """Rounds that leave before they can have been loaded.
 
@@ -464,28 +464,43 @@ def check_loading(
     sum of the round's deliveries in the problem's first load dimension (recomputed here,
     not read from the plan) and ``rate_per_h`` the loading rate of the fastest dock's crew
     (loaders x parcels/h each): a lower bound whatever dock the round took. ``ready_s`` is
-    per village (the sorter's ready times); a village without one holds nothing up.
+    per village: when its cages are complete where its van is loaded (the sorter's ready
+    times at the hub; the trunk's arrival plus unloading at a transfer station); a village
+    without one holds nothing up. ``rate_per_h`` may be a mapping from start depot id to
+    that depot's fastest crew (a hub and its transfer stations have their own crews).
     """
-    if not (math.isfinite(rate_per_h) and rate_per_h > 0):
-        raise ValueError(f"check_loading: rate_per_h = {rate_per_h!r}: must be a number > 0")
+    rates = rate_per_h if isinstance(rate_per_h, Mapping) else None
+    for where, rate in (rates or {"": rate_per_h}).items():  # type: ignore[dict-item]
+        if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
+            at = f"[{where!r}]" if rates is not None else ""
+            raise ValueError(f"check_loading: rate_per_h{at} = {rate!r}: must be a number > 0")
     villages = {v.id: v for v in problem.villages}
     out: list[Violation] = []
     for route in plan.routes:
         known = [villages[v] for v in route.villages if v in villages]
         if not known:
             continue
+        if rates is None:
+            rate = float(rate_per_h)  # type: ignore[arg-type]
+        elif route.start_depot in rates:
+            rate = float(rates[route.start_depot])
+        else:
+            raise ValueError(
+                f"check_loading: rate_per_h has no rate for depot {route.start_depot!r} "
+                f"(round of {route.vehicle})"
+            )
         parcels = sum(v.delivery[0] for v in known)
         ready = max((ready_s[v.id] for v in known if v.id in ready_s), default=-math.inf)
         if not math.isfinite(ready):
             continue
-        earliest = ready + parcels * 3600.0 / rate_per_h
+        earliest = ready + parcels * 3600.0 / rate
         if route.depart_s + 1e-6 < earliest:
             out.append(
                 Violation(
                     "loading",
                     route.vehicle,
                     detail=f"leaves {route.depart_s} < last ready {ready:.0f} + loading "
-                    f"{parcels} parcels at {rate_per_h:g}/h = {earliest:.0f}",
+                    f"{parcels} parcels at {rate:g}/h = {earliest:.0f}",
                 )
             )
     return out

@@ -7,8 +7,12 @@ loaders, cage after cage, so::
     loading start = max(last ready time of the round's villages, dock free, earliest start)
     departure     = loading start + parcels / (crew × load_rate_per_h)
 
-Rounds take docks in their planned order of departure (ties: the order given); each round
-takes the dock on which it would leave first (ties: the lowest dock number). The
+A round may instead have a fixed loading time (``RoundToLoad.load_s``: a trunk truck
+loaded roll cage by roll cage, not parcel by parcel). Rounds take docks in their planned
+order of departure (ties: the order given); each round takes the dock on which it would
+leave first (ties: the lowest dock number). A site's name (``site``: "" for the one centre,
+or a transfer station) is carried to each :class:`LoadedRound`, so one day's loadings at
+several sites can be reported together. The
 ``loaders`` are split over the ``docks`` as evenly as possible, the first docks taking the
 remainder, and stay at their dock. Defaults from shared/PARAMETERS.md: 300 parcels/h per
 loader ("Manual cage loading", sourced), roll cages of 120 parcels (estimate).
@@ -32,13 +36,20 @@ class RoundToLoad:
 
     ``planned_departure_s`` orders the rounds at the docks (``None``: after the rounds that
     have one, in the order given); ``earliest_s``: loading cannot start before (the van is
-    back from an earlier trip, the crew's shift starts).
+    back from an earlier trip, the crew's shift starts, the cages reach a transfer
+    station); ``load_s``: a fixed loading time instead of its parcels at the dock crew's
+    rate (a truck loaded by roll cage).
     """
 
     name: str
     villages: tuple[str, ...]
     planned_departure_s: float | None = None
     earliest_s: float = 0.0
+    load_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.load_s is not None and not (math.isfinite(self.load_s) and self.load_s >= 0):
+            raise LineError(f"round {self.name!r}: load_s = {self.load_s!r}: must be >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,7 @@ class LoadedRound:
     ready_s: float  # last ready time of its villages (its earliest start if later)
     start_s: float
     departure_s: float
+    site: str = ""  # where it was loaded ("": the one centre; else e.g. a transfer station)
 
     @property
     def loading_s(self) -> float:
@@ -112,6 +124,7 @@ def load_vans(
     load_rate_per_h: float = 300.0,
     litres: Mapping[str, float] | None = None,
     cage_parcels: int = 120,
+    site: str = "",
 ) -> Loading:
     """Dock, loading start and departure of each round (see the module docstring).
 
@@ -149,7 +162,8 @@ def load_vans(
         best: tuple[float, int, float] | None = None
         for d in range(docks):
             start = max(ready, free[d])
-            end = start + n * 3600.0 / (crew[d] * load_rate_per_h)
+            load = n * 3600.0 / (crew[d] * load_rate_per_h) if r.load_s is None else r.load_s
+            end = start + load
             if best is None or end < best[0]:
                 best = (end, d, start)
         assert best is not None
@@ -157,5 +171,5 @@ def load_vans(
         free[d] = end
         lit = sum(float(litres.get(v, 0.0)) for v in r.villages) if litres else 0.0
         cages = sum(math.ceil(int(parcels.get(v, 0)) / cage_parcels) for v in r.villages)
-        out.append(LoadedRound(r.name, d, crew[d], n, lit, cages, ready, start, end))
+        out.append(LoadedRound(r.name, d, crew[d], n, lit, cages, ready, start, end, site))
     return Loading(tuple(out), docks, loaders, float(load_rate_per_h))

@@ -35,6 +35,11 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "county.use_transfer_stations": True,
             "sorter.assignment": "by_volume",
+            "sorter.bagging": "when_full",
+            "routing.promise": "report",
+            "sorter.unloading": "pooled",
+            "sorter.parcel_sizes": "uniform",
+            "sorter.reinduct_overflow": False,
             "routing.backend": "ortools",
             # OR-Tools plans one trip per van: the default's second trips are switched off
             "fleet.vans[0].max_trips": 1,
@@ -73,12 +78,7 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
         "suichang.toml",
         {
             "sorter.assignment": "by_round",
-            "brands.waves.1.rounds": "same_day",
-            "sorter.bagging": "when_full",
-            "routing.promise": "report",
-            "sorter.unloading": "pooled",
-            "sorter.parcel_sizes": "uniform",
-            "sorter.reinduct_overflow": False,
+            "brands.waves.1.rounds": "same_day",  # every round in the afternoon, after loading
             "routing.baselines": ["brands_alone"],
             "output.plots": False,
             "output.html": False,
@@ -150,6 +150,9 @@ def test_every_option_runs_to_the_end(name: str, tmp_path: Path) -> None:
         depots = {r["depot"] for r in rows if r["kind"] == "depart"}
         assert any(d.startswith("st:") for d in depots)  # rounds leave from the stations
         assert any(r["name"].endswith("transfer station") for r in rows if r["kind"] == "depart")
+        # station vans are loaded at their station, after the trunk (issue 14)
+        assert any(r["loaded_at"].startswith("st:") for r in rows if r["kind"] == "depart")
+        assert all(r["loaded_at"] for r in rows if r["kind"] == "depart")
     geo = json.loads((out / "routes.geojson").read_text("utf-8"))
     assert sum(f["properties"]["kind"] == "round" for f in geo["features"]) == len(day.plan.routes)
     assert bool(s["codelivery_saving"]) == ("brands_alone" in sc.model.routing.baselines)

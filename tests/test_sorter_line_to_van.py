@@ -473,3 +473,17 @@ def test_departure_loop_stops_at_the_pass_limit_when_orders_cycle():
 def test_by_departure_from_rounds():
     order = ByDeparture.from_rounds([(900.0, ["B1", "B2"]), (600.0, ["A1", "B1"]), (900, ["C"])])
     assert order.order == ("A1", "B1", "B2", "C")
+
+
+def test_a_fixed_loading_time_and_the_site_are_kept():
+    """A truck loaded by roll cage takes its ``load_s`` whatever the crew; the site name
+    is carried to every loaded round."""
+    ready = {"A": 100.0, "B": 50.0}
+    lo = load_vans(
+        [RoundToLoad("T", ("A",), 100.0, load_s=600.0), RoundToLoad("R", ("B",), 200.0)],
+        ready, {"A": 1000, "B": 30}, docks=1, loaders=3, site="st:x",
+    )  # fmt: skip
+    got = {r.name: (r.start_s, r.departure_s, r.site) for r in lo.rounds}
+    assert got == {"T": (100.0, 700.0, "st:x"), "R": (700.0, 820.0, "st:x")}
+    with pytest.raises(LineError, match="round 'T': load_s = -1"):
+        RoundToLoad("T", (), load_s=-1.0)

@@ -77,8 +77,11 @@ def stations_comparison(
                     "parcels": t.parcels,
                     "trips": t.trips,
                     "km": round(t.distance_m / 1000, 3),
+                    "loading_start_s": t.loading_start_s,
+                    "dock": None if t.dock is None else t.dock + 1,
                     "depart_s": t.depart_s,
                     "arrive_s": t.arrive_s,
+                    "station_ready_s": t.arrive_s + t.transfer_s,
                     "cost": round(t.cost, 2),
                 }
                 for t in trunk

@@ -27,27 +27,42 @@ when a window says so). In practice, in three steps: (1) the day's rounds are so
 already allows for loading; (2) the solved rounds are loaded and re-timed; (3) only if a
 re-timed round then breaks a limit (its shift, a window) are the rounds solved again on the
 loading-aware problem, with the rounds' own settings, at most twice, release times only
-growing. The plan is reported with the day problem; the checker runs it on the
-loading-aware problem, and :func:`routing.check.check_loading` verifies independently that
-no round leaves before its last ready time plus its loading time.
+growing; (4) if a round still breaks a limit after those solves, the plan is *repaired*:
+from each such round the village whose removal lets it keep its limits at the least cost
+in parcels is left unserved (reason: the limit, e.g. ``shift_length``, with the loading in
+the detail), and the vans are loaded and re-timed again, until every round keeps its
+limits. Step 4 always ends (each step leaves at least one village out), so the plan handed
+on is always consistent with its loading: no round leaves before its van is loaded. (It
+was needed on days whose rounds all leave in the afternoon, a second wave with ``rounds =
+"same_day"``: with the 16:30 shift end close, a re-solve moves the rounds, the docks queue
+them differently and another round then comes back a few minutes late; the plan used to be
+returned un-re-timed, leaving before its vans were loaded.)
+
+The plan is reported with the day problem; the checker runs it on the loading-aware
+problem, and :func:`routing.check.check_loading` verifies independently that no round
+leaves before its last ready time plus its loading time.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import sorter
 from routing import Plan, Problem
-from routing.evaluate import RouteEvaluator
-from routing.plan import Route
+from routing.clock import hhmm
+from routing.evaluate import RouteEvaluator, RouteTimes
+from routing.plan import Route, Unserved
 
 __all__ = [
     "LoadedPlan",
+    "StationLoading",
+    "TrunkToLoad",
     "departure_rounds",
     "load_plan",
+    "load_plan_with",
     "loading_problem",
     "retime",
     "round_names",
@@ -69,12 +84,15 @@ def departure_rounds(plan: Plan) -> list[tuple[float, tuple[str, ...]]]:
 @dataclass(frozen=True, eq=False)
 class LoadedPlan:
     """The rounds made consistent with loading: the plan, the problem it is valid on
-    (release = loading departure), the loading, and whether rounds had to be re-solved."""
+    (release = loading departure), the loading, whether rounds had to be re-solved, and
+    the villages left out because their round could not keep its limits after loading
+    (``dropped``, in the order they were left out; each is in ``plan.unserved``)."""
 
     plan: Plan
     problem: Problem
     loading: sorter.Loading
     resolved: bool
+    dropped: tuple[str, ...] = ()
 
 
 def load_rounds(
@@ -120,20 +138,131 @@ def loading_problem(problem: Problem, plan: Plan, loading: sorter.Loading) -> Pr
     return problem.replace(villages=villages)
 
 
-def retime(plan: Plan, problem: Problem) -> Plan | None:
-    """The plan's rounds, same vans and village order, re-timed on ``problem``; ``None``
-    when a round then breaks a limit (so the caller re-solves)."""
+def _retimed(plan: Plan, problem: Problem) -> tuple[list[Route], dict[int, RouteTimes]]:
+    """The plan's rounds re-timed on ``problem``, and the rounds (by position) that then
+    break a limit, with their times (their slot in the first list is the old round)."""
     ev = RouteEvaluator(problem)
-    routes: list[Route] = []
+    broken: dict[int, RouteTimes] = {}
+    slots: list[Route | None] = list(plan.routes)
+    index = {id(r): i for i, r in enumerate(plan.routes)}
     for vehicle, trips in plan.vans().items():  # a van's trips one after the other
+        where = [index[id(r)] for r in trips]
         timed, reason, detail = ev.van(vehicle, trips[0].vehicle_type, [r.villages for r in trips])
-        if reason:
-            log.info("round of %s breaks %s after loading: %s", vehicle, reason, detail)
-            return None
-        routes.extend(timed)
+        if not reason:
+            for i, r in zip(where, timed, strict=True):
+                slots[i] = r
+            continue
+        log.info("round of %s breaks %s after loading: %s", vehicle, reason, detail)
+        # The trip to repair: the first that breaks a limit on its own (each leaving after
+        # the previous one's return and reload), else the last (the van's duty over all
+        # its trips, or their km, is what breaks).
+        k = ev.type_index(trips[0].vehicle_type)
+        reload_s = ev.problem.vehicle_types[k].reload_s
+        earliest: int | None = None
+        last: RouteTimes | None = None
+        for i, r in zip(where, trips, strict=True):
+            times = ev.evaluate(k, ev.village_indices(r.villages), depart_s=earliest)
+            last = times
+            if not times.feasible:
+                broken[i] = times
+                break
+            earliest = times.return_s + reload_s
+        else:
+            assert last is not None
+            broken[where[-1]] = replace(last, feasible=False, reason=reason, detail=detail)
+    routes = [r for r in slots if r is not None]
+    return routes, broken
+
+
+def retime(plan: Plan, problem: Problem) -> Plan | None:
+    """The plan's rounds, same vans and village order, re-timed on ``problem`` (a van's
+    trips one after the other); ``None`` when a round then breaks a limit (so the caller
+    re-solves or repairs)."""
+    routes, broken = _retimed(plan, problem)
+    if broken:
+        return None
     cost = sum(r.cost for r in routes)
     meta = dict(plan.meta) | {"retimed_for_loading": True}
     return replace(plan, routes=tuple(routes), cost=cost, meta=meta)
+
+
+def _drop_one(
+    route: Route,
+    times: RouteTimes,
+    ev: RouteEvaluator,
+    loaded: sorter.LoadedRound,
+    rate_per_h: float,
+) -> tuple[Route | None, Unserved]:
+    """``route`` without the village whose removal lets the round keep its limits at the
+    least cost in parcels (ties: the earliest return, then the earliest stop); ``None``
+    when it was the round's only village. The village becomes unserved with the limit the
+    whole round broke as its reason.
+
+    Each candidate is timed on ``ev.problem`` leaving when its smaller load would be
+    loaded, the dock schedule otherwise unchanged: ``loaded.start_s`` plus the remaining
+    parcels at the dock crew's rate, an upper bound on its next loading departure (the
+    loading start cannot move later when the round's cages are ready earlier)."""
+    k = ev.type_index(route.vehicle_type)
+    seq = ev.village_indices(route.villages)
+    villages = ev.problem.villages
+    rate = loaded.loaders * rate_per_h
+    best: tuple[tuple[bool, int, int, int], list[int], RouteTimes] | None = None
+    for p in range(len(seq)):
+        rest = seq[:p] + seq[p + 1 :]
+        n = sum(villages[i].delivery[0] for i in rest)
+        t = ev.evaluate(k, rest, depart_s=math.ceil(loaded.start_s + n * 3600.0 / rate))
+        v = villages[seq[p]]
+        key = (not t.feasible, sum(v.delivery) + sum(v.pickup), t.return_s, p)
+        if best is None or key < best[0]:
+            best = (key, rest, t)
+    assert best is not None
+    (_, _, _, p), rest, t = best
+    detail = (
+        f"left out after loading (its van loaded {hhmm(round(loaded.start_s))}-"
+        f"{hhmm(round(loaded.departure_s))} at dock {loaded.dock + 1}): {times.detail}"
+    )
+    gone = Unserved(route.villages[p], times.reason, detail)
+    # A later trip keeps its number (the next re-timing, per van, recosts it from the
+    # previous return); a trip left empty is removed, and the van's later trips renumbered.
+    kept = ev.route(route.vehicle, k, rest, t, trip=route.trip) if rest else None
+    return kept, gone
+
+
+def _drop_for_loading(
+    plan: Plan, problem: Problem, broken: Mapping[int, RouteTimes], loading: sorter.Loading
+) -> tuple[Plan, tuple[str, ...]]:
+    """``plan`` (valid on ``problem``) with one village left out of each round in
+    ``broken`` (see :func:`_drop_one`); a round left with no village is removed."""
+    ev = RouteEvaluator(problem)
+    by_name = loading.by_name()
+    names = round_names(plan)
+    routes: list[Route] = []
+    gone: list[Unserved] = []
+    for i, r in enumerate(plan.routes):
+        if i not in broken:
+            routes.append(r)
+            continue
+        kept, u = _drop_one(r, broken[i], ev, by_name[names[i]], loading.load_rate_per_h)
+        log.info("left %s out of the round of %s: %s", u.village, r.vehicle, u.detail)
+        gone.append(u)
+        if kept is not None:
+            routes.append(kept)
+    # Trips numbered 0, 1, … per van again (a removed empty trip leaves no gap).
+    seen: dict[str, int] = {}
+    for k, r in enumerate(routes):
+        n = seen.get(r.vehicle, 0)
+        seen[r.vehicle] = n + 1
+        if r.trip != n:
+            routes[k] = replace(r, trip=n)
+    status = "partial" if plan.status == "feasible" else plan.status
+    repaired = replace(
+        plan,
+        routes=tuple(routes),
+        unserved=plan.unserved + tuple(gone),
+        cost=sum(r.cost for r in routes),
+        status=status,
+    )
+    return repaired, tuple(u.village for u in gone)
 
 
 def load_plan(
@@ -150,32 +279,190 @@ def load_plan(
     cage_parcels: int,
     max_solves: int = 2,
 ) -> LoadedPlan:
-    """Load the plan's vans and re-time the rounds so each leaves after its loading (see
-    the module docstring for the rule).
+    """Load the plan's vans at the hub's docks and re-time the rounds so each leaves after
+    its loading (:func:`load_plan_with` with :func:`load_rounds`)."""
+
+    def load(p: Plan) -> sorter.Loading:
+        return load_rounds(
+            p,
+            ready_s,
+            parcels,
+            litres,
+            docks=docks,
+            loaders=loaders,
+            load_rate_per_h=load_rate_per_h,
+            cage_parcels=cage_parcels,
+        )
+
+    return load_plan_with(plan, problem, load, resolve, max_solves=max_solves)
+
+
+def load_plan_with(
+    plan: Plan,
+    problem: Problem,
+    load: Callable[[Plan], sorter.Loading],
+    resolve: Callable[[Problem], Plan],
+    *,
+    max_solves: int = 2,
+) -> LoadedPlan:
+    """Load the plan's vans (``load``: plan -> its :class:`sorter.Loading`, one row per
+    round named as :func:`round_names`) and re-time the rounds so each leaves after its
+    loading (see the module docstring for the rule).
 
     When a re-timed round breaks a limit, the rounds are solved again (``resolve``) on the
     loading-aware problem, whose release times only ever grow, and loaded again, at most
-    ``max_solves`` times; if none re-times cleanly the last plan is returned on its own
-    problem, and the checker reports what it breaks (never hidden).
+    ``max_solves`` times; if a round still breaks a limit, villages are left out of the
+    rounds that break one (one per round and step, each listed unserved with the reason)
+    until every round keeps its limits. The returned plan is always valid on the returned
+    problem as far as loading goes: every round leaves at or after its loading departure.
     """
-    kw = {
-        "docks": docks,
-        "loaders": loaders,
-        "load_rate_per_h": load_rate_per_h,
-        "cage_parcels": cage_parcels,
-    }
     current, base, solves = plan, problem, 0
+    dropped: tuple[str, ...] = ()
     while True:
-        loading = load_rounds(current, ready_s, parcels, litres, **kw)  # type: ignore[arg-type]
+        loading = load(current)
         lp = loading_problem(base, current, loading)
-        timed = retime(current, lp)
-        if timed is not None:
-            return LoadedPlan(timed, lp, loading, solves > 0)
-        if solves >= max_solves:
-            log.warning("rounds still break a limit after loading; the checker lists them")
-            return LoadedPlan(current, base, loading, True)
-        log.info("re-solving the rounds with release = loading departure")
-        current, base, solves = resolve(lp), lp, solves + 1
+        routes, broken = _retimed(current, lp)
+        if not broken:
+            meta = dict(current.meta) | {"retimed_for_loading": True}
+            if dropped:
+                meta["left_out_after_loading"] = list(dropped)
+            timed = replace(
+                current, routes=tuple(routes), cost=sum(r.cost for r in routes), meta=meta
+            )
+            return LoadedPlan(timed, lp, loading, solves > 0, dropped)
+        if solves < max_solves:
+            log.info("re-solving the rounds with release = loading departure")
+            current, base, solves = resolve(lp), lp, solves + 1
+            continue
+        log.warning(
+            "%d round(s) still break a limit after loading: leaving villages out", len(broken)
+        )
+        current, gone = _drop_for_loading(current, base, broken, loading)
+        dropped += gone
+
+
+# ------------------------------------------------------------------- transfer stations
+@dataclass(frozen=True, slots=True)
+class TrunkToLoad:
+    """A station's trunk truck to load at the hub: the station's depot id, the villages
+    whose cages it carries, its drive to the station and the unloading there (seconds)."""
+
+    station: str
+    villages: tuple[str, ...]
+    drive_s: int
+    transfer_s: int
+
+
+class StationLoading:
+    """Loading in county-town-village mode (``county.use_transfer_stations``), as a real
+    centre does it: the cages of a station's villages go on the station's trunk truck at a
+    hub dock; the trunk drives to the station and is unloaded there; the station's vans are
+    then loaded at the station by its own crew. Rounds from the hub are loaded at the hub's
+    docks as in direct mode, in one queue with the trunks::
+
+        trunk departure   = max(last ready of its villages, hub dock free) + cages x cage_load_s
+        at the station    = trunk departure + drive + transfer
+        station round     = max(at the station, station dock free) + parcels / (crew x rate)
+
+    Trunks queue at the hub docks by their earliest departure (their last ready time), the
+    rounds by their planned departure. Called with a plan it returns the rounds' loading
+    (hub and station rounds, ``site`` "" at the hub or the station's depot id); the last
+    call's trunk loadings are kept in :attr:`trunks` and the time each station's cages are
+    there in :attr:`at_station`.
+    """
+
+    def __init__(
+        self,
+        trunks: Sequence[TrunkToLoad],
+        ready_s: Mapping[str, float],
+        parcels: Mapping[str, int],
+        litres: Mapping[str, float] | None,
+        *,
+        docks: int,
+        loaders: int,
+        station_docks: int,
+        station_loaders: int,
+        load_rate_per_h: float,
+        cage_parcels: int,
+        cage_load_s: float,
+    ) -> None:
+        self._trunks = tuple(trunks)
+        self._ready, self._parcels, self._litres = ready_s, parcels, litres
+        self._hub = (docks, loaders)
+        self._station = (station_docks, station_loaders)
+        self._rate, self._cage, self._cage_s = load_rate_per_h, cage_parcels, cage_load_s
+        self.trunks: dict[str, sorter.LoadedRound] = {}
+        self.at_station: dict[str, float] = {}
+
+    def trunk_name(self, station: str) -> str:
+        return f"trunk:{station}"
+
+    def cages(self, villages: Sequence[str]) -> int:
+        return sum(math.ceil(int(self._parcels.get(v, 0)) / self._cage) for v in villages)
+
+    def __call__(self, plan: Plan) -> sorter.Loading:
+        names = round_names(plan)
+        stations = {t.station for t in self._trunks}
+        at_hub = [
+            sorter.RoundToLoad(name, r.villages, float(r.depart_s))
+            for name, r in zip(names, plan.routes, strict=True)
+            if r.start_depot not in stations
+        ]
+        for t in self._trunks:
+            ready = max((self._ready[v] for v in t.villages if v in self._ready), default=0.0)
+            load_s = self.cages(t.villages) * self._cage_s
+            at_hub.append(
+                sorter.RoundToLoad(self.trunk_name(t.station), t.villages, ready, 0.0, load_s)
+            )
+        hub = self._load(at_hub, self._ready, *self._hub, "")
+        loaded = hub.by_name()
+        self.trunks = {t.station: loaded[self.trunk_name(t.station)] for t in self._trunks}
+        self.at_station = {
+            t.station: self.trunks[t.station].departure_s + t.drive_s + t.transfer_s
+            for t in self._trunks
+        }
+        rounds = [r for r in hub.rounds if not r.name.startswith("trunk:")]
+        for t in self._trunks:
+            mine = [
+                sorter.RoundToLoad(name, r.villages, float(r.depart_s), self.at_station[t.station])
+                for name, r in zip(names, plan.routes, strict=True)
+                if r.start_depot == t.station
+            ]
+            if mine:
+                rounds.extend(self._load(mine, {}, *self._station, t.station).rounds)
+        order = {n: k for k, n in enumerate(names)}
+        rounds.sort(key=lambda r: (r.departure_s, order[r.name]))
+        return sorter.Loading(tuple(rounds), hub.docks, hub.loaders, hub.load_rate_per_h)
+
+    def _load(
+        self,
+        rounds: Sequence[sorter.RoundToLoad],
+        ready_s: Mapping[str, float],
+        docks: int,
+        loaders: int,
+        site: str,
+    ) -> sorter.Loading:
+        return sorter.load_vans(
+            rounds,
+            ready_s,
+            self._parcels,
+            docks=docks,
+            loaders=loaders,
+            load_rate_per_h=self._rate,
+            litres=self._litres,
+            cage_parcels=self._cage,
+            site=site,
+        )
+
+    def ready_at_site(self, problem: Problem) -> dict[str, float]:
+        """Village -> when its cages are complete where its van is loaded: the sorter's
+        ready time at the hub, the trunk's arrival plus unloading at a station (for
+        :func:`routing.check.check_loading`)."""
+        out = dict(self._ready)
+        for v in problem.villages:
+            if v.depot in self.at_station:
+                out[v.id] = self.at_station[v.depot]
+        return out
 
 
 def served_parcels(problem: Problem) -> dict[str, int]:

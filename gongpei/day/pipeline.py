@@ -28,6 +28,7 @@ from gongpei.day.problems import (
     TrunkRun,
     brand_problems,
     codelivery_problem,
+    station_id,
     station_problem,
     stops_from_day,
     township_drop_problems,
@@ -282,15 +283,23 @@ def run_day(
     settings = solver_settings(scenario)
     with bars.solving(r.time_limit_s, "rounds") as cb:
         plan = settings.rounds.solve(_anticipating_loading(scenario, dp), progress=cb, stop=stop)
-    loading = None
-    if m.county.use_transfer_stations:  # stations: the trunk is loaded, not the vans
-        violations: tuple[Violation, ...] = tuple(check(plan, problem))
+    # The plan on the loading-aware problem (release = loading departure, a superset of
+    # the day problem's rules), and the loading rule recomputed independently.
+    ld = m.loading
+    fastest = max(crews(ld.docks, ld.loaders)) * ld.load_rate_per_h
+    if m.county.use_transfer_stations:  # the trunks at the hub docks, the vans at stations
+        at = _station_loading(scenario, dp)
+        loaded = departures.load_plan_with(plan, problem, at, settings.rounds.solve)
+        plan, loading = loaded.plan, loaded.loading
+        trunk = _loaded_trunks(trunk, at)
+        checked = _with_station_ready(loaded.problem, at)
+        at_station = max(crews(ld.station_docks, ld.station_loaders)) * ld.load_rate_per_h
+        rates = {d.id: at_station if d.id in at.at_station else fastest for d in problem.depots}
+        violations: tuple[Violation, ...] = tuple(check(plan, checked))
+        violations += tuple(check_loading(plan, problem, at.ready_at_site(problem), rates))
     else:
-        # The plan on the loading-aware problem (release = loading departure, a superset of
-        # the day problem's rules), and the loading rule recomputed independently.
         loaded = _load(scenario, plan, problem, ready, sort, settings.rounds)
         plan, loading = loaded.plan, loaded.loading
-        fastest = max(crews(m.loading.docks, m.loading.loaders)) * m.loading.load_rate_per_h
         violations = tuple(check(plan, loaded.problem))
         violations += tuple(check_loading(plan, problem, ready, fastest))
 
@@ -357,9 +366,12 @@ def _anticipating_loading(scenario: Scenario, dp: DayProblem) -> Problem:
     """The problem the day's rounds are solved on: with a plan from the sort <-> rounds
     loop, each village is released when that plan's round would be loaded (so the full
     solve already allows for the docks); otherwise the day problem itself."""
-    if dp.loop_plan is None or scenario.model.county.use_transfer_stations:
+    if dp.loop_plan is None:
         return dp.problem
     ld = scenario.model.loading
+    if scenario.model.county.use_transfer_stations:
+        at = _station_loading(scenario, dp)
+        return departures.loading_problem(dp.problem, dp.loop_plan, at(dp.loop_plan))
     loading = departures.load_rounds(
         dp.loop_plan,
         dp.ready,
@@ -396,6 +408,68 @@ def _load(
         load_rate_per_h=ld.load_rate_per_h,
         cage_parcels=ld.cage_parcels,
     )
+
+
+def _station_loading(scenario: Scenario, dp: DayProblem) -> departures.StationLoading:
+    """The day's loading in transfer-station mode: trunks and hub rounds at the hub's docks,
+    each station's vans at the station (:class:`departures.StationLoading`)."""
+    m = scenario.model
+    ld = m.loading
+    trunks = [
+        departures.TrunkToLoad(
+            station_id(t.station),
+            tuple(v.id for v in dp.problem.villages if v.depot == station_id(t.station)),
+            t.arrive_s - t.depart_s,
+            t.transfer_s,
+        )
+        for t in dp.trunk
+    ]
+    litres = dp.sorted.sort.village_litres if m.sorter.parcel_sizes == "cartons" else None
+    return departures.StationLoading(
+        trunks,
+        dp.ready,
+        departures.served_parcels(dp.problem),
+        litres,
+        docks=ld.docks,
+        loaders=ld.loaders,
+        station_docks=ld.station_docks,
+        station_loaders=ld.station_loaders,
+        load_rate_per_h=ld.load_rate_per_h,
+        cage_parcels=ld.cage_parcels,
+        cage_load_s=m.fleet.trunk.cage_load_s,
+    )
+
+
+def _loaded_trunks(
+    trunk: tuple[TrunkRun, ...], at: departures.StationLoading
+) -> tuple[TrunkRun, ...]:
+    """The trunk runs as loaded at the hub's docks: departure at the end of loading."""
+    out = []
+    for t in trunk:
+        lr = at.trunks[station_id(t.station)]
+        depart = math.ceil(lr.departure_s)
+        out.append(
+            dataclasses.replace(
+                t,
+                depart_s=depart,
+                arrive_s=depart + (t.arrive_s - t.depart_s),
+                loading_start_s=math.floor(lr.start_s),
+                dock=lr.dock,
+            )
+        )
+    return tuple(out)
+
+
+def _with_station_ready(problem: Problem, at: departures.StationLoading) -> Problem:
+    """``problem`` with each station ready when the loaded trunk's cages are unloaded there
+    (the checker's ``depot_ready`` rule then checks the trunk's timing too)."""
+    depots = tuple(
+        dataclasses.replace(d, ready_s=max(d.ready_s, math.ceil(at.at_station[d.id])))
+        if d.id in at.at_station
+        else d
+        for d in problem.depots
+    )
+    return problem.replace(depots=depots)
 
 
 def _solve_baseline(

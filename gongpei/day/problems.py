@@ -355,6 +355,9 @@ class TrunkRun:
     arrive_s: int
     cost: float
     co2_kg: float
+    transfer_s: int = 0  # unloading at the station: its vans can be loaded from arrive + this
+    loading_start_s: int | None = None  # at a hub dock (None: not loaded at the docks yet)
+    dock: int | None = None  # 0-based hub dock it was loaded at
 
 
 def station_id(town_code: str) -> str:
@@ -370,9 +373,14 @@ def station_problem(
 
     * a village is served from its own township's station when the township has one
       (``county.transfer_stations``), otherwise from the hub;
-    * the trunk truck leaves the hub when the last chute of the station's villages is ready,
-      drives at ``fleet.trunk.speed_factor`` × van times, and the station's vans can leave
-      ``transfer_min`` after it arrives (more trips if the parcels exceed its capacity);
+    * the trunk truck is loaded at a hub dock once the last chute of the station's villages
+      is ready, a roll cage (``loading.cage_parcels``) at a time in
+      ``fleet.trunk.cage_load_s`` each, drives at ``fleet.trunk.speed_factor`` × van
+      times, and is unloaded at the station in ``transfer_min``; the station's vans can
+      leave once that is done (more trips if the parcels exceed its capacity). Here the
+      trunk waits for no dock; :class:`gongpei.day.departures.StationLoading` then loads
+      the day at the hub's docks (trunks and hub rounds in one queue) and the station
+      vans at the stations, and the rounds are re-timed on that;
     * vans: van types whose ``depot`` names a station stay as given; otherwise each station
       takes ceil(its parcels / 80 % of a van) + 1 vans from the hub's van types, in the order
       of ``[[fleet.vans]]``; the rest stay at the hub.
@@ -396,7 +404,8 @@ def station_problem(
         mine = [s for s in stops if depot_of[s.code] == station_id(town)]
         parcels = sum(s.deliver for s in mine)
         trips = max(1, math.ceil(parcels / trunk.capacity_parcels))
-        depart = max((s.release_s for s in mine), default=0)
+        cages = sum(math.ceil(s.deliver / m.loading.cage_parcels) for s in mine)
+        depart = max((s.release_s for s in mine), default=0) + round(cages * trunk.cage_load_s)
         arrive = depart + round(int(time[0, k]) * trunk.speed_factor)
         km2 = 2 * int(dist[0, k]) * trips
         runs.append(
@@ -409,12 +418,11 @@ def station_problem(
                 arrive_s=arrive,
                 cost=trips * trunk.fixed_cost + km2 / 1000 * trunk.cost_per_km,
                 co2_kg=km2 / 1000 * trunk.co2_kg_per_km,
+                transfer_s=round(trunk.transfer_min * 60),
             )
         )
         depots.append(
-            Depot(
-                station_id(town), station_id(town), ready_s=arrive + round(trunk.transfer_min * 60)
-            )
+            Depot(station_id(town), station_id(town), ready_s=arrive + runs[-1].transfer_s)
         )
 
     types = _station_fleet(scenario, stops, depot_of, served)

@@ -269,6 +269,8 @@ class DayResult:
         }
         if self.loading is not None:
             out["loading"] = {k: round(float(v), 1) for k, v in self.loading.summary().items()}
+            # villages whose round could not keep its shift after loading, even re-solved
+            out["left_out_after_loading"] = list(self.plan.meta.get("left_out_after_loading", []))
         return out
 
     def _village_counts(self) -> dict[str, Any]:

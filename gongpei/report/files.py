@@ -19,7 +19,9 @@ Files (optional ones follow ``[output]`` in the scenario):
   arrival, status, reason and status light; its round's loading start and departure.
 * ``routes.csv`` — one row per stop of each round, depot departure and return included, with
   times and the van's load after the stop; per round its dock, the last ready time of its
-  villages, loading start and departure after loading (``[loading]``).
+  villages, loading start and departure after loading (``[loading]``), and where it was
+  loaded (``loaded_at``: ``hub``, or the transfer station whose crew loaded it, when its
+  cages came there on the trunk truck; ``ready`` is then when they were unloaded there).
 * ``routes.geojson`` — WGS-84 FeatureCollection: each round as a LineString along the roads,
   each village and the hub as Points (opens in QGIS, kepler.gl, geojson.io).
 * ``throughput.png``, ``induction_queue.png`` (drawn by :mod:`sorter.plotting`),
@@ -276,7 +278,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
         "sorted_parcels", "not_bagged", "delivered", "pickup_parcels", "pickup_litres",
         "ready", "ready_s", "round", "vehicle", "arrival", "arrival_s",
         "status", "reason", "light",
-        "loading_start", "loading_start_s", "departure", "departure_s",
+        "loading_start", "loading_start_s", "departure", "departure_s", "loaded_at",
     ]  # fmt: skip
     loaded = loaded_rounds(day)
     rows = []
@@ -304,6 +306,7 @@ def write_villages_csv(day: DayResult, path: str | Path) -> None:
                 v.reason,
                 v.light,
                 *_loading_cells(lr),
+                _loaded_at(lr),
             ]
         )
     _write_csv(Path(path), header, rows)
@@ -360,9 +363,16 @@ def _route_rows(day: DayResult, rid: str, route: Route, dims: Sequence[str]) -> 
 
 
 def loaded_rounds(day: DayResult) -> dict[str, Any]:
-    """Round id -> its :class:`sorter.LoadedRound` (empty when the vans were not loaded
-    at the docks, e.g. with transfer stations)."""
+    """Round id -> its :class:`sorter.LoadedRound` (at the hub's docks or, with transfer
+    stations, at its station; empty when the vans were not loaded)."""
     return day.loading.by_name() if day.loading is not None else {}
+
+
+def _loaded_at(lr: Any) -> str:
+    """Where a round's van was loaded: ``hub`` or a transfer station's depot id."""
+    if lr is None:
+        return ""
+    return lr.site or "hub"
 
 
 def _loading_cells(lr: Any) -> list[Any]:
@@ -386,7 +396,7 @@ def write_routes_csv(day: DayResult, path: str | Path) -> None:
         *(f"delivery_{d}" for d in dims), *(f"pickup_{d}" for d in dims),
         *(f"load_{d}" for d in dims), "leg_m", "cum_m",
         "dock", "ready", "ready_s", "loading_start", "loading_start_s",
-        "round_departure", "round_departure_s",
+        "round_departure", "round_departure_s", "loaded_at",
     ]  # fmt: skip
     loaded = loaded_rounds(day)
     rows: list[list[Any]] = []
@@ -397,6 +407,7 @@ def write_routes_csv(day: DayResult, path: str | Path) -> None:
             "" if lr is None else clock(lr.ready_s),
             "" if lr is None else num(lr.ready_s, 1),
             *_loading_cells(lr),
+            _loaded_at(lr),
         ]
         rows.extend(row + extra for row in _route_rows(day, rid, route, dims))
     _write_csv(Path(path), header, rows)

@@ -278,6 +278,12 @@ class Trunk(_Table):
     co2_kg_per_km: float = Field(default=0.32, ge=0, le=5)
     speed_factor: float = Field(default=1.0, gt=0, le=3, description="× van travel times")
     transfer_min: float = Field(default=20.0, ge=0, le=600, description="unload at the station")
+    cage_load_s: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="seconds to roll one village cage onto the truck at a hub dock (E)",
+    )
 
 
 class Fleet(_Table):

@@ -68,7 +68,12 @@ class LineToVanFields(BaseModel):
 
 class LoadingTable(BaseModel):
     """``[loading]``: staged cages are loaded into the round's van at a dock by loaders;
-    a round departs at max(last ready, dock free) + parcels / (crew x load_rate_per_h)."""
+    a round departs at max(last ready, dock free) + parcels / (crew x load_rate_per_h).
+
+    With transfer stations (``county.use_transfer_stations``) the trunk truck takes a hub
+    dock too (loaded cage by cage, ``fleet.trunk.cage_load_s``), and each station's vans
+    are loaded at the station by its own crew (``station_docks``, ``station_loaders``, at
+    ``load_rate_per_h``) once the trunk is unloaded there."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -76,13 +81,23 @@ class LoadingTable(BaseModel):
     loaders: Annotated[int, Field(gt=0, le=5000)] = 12
     load_rate_per_h: float = Field(default=300.0, gt=0, le=10_000)
     cage_parcels: Annotated[int, Field(gt=0, le=10_000)] = 120
+    station_docks: Annotated[int, Field(gt=0, le=100)] = Field(
+        default=2, description="van-loading bays at each transfer station (E)"
+    )
+    station_loaders: Annotated[int, Field(gt=0, le=1000)] = Field(
+        default=4, description="people loading vans at each transfer station, drivers included (E)"
+    )
 
     @model_validator(mode="after")
     def _crew(self) -> LoadingTable:
-        if self.loaders < self.docks:
-            raise PydanticCustomError(
-                "bad_field",
-                "need at least one per dock (docks = {docks})",
-                {"field": "loaders", "value": self.loaders, "docks": self.docks},
-            )
+        for field, n, docks in (
+            ("loaders", self.loaders, "docks"),
+            ("station_loaders", self.station_loaders, "station_docks"),
+        ):
+            if n < getattr(self, docks):
+                raise PydanticCustomError(
+                    "bad_field",
+                    "need at least one per dock ({name} = {docks})",
+                    {"field": field, "value": n, "name": docks, "docks": getattr(self, docks)},
+                )
         return self

@@ -372,6 +372,10 @@ cases = {
         good + "\n[loading]\ndocks = 4\nloaders = 3\n",
         "loading.loaders = 3: need at least one per dock (docks = 4)",
     ),
+    "station_loaders_below_docks": (
+        good + "\n[loading]\nstation_docks = 3\nstation_loaders = 2\n",
+        "loading.station_loaders = 2: need at least one per dock (station_docks = 3)",
+    ),
     "unknown_bagging": (
         sub("chute_capacity = 40", 'chute_capacity = 40\nbagging = "by_clock"'),
         "sorter.bagging = \"by_clock\": must be 'when_full', 'wave_end' or 'by_departure'",
