@@ -33,7 +33,7 @@ The promise: a stop whose service starts after the village's ``due_s`` is late b
 difference; its late cost is ``late_cost_per_h`` × hours late, summed per round and
 compared with the round's recorded ``late_cost`` (the checker computes it here from the
 start times it rebuilt, not with :meth:`routing.problem.Village.late_cost`).
-:func:`lateness` gives the recomputed lateness of a whole plan for reports.
+:func:`routing.lateness.lateness` gives the recomputed lateness of a whole plan for reports.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ __all__ = [
     "check",
     "check_loading",
     "check_or_raise",
-    "lateness",
     "route_cost",
 ]
 
@@ -402,38 +401,6 @@ def _check_route(
             Violation("late_cost", veh, detail=f"recorded {route.late_cost:.4f} != {late:.4f} yuan")
         )
     return cost, dep, ret, dist
-
-
-@dataclass(frozen=True, slots=True)
-class Lateness:
-    """A plan's lateness against the villages' promised times, recomputed from its stops.
-
-    ``late_villages`` served after ``due_s``; ``late_s`` the seconds late summed over them;
-    ``late_cost`` their yuan (soft promise); ``on_time`` served villages with no ``due_s``
-    or served by it."""
-
-    on_time: int
-    late_villages: tuple[str, ...]
-    late_s: int
-    late_cost: float
-
-
-def lateness(plan: Plan, problem: Problem) -> Lateness:
-    """Lateness of ``plan`` from its recorded start times (run :func:`check` first to know
-    they are right)."""
-    villages = {v.id: v for v in problem.villages}
-    on_time, late_s, cost = 0, 0, 0.0
-    late: list[str] = []
-    for route in plan.routes:
-        for s in route.stops:
-            v = villages.get(s.village)
-            if v is None or v.due_s is None or s.start_s <= v.due_s:
-                on_time += v is not None
-                continue
-            late.append(v.id)
-            late_s += s.start_s - v.due_s
-            cost += v.late_cost_per_h * (s.start_s - v.due_s) / 3600.0
-    return Lateness(on_time, tuple(late), late_s, cost)
 
 
 def _capacity(

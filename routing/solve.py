@@ -59,6 +59,7 @@ from typing import Any
 
 from routing.callbacks import ProgressFn, StopFn
 from routing.fleet import OBJECTIVES, fewest_vans
+from routing.pick import checked_plan, choose_plan, is_deterministic
 from routing.plan import Plan
 from routing.problem import Problem
 
@@ -146,12 +147,12 @@ def solve(
         time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent=deterministic
     )
     if objective == "fewest_vans":
-        plan = fewest_vans(problem, backend, search, _solve, _checked)
+        plan = fewest_vans(problem, backend, search, _solve, checked_plan)
     else:
         plan = _solve(problem, backend, search)
     meta = dict(plan.meta)
     if backend != "auto":
-        meta["deterministic"] = _is_deterministic(plan, solution_limit, max_iterations)
+        meta["deterministic"] = is_deterministic(plan, solution_limit, max_iterations)
     return dataclasses.replace(plan, meta=meta, wall_s=time.perf_counter() - t0)
 
 
@@ -198,9 +199,9 @@ class _Search:
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
     if backend == "ortools":
-        return _checked(search.ortools(problem, one_trip=False), problem)
+        return checked_plan(search.ortools(problem, one_trip=False), problem)
     if backend == "pyvrp":
-        return _checked(search.pyvrp(problem), problem)
+        return checked_plan(search.pyvrp(problem), problem)
     return _portfolio(problem, search)
 
 
@@ -279,33 +280,6 @@ def _sigint_sets(event: threading.Event) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _checked(plan: Plan, problem: Problem) -> Plan:
-    """Attach the independent checker's verdict; an invalid plan says so in its status."""
-    from routing.check import check
-
-    violations = check(plan, problem)
-    meta = dict(plan.meta)
-    meta["violations"] = [str(v) for v in violations]
-    status = "invalid" if violations else plan.status
-    return dataclasses.replace(plan, meta=meta, status=status)
-
-
-def _is_deterministic(plan: Plan, solution_limit: int | None, max_iterations: int | None) -> bool:
-    if plan.status == "interrupted":
-        return False
-    if plan.backend == "ortools":
-        stopped_by = plan.meta.get("stopped_by")
-        return stopped_by in ("search_complete", "local_optimum") or (
-            solution_limit is not None and stopped_by == "solution_limit"
-        )
-    if plan.backend == "pyvrp":
-        if max_iterations is None:
-            return False
-        iterations = plan.meta.get("iterations")
-        return iterations is not None and iterations >= max_iterations
-    return False
 
 
 # -- portfolio --------------------------------------------------------------------------
@@ -404,13 +378,7 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
 
     first: Plan | str = pyvrp_result[0][1] if pyvrp_result else "no result"  # plan or error
     runs = {"ortools": ortools_plan, "pyvrp": first, "pyvrp_second": second}
-    return _choose(problem, runs, "parallel", search)
-
-
-#: Why a portfolio run did not run (``plan.meta["portfolio"][name]["skipped"]``).
-_SKIPPED = {
-    "ortools": "not needed: the fleet can carry the day and PyVRP returned a plan",
-}
+    return choose_plan(problem, runs, "parallel", search)
 
 
 def _second_core(
@@ -452,61 +420,4 @@ def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
     day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
     ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="arcs")
     runs = {"ortools": ortools_plan, "pyvrp": second}
-    return _choose(problem, runs, "sequential", search)
-
-
-def _choose(
-    problem: Problem, runs: dict[str, Plan | str | None], mode: str, search: _Search
-) -> Plan:
-    """Check every plan; keep the valid one with fewest unserved, then lowest cost.
-
-    ``runs`` maps a run's name to its plan, an error message, or ``None`` (not run); its
-    order breaks ties. OR-Tools runs whenever a PyVRP run fails, so there is a plan."""
-    outcome: dict[str, Any] = {"mode": mode}
-    candidates: list[tuple[str, Plan]] = []
-    for name, result in runs.items():
-        if isinstance(result, Plan):
-            checked = _checked(result, problem)
-            candidates.append((name, checked))
-            outcome[name] = _brief(checked)
-        elif result is None:
-            outcome[name] = {"skipped": _SKIPPED.get(name, "no time left or stopped before it")}
-        else:
-            outcome[name] = {"error": result}
-
-    if not candidates:
-        raise RuntimeError(f"auto: no backend returned a plan: {outcome}")
-    from routing.deadline import plan_objective
-
-    def key(item: tuple[str, Plan]) -> tuple[bool, float]:
-        # cost + late cost + each unserved village's drop penalty (routing.deadline)
-        p = item[1]
-        return (p.status == "invalid", plan_objective(p, problem))
-
-    chosen_name, chosen = min(candidates, key=key)  # min is stable: earlier runs win ties
-    meta = dict(chosen.meta)
-    meta["portfolio"] = outcome
-    meta["chosen"] = chosen_name
-    # A run left out for lack of time depends on the clock; OR-Tools left out as not
-    # needed (the only way it is ``None``) does not.
-    timed_out = [n for n, r in runs.items() if r is None and n != "ortools"]
-    errors = [n for n, r in runs.items() if isinstance(r, str)]
-    meta["deterministic"] = (
-        not timed_out
-        and not errors
-        and all(
-            _is_deterministic(p, search.solution_limit, search.max_iterations)
-            for _, p in candidates
-        )
-    )
-    return dataclasses.replace(chosen, meta=meta)
-
-
-def _brief(plan: Plan) -> dict[str, Any]:
-    return {
-        "status": plan.status,
-        "cost": round(plan.cost, 4),
-        "unserved": len(plan.unserved),
-        "violations": len(plan.meta.get("violations", [])),
-        "wall_s": round(plan.wall_s, 3),
-    }
+    return choose_plan(problem, runs, "sequential", search)

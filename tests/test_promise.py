@@ -14,7 +14,8 @@ import pytest
 from routing_fixtures import SPEED_MPS, euclid_problem
 
 from routing import solve
-from routing.check import check, lateness
+from routing.check import check
+from routing.lateness import lateness
 from routing.problem import Depot, Problem, ProblemError, VehicleType, Village
 
 BACKENDS = ["ortools", "pyvrp", "auto"]

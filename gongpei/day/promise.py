@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gongpei.day.results import VillageOutcome
-    from gongpei.scenario.schema import Routing
+    from gongpei.scenario.schema_routing import Routing
 
 __all__ = [
     "FIRM_LATE_SHARE",
