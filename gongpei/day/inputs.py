@@ -87,8 +87,10 @@ def _prepare(scenario: Scenario) -> DayInputs:
     expected = expected_demand(
         codes, rural, [c in seat_towns for c in codes], m.demand, m.county.placement_seed
     )
+    # No cap at the largest van: a village with more parcels than any van holds is served
+    # in van-sized drops (routing.split), so nothing is dropped before the sort.
+    demand = day_demand(codes, expected, rural, m, scenario.seed)
     biggest_van = max(v.capacity_parcels for v in m.fleet.vans)
-    demand = day_demand(codes, expected, rural, m, scenario.seed, max_inbound=biggest_van)
     timings["county_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -200,6 +200,13 @@ def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
         problem, trunk = station_problem(scenario, sd.county, stops)
     else:
         problem = codelivery_problem(scenario, sd.county, with_later_visits(stops, visits))
+    # A village bigger than a van is split into drops "code#k" (routing.split): each drop's
+    # cages are ready when the village's are, so its round is loaded after them too.
+    from routing.split import village_of
+
+    for v in problem.villages:
+        if v.id not in ready and village_of(v.id) in ready:
+            ready[v.id] = ready[village_of(v.id)]
     return DayProblem(
         sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk, visits=tuple(visits)
     )
