@@ -41,9 +41,6 @@ from typing import Any
 
 import numpy as np
 
-# The benchmark reuses the tests' Suichang-like village mix (tests/sorter_fixtures.py).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
 LOADS = (0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5)
 QUICK_LOADS = (0.5, 1.5)
 STAFF = {"loop": (2, 4, 6), "linear": (1, 2, 3), "manual": (10, 20, 30, 40)}
@@ -101,9 +98,8 @@ def net_throughput_per_h(res: Any, hours: float) -> float:
 
 def curve(kind: str, staff: int, loads: tuple[float, ...], hours: float, seed: int) -> list[dict]:
     """One capacity curve: a row per offered load, the knee marked."""
-    from sorter_fixtures import village_counts
-
     import sorter
+    from sorter.synthetic import village_counts
 
     weights = {v: float(c) for v, c in village_counts(214, 20_000, 0).items()}
     line = layout(kind, staff)

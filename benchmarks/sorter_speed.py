@@ -28,12 +28,7 @@ import multiprocessing as mp
 import resource
 import sys
 import time
-from pathlib import Path
 from typing import Any
-
-# The benchmark reuses the tests' Suichang-like day (tests/sorter_fixtures.py), so the two
-# always measure and check the same line.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def simpy_rate(processes: int = 100, steps: int = 5000) -> float:
@@ -54,9 +49,8 @@ def simpy_rate(processes: int = 100, steps: int = 5000) -> float:
 
 def _scenario(parcels: int, seed: int = 0) -> tuple[Any, Any, tuple[Any, ...]]:
     """The tests' Suichang-like line and day, plus one of each fault."""
-    from sorter_fixtures import suichang_like
-
     import sorter
+    from sorter.synthetic import suichang_like
 
     line, arrivals = suichang_like(parcels, seed)
     faults = (

@@ -106,3 +106,42 @@ def test_no_source_file_is_long(name: str) -> None:
     if rel in LONG_FILES:
         return
     assert lines <= MAX_LINES, f"{rel}: {lines} lines (split it by concept)"
+
+
+#: Test modules at the top of ``tests/``: about the whole project, not one package.
+TOP_LEVEL_TESTS = {
+    "conftest.py",
+    "test_architecture.py",
+    "test_benchmark_scripts.py",
+    "test_notebooks.py",
+}
+
+
+def test_tests_mirror_the_packages() -> None:
+    """Every test module sits in the folder of the package it tests (``tests/sorter``,
+    ``tests/routing``, ``tests/gongpei/<subpackage>``); shared fixtures come from
+    ``conftest.py`` files, never from a module a test imports."""
+    tests = ROOT / "tests"
+    misplaced, imported = [], []
+    for p in sorted(tests.rglob("*.py")):
+        rel = p.relative_to(tests)
+        if rel.parts[0] == "data":
+            continue
+        if len(rel.parts) == 1:
+            if rel.name not in TOP_LEVEL_TESTS:
+                misplaced.append(str(rel))
+        elif not (ROOT.joinpath(*rel.parts[:-1]) / "__init__.py").exists() or not (
+            rel.name == "conftest.py" or rel.name.startswith("test_")
+        ):
+            misplaced.append(str(rel))
+        for n in ast.walk(ast.parse(p.read_text("utf-8"))):
+            if (
+                isinstance(n, ast.ImportFrom)
+                and n.module
+                and (
+                    n.module.split(".")[0] in ("tests", "conftest") or n.module.endswith("fixtures")
+                )
+            ):
+                imported.append(f"{rel}: from {n.module}")
+    assert not misplaced, f"test files outside the package mirror: {misplaced}"
+    assert not imported, f"fixtures imported as modules (use conftest.py): {imported}"

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from bench_loader import load_benchmark
 
 DATA = Path(__file__).parent / "data" / "vrpspd"
 
 
-def test_routing_vrpspd_writes_checked_rows(tmp_path, capsys):
+def test_routing_vrpspd_writes_checked_rows(load_benchmark, tmp_path, capsys):
     out = tmp_path / "rows.json"
     bench = load_benchmark("routing_vrpspd")
     args = [str(DATA / "SCA3-0.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
@@ -43,7 +42,7 @@ def _rows(backend: str, gaps: list[float], set_: str = "dethloff", feasible: boo
 
 
 @pytest.fixture
-def summary(monkeypatch):
+def summary(load_benchmark, monkeypatch):
     module = load_benchmark("routing_summary")
     monkeypatch.setattr(module, "SET_SIZES", {"dethloff": 2})
     return module
@@ -102,7 +101,7 @@ def test_summary_skips_its_own_output_in_the_glob(tmp_path, summary):
     assert summary.main([str(rows), str(own)]) == 0
 
 
-def test_peer_rows_beside_the_engine(tmp_path):
+def test_peer_rows_beside_the_engine(load_benchmark, tmp_path):
     """Issue 16: ``--peer`` writes plain PyVRP's row beside the engine's, same instance and
     run: one plain seed beside ``pyvrp``, the better of two beside ``auto``."""
     bench = load_benchmark("routing_vrpspd")
@@ -117,7 +116,7 @@ def test_peer_rows_beside_the_engine(tmp_path):
     assert rows[1]["peer_seeds"] == [0, 1]
 
 
-def test_plain_backend_alone(tmp_path):
+def test_plain_backend_alone(load_benchmark, tmp_path):
     bench = load_benchmark("routing_vrpspd")
     out = tmp_path / "plain.json"
     args = [str(DATA / "CMT6X.vrpspd"), "--bks", str(DATA / "bks.csv"), "--time-limit", "1"]
@@ -126,7 +125,7 @@ def test_plain_backend_alone(tmp_path):
     assert row["backend"] == "pyvrp-plain" and row["feasible"] and row["set"] == "salhi_nagy"
 
 
-def test_set_label_outside_the_public_sets(tmp_path):
+def test_set_label_outside_the_public_sets(load_benchmark, tmp_path):
     """The reader's fallback guess is ``montane_galvao``; the benchmark names such an
     instance after its folder instead, and keeps public instances in their set."""
     from routing.readers import read_bks, read_instance
@@ -169,41 +168,13 @@ def test_summary_engine_against_its_peer(tmp_path, summary, ours, theirs, holds)
     assert "2 of 2 instances" in peer["claim"]
 
 
-def test_plain_peer_models_the_problem_as_a_user_would():
-    import routing_fixtures as F
-
-    from routing.check import check
-
-    peer = load_benchmark("pyvrp_peer")
-    problem = F.windows_problem()
-    data = peer.plain_data(problem)
-    assert all(c.required and c.prize == 0 for c in data.clients())
-    assert [c.release_time for c in data.clients()] == [v.release_s for v in problem.villages]
-    plan = peer.solve_plain(problem, 0.5, 1)
-    assert plan.backend == "pyvrp-plain" and check(plan, problem) == []
-    assert not plan.unserved
-
-
-def test_routing_day_compares_engine_and_peer_on_one_problem():
-    import routing_fixtures as F
-
-    from routing.check import check
-
-    day = load_benchmark("routing_day")
-    problem = F.six_village_problem()
-    got = dict(day.compare_day(problem, 1.0, 3))
-    assert list(got) == ["auto", "pyvrp-plain-x2", "pyvrp", "pyvrp-plain"]
-    for plan in got.values():
-        assert check(plan, problem) == [] and not plan.unserved
-    assert got["pyvrp-plain-x2"].meta["seeds"] == [3, 4]
-    assert got["auto"].cost <= got["pyvrp-plain-x2"].cost + 1e-6  # the optimum, 122.148
-
-
 VRPTW = Path(__file__).parent / "data" / "vrptw"
 
 
 @pytest.mark.parametrize(("objective", "cost"), [("distance", 36.3), ("hierarchical", 36.325)])
-def test_routing_vrptw_rows_against_a_hand_solved_instance(tmp_path, capsys, objective, cost):
+def test_routing_vrptw_rows_against_a_hand_solved_instance(
+    load_benchmark, tmp_path, capsys, objective, cost
+):
     """TINY: capacity 20, customer 1 alone and 3, 4, 2 on a second vehicle — 36.3 with arcs
     truncated to 0.1, 36.325 unrounded (brute force; see tests/data/vrptw/bks.csv)."""
     out = tmp_path / "rows.json"
@@ -237,7 +208,7 @@ def test_routing_vrptw_rows_against_a_hand_solved_instance(tmp_path, capsys, obj
         assert row["engine_objective"] == "cost" and "fleet" not in row
 
 
-def test_routing_vrptw_needs_an_objective_when_the_csv_has_both():
+def test_routing_vrptw_needs_an_objective_when_the_csv_has_both(load_benchmark):
     bench = load_benchmark("routing_vrptw")
     with pytest.raises(SystemExit, match="pass --objective"):
         bench.main([str(VRPTW / "TINY.txt"), "--bks", str(VRPTW / "bks.csv")])

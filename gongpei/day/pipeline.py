@@ -36,7 +36,7 @@ from gongpei.day.problems import (
     with_later_visits,
 )
 from gongpei.day.progress import Progress
-from gongpei.day.ready import bagged_by_brand, same_day_ready
+from gongpei.day.ready import bagged_by_brand, same_day_ready, with_split_drops
 from gongpei.day.results import BaselineResult, DayResult
 from gongpei.day.solving import DaySolverSettings, solve_many, solver_settings
 from gongpei.scenario.loading import Scenario
@@ -200,13 +200,7 @@ def _problem_of(scenario: Scenario, sd: SortedDay) -> DayProblem:
         problem, trunk = station_problem(scenario, sd.county, stops)
     else:
         problem = codelivery_problem(scenario, sd.county, with_later_visits(stops, visits))
-    # A village bigger than a van is split into drops "code#k" (routing.split): each drop's
-    # cages are ready when the village's are, so its round is loaded after them too.
-    from routing.split import village_of
-
-    for v in problem.villages:
-        if v.id not in ready and village_of(v.id) in ready:
-            ready[v.id] = ready[village_of(v.id)]
+    ready = with_split_drops(ready, problem)
     return DayProblem(
         sd, ready, late, bagged_by_brand(sd.sort), stops, problem, trunk, visits=tuple(visits)
     )

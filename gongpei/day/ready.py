@@ -11,6 +11,8 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 import sorter
+from routing import Problem
+from routing.split import village_of
 
 
 def same_day_ready(
@@ -99,3 +101,15 @@ def bagged_by_brand(sort: sorter.SortResult) -> dict[str, dict[str, int]]:
         v: {b: int(table[k, j]) for j, b in enumerate(brands) if table[k, j]}
         for k, v in enumerate(sort.village_ids)
     }
+
+
+def with_split_drops(ready: dict[str, float], problem: Problem) -> dict[str, float]:
+    """``ready`` with a time for every drop of a village split into van-sized drops
+    (``code#k``, :mod:`routing.split`): its cages are ready when the village's are, so the
+    drop's round is loaded after them too."""
+    out = dict(ready)
+    for v in problem.villages:
+        base = village_of(v.id)
+        if v.id not in out and base in out:
+            out[v.id] = out[base]
+    return out
