@@ -86,6 +86,19 @@ class RouteTimes:
         return tuple(d - s for s, d in zip(self.starts, self.departures, strict=True))
 
 
+@dataclass(frozen=True, slots=True)
+class VanTimes:
+    """One van's trips re-timed (:meth:`RouteEvaluator.van_times`): a route and its times
+    per trip; ``reason``/``detail`` of the first limit broken (``""``: none), and
+    ``broken_trip``, the trip to change to keep it (``None`` when feasible)."""
+
+    routes: tuple[Route, ...]
+    times: tuple[RouteTimes, ...]
+    reason: str
+    detail: str
+    broken_trip: int | None
+
+
 class RouteEvaluator:
     """Recompute times, loads and distance of rounds of ``problem``.
 
@@ -206,9 +219,23 @@ class RouteEvaluator:
         depart_s: Sequence[int | None] | None = None,
         postpone: bool = True,
     ) -> tuple[tuple[Route, ...], str, str]:
-        """One van's trips (village ids per trip, in order) timed one after the other:
-        ``(routes, reason, detail)``, ``reason`` ``""`` when every trip and the van's duty
-        are feasible.
+        """One van's trips timed one after the other: ``(routes, reason, detail)`` of
+        :meth:`van_times`."""
+        v = self.van_times(vehicle, vehicle_type, trips, depart_s=depart_s, postpone=postpone)
+        return v.routes, v.reason, v.detail
+
+    def van_times(
+        self,
+        vehicle: str,
+        vehicle_type: str,
+        trips: Sequence[Sequence[str]],
+        *,
+        depart_s: Sequence[int | None] | None = None,
+        postpone: bool = True,
+    ) -> VanTimes:
+        """One van's trips (village ids per trip, in order) timed one after the other, with
+        the reason ``""`` when every trip and the van's duty are feasible, and the trip that
+        breaks a limit (the first that breaks one of its own, else the last).
 
         Trip k+1 leaves no earlier than trip k's return + the type's ``reload_s`` (and its
         own releases, and ``depart_s[k+1]`` when given: a kept trip keeps its planned
@@ -251,10 +278,12 @@ class RouteEvaluator:
                         timed[k] = later
         routes: list[Route] = []
         reason, detail = "", ""
+        broken: int | None = None
         prev_return = None
         for k, (seq, times) in enumerate(zip(seqs, timed, strict=True)):
             if not times.feasible and not reason:
                 reason, detail = times.reason, f"trip {k}: {times.detail}"
+                broken = k
             routes.append(self.route(vehicle, k_type, seq, times, trip=k, since_s=prev_return))
             prev_return = times.return_s
         if routes and not reason:
@@ -273,7 +302,9 @@ class RouteEvaluator:
                     f"{sum(r.distance_m for r in routes)} m over {len(routes)} trips "
                     f"> max_distance_m {t.max_distance_m}"
                 )
-        return tuple(routes), reason, detail
+            if reason:
+                broken = len(routes) - 1
+        return VanTimes(tuple(routes), tuple(timed), reason, detail, broken)
 
     # -- problem positions ----------------------------------------------------------------
     def feasible(self, type_index: int, seq: Sequence[int]) -> bool:

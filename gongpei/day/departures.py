@@ -143,34 +143,22 @@ def _retimed(plan: Plan, problem: Problem) -> tuple[list[Route], dict[int, Route
     break a limit, with their times (their slot in the first list is the old round)."""
     ev = RouteEvaluator(problem)
     broken: dict[int, RouteTimes] = {}
-    slots: list[Route | None] = list(plan.routes)
+    routes = list(plan.routes)  # a broken van's rounds stay as they were
     index = {id(r): i for i, r in enumerate(plan.routes)}
     for vehicle, trips in plan.vans().items():  # a van's trips one after the other
         where = [index[id(r)] for r in trips]
-        timed, reason, detail = ev.van(vehicle, trips[0].vehicle_type, [r.villages for r in trips])
-        if not reason:
-            for i, r in zip(where, timed, strict=True):
-                slots[i] = r
+        v = ev.van_times(vehicle, trips[0].vehicle_type, [r.villages for r in trips])
+        if v.broken_trip is None:
+            for i, r in zip(where, v.routes, strict=True):
+                routes[i] = r
             continue
-        log.info("round of %s breaks %s after loading: %s", vehicle, reason, detail)
-        # The trip to repair: the first that breaks a limit on its own (each leaving after
-        # the previous one's return and reload), else the last (the van's duty over all
-        # its trips, or their km, is what breaks).
-        k = ev.type_index(trips[0].vehicle_type)
-        reload_s = ev.problem.vehicle_types[k].reload_s
-        earliest: int | None = None
-        last: RouteTimes | None = None
-        for i, r in zip(where, trips, strict=True):
-            times = ev.evaluate(k, ev.village_indices(r.villages), depart_s=earliest)
-            last = times
-            if not times.feasible:
-                broken[i] = times
-                break
-            earliest = times.return_s + reload_s
-        else:
-            assert last is not None
-            broken[where[-1]] = replace(last, feasible=False, reason=reason, detail=detail)
-    routes = [r for r in slots if r is not None]
+        log.info("round of %s breaks %s after loading: %s", vehicle, v.reason, v.detail)
+        # The trip to repair: the first that breaks a limit of its own, else the last (the
+        # van's duty over all its trips, or their km, is what breaks).
+        times = v.times[v.broken_trip]
+        if times.feasible:
+            times = replace(times, feasible=False, reason=v.reason, detail=v.detail)
+        broken[where[v.broken_trip]] = times
     return routes, broken
 
 
