@@ -25,11 +25,12 @@ The modules, in the order the data flows through them:
 """
 
 from routing.diagnose import diagnose
-from routing.evaluate import RouteEvaluator, RouteTimes
+from routing.evaluate import RouteEvaluator
 from routing.ortools_backend import solve_ortools
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.plotting import plot_rounds
 from routing.problem import Depot, Problem, ProblemError, VehicleType, Village
+from routing.round_times import RouteTimes
 from routing.settings import SettingsError, SolveSettings
 from routing.solve import BACKENDS, solve
 

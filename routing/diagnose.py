@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from routing.evaluate import RouteEvaluator, RouteTimes
+from routing.evaluate import RouteEvaluator
 from routing.plan import UNSERVED_REASONS, Unserved
 from routing.problem import Problem
+from routing.round_times import RouteTimes
 
 # RouteEvaluator and RouteTimes live in routing.evaluate; re-exported for old imports.
 __all__ = ["REASONS", "RouteEvaluator", "RouteTimes", "allowed_types", "diagnose"]

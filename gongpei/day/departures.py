@@ -53,8 +53,9 @@ from dataclasses import dataclass, replace
 import sorter
 from routing import Plan, Problem
 from routing.clock import hhmm
-from routing.evaluate import RouteEvaluator, RouteTimes
+from routing.evaluate import RouteEvaluator
 from routing.plan import Route, Unserved
+from routing.round_times import RouteTimes
 
 __all__ = [
     "LoadedPlan",
