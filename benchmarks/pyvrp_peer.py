@@ -15,6 +15,20 @@ distance unit of the matrix, as in PyVRP's own benchmarks. (Without that divisio
 default penalty bounds are too small against fixed costs: on a test day with ¥50 vans,
 plain PyVRP at 1/100,000 yuan never left an overloaded van in 4,000 iterations.)
 
+Second trips (``VehicleType.max_trips`` > 1), as PyVRP 0.14 offers them: the van's start
+depot as its reload depot, ``max_reloads = max_trips - 1``, and the reload as the depots'
+``service_duration``. PyVRP takes that service at the start of every trip and applies a
+release time to its start, so, as in the engine (:mod:`routing.pyvrp_model`), releases and
+earliest starts move ``R`` (the longest reload) earlier and shifts grow by ``R``; without this
+the peer could not use the second trips the problem allows, and would lose for want of a
+model, not of search.
+
+The soft promise (a due time with a late cost per hour): PyVRP 0.14 has no soft windows, so
+the peer closes a village's window at its due time wherever a van alone can make it, the
+conversion the engine makes (:func:`routing.deadline.promise_as_deadline`), and its late
+cost is counted on the original problem. Left soft, plain PyVRP plans as if there were no
+promise (on the default day: ¥191,763 of late cost beside ¥8,865 of rounds).
+
 The returned :class:`routing.Plan` is built from PyVRP's own schedule, so the independent
 checker verifies the peer exactly as it verifies the engine.
 """
@@ -29,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from routing.check import route_cost
 from routing.plan import Plan, Unserved
 from routing.problem import Problem
+from routing.pyvrp_model import reload_time
 
 #: Money units per yuan for problems with fixed or per-hour costs (see module docstring).
 PEER_UNITS_PER_YUAN = 100_000
@@ -54,8 +68,12 @@ def plain_data(problem: Problem) -> Any:
     np.fill_diagonal(dur, 0)
     nd = len(problem.depots)
     depot_index = {d.id: k for k, d in enumerate(problem.depots)}
+    reload = reload_time(problem)
     locations = [pyvrp.Location(x=0.0, y=0.0) for _ in rows]
-    depots = [pyvrp.Depot(location=k, name=d.id) for k, d in enumerate(problem.depots)]
+    depots = [
+        pyvrp.Depot(location=k, service_duration=reload, name=d.id)
+        for k, d in enumerate(problem.depots)
+    ]
     clients = [
         pyvrp.Client(
             location=nd + k,
@@ -64,7 +82,7 @@ def plain_data(problem: Problem) -> Any:
             service_duration=v.service_s,
             tw_early=v.window[0],
             tw_late=v.window[1],
-            release_time=v.release_s,
+            release_time=max(0, v.release_s - reload),
             required=True,
             name=v.id,
         )
@@ -83,7 +101,7 @@ def plain_data(problem: Problem) -> Any:
     for t, (fixed, per_m, per_s) in zip(problem.vehicle_types, amounts, strict=True):
         early = max(t.shift_start_s, problem.depot(t.start_depot).ready_s)
         money = {
-            "fixed_cost": fixed // unit,
+            "fixed_cost": max(0, fixed - reload * per_s) // unit,
             "unit_distance_cost": per_m // unit,
             "unit_duration_cost": per_s // unit,
         }
@@ -93,10 +111,12 @@ def plain_data(problem: Problem) -> Any:
                 capacity=list(t.capacity),
                 start_depot=depot_index[t.start_depot],
                 end_depot=depot_index[t.return_depot],
-                tw_early=early,
+                tw_early=max(0, early - reload),
                 tw_late=max(t.shift_end_s, early),
-                shift_duration=t.max_duration_s,
+                shift_duration=t.max_duration_s + reload,
                 max_distance=t.max_distance_m,
+                reload_depots=[depot_index[t.start_depot]] if t.max_trips > 1 else [],
+                max_reloads=t.max_trips - 1,
                 name=t.name,
                 **money,
             )
@@ -112,16 +132,19 @@ def solve_plain(problem: Problem, time_limit_s: float, seed: int) -> Plan:
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
+    from routing.deadline import promise_as_deadline, restore
     from routing.pyvrp_backend import _routes
     from routing.pyvrp_model import ModelMapping as _Mapping
 
     t0 = time.perf_counter()
+    original, problem = problem, promise_as_deadline(problem)
     data = plain_data(problem)
     result = pyvrp.solve(data, MaxRuntime(time_limit_s), seed=seed, collect_stats=False)
     mapping = _Mapping(
         problem=problem,
         village_ids=[v.id for v in problem.villages],
         type_names=[t.name for t in problem.vehicle_types],
+        reload_s=reload_time(problem),
     )
     meta = {"seed": seed, "iterations": result.num_iterations}
     if not result.best.is_feasible():
@@ -137,17 +160,14 @@ def solve_plain(problem: Problem, time_limit_s: float, seed: int) -> Plan:
             meta=meta,
         )
     routes = _routes(list(result.best.routes()), mapping)
-    assert all(
-        r.cost == route_cost(problem.vehicle_type(r.vehicle_type), r.distance_m, r.duration_s)
-        for r in routes
-    )
-    return Plan(
+    plan = Plan(
         routes=tuple(routes),
         cost=sum(r.cost for r in routes),
         backend="pyvrp-plain",
         wall_s=time.perf_counter() - t0,
         meta=meta,
     )
+    return plan if problem is original else restore(plan, original)
 
 
 def _child(fn: Callable[[], Plan], out: Any, k: int) -> None:

@@ -44,8 +44,9 @@ __all__ = [
 #: Share of the budget (time, or iterations in a work-bounded run) the all-required search
 #: may spend without a feasible solution before the prize-collecting search takes over.
 REQUIRED_PATIENCE = 0.3
-#: Where the penalty manager starts: average arc costs (ours) or PyVRP's midpoint.
-INITIAL_PENALTIES = ("arcs", "midpoint")
+#: Where the penalty manager starts: PyVRP's midpoint (the default, as plain PyVRP) or
+#: average arc costs (:func:`routing.pyvrp_search.initial_penalties`).
+INITIAL_PENALTIES = ("midpoint", "arcs")
 
 
 def solve_pyvrp(
@@ -56,7 +57,7 @@ def solve_pyvrp(
     progress: ProgressFn | None = None,
     stop: StopFlag | None = None,
     max_iterations: int | None = None,
-    initial_penalties: str = "arcs",
+    initial_penalties: str = "midpoint",
 ) -> Plan:
     """Solve ``problem`` with PyVRP's iterated local search.
 
@@ -66,8 +67,14 @@ def solve_pyvrp(
     the best plan so far is returned with ``meta["interrupted"] = True``.
     ``max_iterations`` caps the number of search iterations; with a generous
     ``time_limit_s`` this makes the result depend only on ``seed`` (deterministic).
-    ``initial_penalties``: ``"arcs"`` (:func:`initial_penalties`, the default) or
-    ``"midpoint"`` (PyVRP's own start); ``auto`` runs one of each on its two cores.
+    ``initial_penalties``: ``"midpoint"`` (PyVRP's own start, the default) or ``"arcs"``
+    (:func:`routing.pyvrp_search.initial_penalties`).
+
+    ``time_limit_s`` bounds the search, as PyVRP's ``MaxRuntime`` does: building the model
+    before it (deadlines, the hopeless screen, the data) and the plan after it are not
+    counted (issue 16: the plain-PyVRP peer gets its ``MaxRuntime`` on the search alone,
+    and with every village required this search *is* plain PyVRP's, so it must get as
+    long). With a required search that gives up, the prize search gets what is left of it.
     """
     if initial_penalties not in INITIAL_PENALTIES:
         raise ValueError(
@@ -83,7 +90,7 @@ def solve_pyvrp(
     if problem is not original:
         plan = solve_pyvrp(
             problem,
-            time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - t0)),
+            time_limit_s=time_limit_s,
             seed=seed,
             progress=progress,
             stop=stop,
@@ -95,7 +102,8 @@ def solve_pyvrp(
     kept = [v for v in problem.villages if v.id not in hopeless]
     required = fleet_can_carry(problem, kept)
     data, mapping = build_data(problem, required, hopeless)
-    budget = time_limit_s - (time.perf_counter() - t0)
+    budget = time_limit_s
+    searching = time.perf_counter()
     criterion = SearchStop(
         budget,
         max_iterations,
@@ -127,7 +135,7 @@ def solve_pyvrp(
             # goes to the prize-collecting search, from where the first one stopped.
             data, mapping = build_data(problem, False, hopeless)
             left = None if max_iterations is None else max(0, max_iterations - iterations)
-            criterion = SearchStop(time_limit_s - (time.perf_counter() - t0), left, stop)
+            criterion = SearchStop(budget - (time.perf_counter() - searching), left, stop)
             phases.append("prizes")
             params = search_params(mapping, progress, t0)
             start = carry_over(best, data)

@@ -7,13 +7,13 @@ listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — n
 
 ``auto`` uses the two cores of the machines this runs on. One core runs PyVRP in a child
 process on the whole budget — the very run ``backend="pyvrp"`` makes. The other core runs
-a second PyVRP search with another seed (``seed + 1``), also on the whole budget, whose
-penalty manager starts from PyVRP's own midpoint instead of the adapter's arc-cost start
-(``solve_pyvrp(initial_penalties=...)``). So ``auto`` is the better of two PyVRP searches
-side by side, as a user of plain PyVRP with two cores would run them, but diverse: at 5 s on
-seven instances (two seeds each, run side by side) the arc-cost start averaged 1.79 % and
-the midpoint start 1.95 %, each winning on about half the runs (the arc-cost start on CMT5X
-by 1–2.5 pp, the midpoint start on CMT13X by 0.3–0.4 pp). OR-Tools is the safety net:
+a second PyVRP search with another seed (``seed + 1``), also on the whole budget. So
+``auto`` is the better of two PyVRP searches side by side, as a user of plain PyVRP with
+two cores would run them; when every village is required, each search is plain PyVRP's own
+(the same data, parameters and penalties, :mod:`routing.pyvrp_search`), so ``auto`` cannot
+be behind two plain seeds by more than what the clock gives either. (An arc-cost penalty
+start on one core, for diversity, measured no better on the benchmark sets and worse on
+the Suichang day: ``routing.pyvrp_search.initial_penalties``.) OR-Tools is the safety net:
 it runs on the second core only when it is needed — on ``ORTOOLS_SHARE`` of the budget
 before the second PyVRP search when the fleet cannot carry the day (its constructed first
 solution serves more villages on tight days) or the budget is short (``SHORT_SEARCH_S``),
@@ -30,10 +30,12 @@ earlier split (OR-Tools on a quarter of the second core, a second PyVRP seed on 
 left ``auto`` on two cores no better than PyVRP on one, and behind two plain-PyVRP seeds
 side by side; a full second seed puts the second core where plain PyVRP would put it.
 
-The search budget is ``time_limit_s`` less a small reserve for what follows the search
-(``SEARCH_RESERVE``, at most ``MAX_RESERVE_S``: joining PyVRP's process, checking and
-choosing plans, diagnosing unserved villages), so the whole call ends within a few tenths of
-a second of ``time_limit_s`` — the time plain PyVRP takes for the same ``MaxRuntime``.
+``time_limit_s`` is the search budget, as plain PyVRP's ``MaxRuntime``: each search gets it
+in full, and building the model before it and checking and choosing the plans after it
+come on top (a few tenths of a second: the benchmarks report every call's wall time).
+Until issue 16 a reserve was kept back from the search for that work; it gave the search
+less time than plain PyVRP gets at the same budget, which on the same trajectory can only
+lose.
 
 Determinism: with a wall-clock limit the amount of search depends on machine load, so the
 result may differ between runs. ``deterministic=True`` bounds each backend by work instead
@@ -73,13 +75,6 @@ __all__ = [
 ]
 
 BACKENDS = ("ortools", "pyvrp", "auto")
-#: Share of a wall-clock budget kept back from the search for post-processing (≤ 0.2 s:
-#: measured 0.1–0.25 s for starting and joining PyVRP's process, checking and choosing, on
-#: 200–400 villages, so a call may overrun by a few tenths of a second, well within 10 %
-#: at the benchmark budgets; the former 5 % / 2 s reserve gave the search 4–5 % less time
-#: than plain PyVRP gets at the same budget).
-SEARCH_RESERVE = 0.02
-MAX_RESERVE_S = 0.2
 #: Share of the search budget OR-Tools gets in ``auto``; a second PyVRP seed gets the rest.
 ORTOOLS_SHARE = 0.25
 #: Below this search budget the second core still starts with OR-Tools (its constructed
@@ -138,10 +133,6 @@ def solve(
         solution_limit = solution_limit or DETERMINISTIC_SOLUTIONS
         max_iterations = max_iterations or DETERMINISTIC_PYVRP_ITERATIONS
         time_limit_s = max(time_limit_s, DETERMINISTIC_WALL_CAP_S)
-    else:
-        # The backends count their own model building; keep a small reserve for what
-        # follows the search (module docstring: the call ends within tenths of a second).
-        time_limit_s -= min(SEARCH_RESERVE * time_limit_s, MAX_RESERVE_S)
     t0 = time.perf_counter()
     search = _Search(
         time_limit_s, seed, progress, stop, solution_limit, max_iterations, descent=deterministic
@@ -186,7 +177,7 @@ class _Search:
         problem: Problem,
         time_limit_s: float | None = None,
         seed_offset: int = 0,
-        penalties: str = "arcs",
+        penalties: str = "midpoint",
     ) -> Plan:
         """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``;
         ``penalties``: where its penalty manager starts, see ``solve_pyvrp``)."""
@@ -237,7 +228,7 @@ def _run_pyvrp(
     progress: ProgressFn | None,
     stop: StopFn | None,
     max_iterations: int | None,
-    penalties: str = "arcs",
+    penalties: str = "midpoint",
 ) -> Plan:
     from routing.pyvrp_backend import solve_pyvrp
 
@@ -418,6 +409,6 @@ def _second_core(
 def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
     """One core: what the second core does in parallel mode, with this call's own seed (so a
     day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
-    ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="arcs")
+    ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="midpoint")
     runs = {"ortools": ortools_plan, "pyvrp": second}
     return choose_plan(problem, runs, "sequential", search)

@@ -3,6 +3,8 @@ would (``benchmarks/pyvrp_peer.py``), and the engine beside it on one day (``rou
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_plain_peer_models_the_problem_as_a_user_would(load_benchmark, windows_problem):
 
@@ -30,3 +32,55 @@ def test_routing_day_compares_engine_and_peer_on_one_problem(load_benchmark, six
         assert check(plan, problem) == [] and not plan.unserved
     assert got["pyvrp-plain-x2"].meta["seeds"] == [3, 4]
     assert got["auto"].cost <= got["pyvrp-plain-x2"].cost + 1e-6  # the optimum, 122.148
+
+
+def test_engine_search_is_plain_pyvrp_when_every_village_is_required(load_benchmark):
+    """Issue 16: with every village required, the engine's PyVRP search is plain PyVRP's
+    (the same data, parameters, penalties and random stream), so at the same number of
+    iterations it ends on the same rounds. Only the clock can then put it behind."""
+    from pathlib import Path
+
+    import pyvrp
+    from pyvrp.stop import MaxIterations
+
+    from routing.pyvrp_backend import solve_pyvrp
+    from routing.readers import read_instance
+
+    peer = load_benchmark("pyvrp_peer")
+    problem = read_instance(Path(__file__).parents[1] / "data" / "vrpspd" / "SCA3-0.vrpspd").problem
+    for seed in (1, 2):
+        ours = solve_pyvrp(problem, time_limit_s=60.0, seed=seed, max_iterations=400)
+        data = peer.plain_data(problem)
+        theirs = pyvrp.solve(data, MaxIterations(400), seed=seed, collect_stats=False)
+        plain_rounds = sorted(
+            tuple(data.clients()[a.idx].name for a in r.schedule() if a.is_client())
+            for r in theirs.best.routes()
+        )
+        assert ours.meta["phases"] == ["required"]
+        assert sorted(r.villages for r in ours.routes) == plain_rounds
+        assert ours.distance_m == theirs.best.distance()
+
+
+def test_plain_peer_plans_second_trips_as_the_problem_allows(load_benchmark, euclid_problem):
+    """The peer gets PyVRP's reload depots: one van, two trips (``test_trips``' case)."""
+    from routing.check import check
+    from routing.problem import Depot, VehicleType, Village
+
+    points = {"HUB": (0.0, 0.0), "A": (3000.0, 0.0), "B": (-3000.0, 0.0)}
+    villages = [
+        Village("A", "A", (8,), (2,), service_s=120, window=(0, 2500)),
+        Village("B", "B", (7,), (3,), service_s=120, release_s=3000),
+    ]
+    van = VehicleType(
+        "van", 1, (10,), "HUB", fixed_cost=100.0, cost_per_km=1.0, cost_per_h=36.0,
+        shift_end_s=20_000, max_duration_s=10_000, max_trips=2, reload_s=600,
+    )  # fmt: skip
+    problem = euclid_problem("trips", points, [Depot("HUB", "HUB")], villages, [van])
+    peer = load_benchmark("pyvrp_peer")
+    data = peer.plain_data(problem)
+    assert data.vehicle_type(0).max_reloads == 1 and data.depots()[0].service_duration == 600
+    plans = [peer.solve_plain(problem, 0.5, seed) for seed in (1, 2, 3)]
+    assert all(check(p, problem) == [] for p in plans)
+    best = min(plans, key=lambda p: (len(p.unserved), p.cost))
+    assert not best.unserved and [r.trip for r in best.routes] == [0, 1]
+    assert best.cost == pytest.approx(132.4)
