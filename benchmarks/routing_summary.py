@@ -59,6 +59,10 @@ def summarise(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, A
         if not isinstance(rows, list):  # e.g. this script's own --json output in the glob
             print(f"{path}: not a list of benchmark rows, skipped", file=sys.stderr)
             continue
+        if any("set" not in r or "gap_pct" not in r for r in rows):
+            # another script's rows (routing_vrptw.py, routing_day.py) in the same glob
+            print(f"{path}: not routing_vrpspd.py rows, skipped", file=sys.stderr)
+            continue
         for row in rows:
             groups[(row["set"], _budget(row, path), row["backend"])].append(row)
     lines = []

@@ -101,6 +101,14 @@ def test_summary_skips_its_own_output_in_the_glob(tmp_path, summary):
     assert summary.main([str(rows), str(own)]) == 0
 
 
+def test_summary_skips_other_scripts_rows_in_the_glob(tmp_path, summary):
+    """``routing_*.json`` also matches routing_vrptw.py's and routing_day.py's files."""
+    rows = _write(tmp_path, "routing_a.json", _rows("auto", [0.0, 0.1]))
+    vrptw = _write(tmp_path, "routing_vrptw.json", [{"instance": "C101", "gap_pct": 0.0}])
+    day = _write(tmp_path, "routing_day.json", [{"scenario": "suichang", "backend": "auto"}])
+    assert summary.main([str(rows), str(vrptw), str(day)]) == 0
+
+
 def test_peer_rows_beside_the_engine(load_benchmark, tmp_path):
     """Issue 16: ``--peer`` writes plain PyVRP's row beside the engine's, same instance and
     run: one plain seed beside ``pyvrp``, the better of two beside ``auto``."""
