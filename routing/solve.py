@@ -150,7 +150,7 @@ def solve(
 @dataclasses.dataclass(frozen=True)
 class _Search:
     """One ``solve`` call's search settings, handed on to the backends and the portfolio
-    (``time_limit_s`` is the search budget, after the post-processing reserve)."""
+    (``time_limit_s`` is each search's budget, as PyVRP's ``MaxRuntime``)."""
 
     time_limit_s: float
     seed: int

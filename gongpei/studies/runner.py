@@ -16,9 +16,11 @@ were cut short by the same request).
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 __all__ = ["Tick", "run_tasks"]
@@ -79,7 +81,7 @@ def run_tasks(
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.worker.daemon": False}):
+    with dask.config.set({"distributed.worker.daemon": False}), _workers_ignore_ctrl_c():
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -92,6 +94,23 @@ def run_tasks(
             return _on_client(cl, fn, tasks, order, done, stop)
     finally:
         cluster.close()
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (inherited through their exec): Ctrl-C at
+    a terminal reaches the whole process group, and this process alone answers it (stop,
+    or abort and kill its children). Otherwise a worker's own event loop raised
+    KeyboardInterrupt and logged a traceback while it was being killed (seen on a second
+    Ctrl-C in ``test_sweep_on_dask_second_ctrl_c_aborts_and_leaves_no_worker``)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _on_client(
