@@ -420,3 +420,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("feasible_build", ALL_FEASIBLE, ids=lambda b: b.__name__.lstrip("_"))
     if "expected_reason" in metafunc.fixturenames:
         metafunc.parametrize("expected_reason", sorted(EXPECTED_REASONS.items()), ids=str)
+
+
+@pytest.fixture(scope="session")
+def two_villages(euclid_problem):  # type: ignore[no-untyped-def]
+    """``two_villages(vans=1, **van_fields)``: the hand-checked second-trips case of
+    ``test_trips`` (module docstring there): A and B cannot share a 10-parcel van; with one
+    van, two trips, ¥132.4."""
+
+    def two_villages(vans: int = 1, **van: object) -> Problem:
+        points = {"HUB": (0.0, 0.0), "A": (3000.0, 0.0), "B": (-3000.0, 0.0)}
+        villages = [
+            Village("A", "A", (8,), (2,), service_s=120, window=(0, 2500)),
+            Village("B", "B", (7,), (3,), service_s=120, release_s=3000),
+        ]
+        fields: dict[str, object] = {
+            "fixed_cost": 100.0,
+            "cost_per_km": 1.0,
+            "cost_per_h": 36.0,
+            "shift_end_s": 20_000,
+            "max_duration_s": 10_000,
+            "max_trips": 2,
+            "reload_s": 600,
+        }
+        fields.update(van)
+        vt = VehicleType("van", vans, (10,), "HUB", **fields)  # type: ignore[arg-type]
+        return euclid_problem("trips", points, [Depot("HUB", "HUB")], villages, [vt])
+
+    return two_villages

@@ -61,28 +61,11 @@ def test_engine_search_is_plain_pyvrp_when_every_village_is_required(load_benchm
         assert ours.distance_m == theirs.best.distance()
 
 
-def _two_villages(euclid_problem, vans: int):  # type: ignore[no-untyped-def]
-    """``test_trips``' hand-checked case: A (8 out, 2 back) and B (7 out, 3 back, released
-    at 3,000 s) cannot share a 10-parcel van; with one van, two trips (¥132.4)."""
-    from routing.problem import Depot, VehicleType, Village
-
-    points = {"HUB": (0.0, 0.0), "A": (3000.0, 0.0), "B": (-3000.0, 0.0)}
-    villages = [
-        Village("A", "A", (8,), (2,), service_s=120, window=(0, 2500)),
-        Village("B", "B", (7,), (3,), service_s=120, release_s=3000),
-    ]
-    van = VehicleType(
-        "van", vans, (10,), "HUB", fixed_cost=100.0, cost_per_km=1.0, cost_per_h=36.0,
-        shift_end_s=20_000, max_duration_s=10_000, max_trips=2, reload_s=600,
-    )  # fmt: skip
-    return euclid_problem("trips", points, [Depot("HUB", "HUB")], villages, [van])
-
-
-def test_plain_peer_plans_second_trips_as_the_problem_allows(load_benchmark, euclid_problem):
+def test_plain_peer_plans_second_trips_as_the_problem_allows(load_benchmark, two_villages):
     """The peer gets PyVRP's reload depots: one van, two trips."""
     from routing.check import check
 
-    problem = _two_villages(euclid_problem, 1)
+    problem = two_villages(vans=1)
     peer = load_benchmark("pyvrp_peer")
     data = peer.plain_data(problem)
     assert data.vehicle_type(0).max_reloads == 1 and data.depots()[0].service_duration == 600
@@ -93,7 +76,7 @@ def test_plain_peer_plans_second_trips_as_the_problem_allows(load_benchmark, euc
     assert best.cost == pytest.approx(132.4)
 
 
-def test_reload_start_only_when_one_trip_cannot_carry_the_day(load_benchmark, euclid_problem):
+def test_reload_start_only_when_one_trip_cannot_carry_the_day(load_benchmark, two_villages):
     """The release-ordered start with reloads replaces PyVRP's random start only where one
     trip per van cannot carry the day; otherwise the search, trips and all, is plain
     PyVRP's: the same rounds at the same iterations."""
@@ -105,8 +88,8 @@ def test_reload_start_only_when_one_trip_cannot_carry_the_day(load_benchmark, eu
     from routing.pyvrp_search import one_trip_short
 
     peer = load_benchmark("pyvrp_peer")
-    assert one_trip_short(build_data(_two_villages(euclid_problem, 1), True)[0])
-    problem = _two_villages(euclid_problem, 2)
+    assert one_trip_short(build_data(two_villages(vans=1), True)[0])
+    problem = two_villages(vans=2)
     data = peer.plain_data(problem)
     assert not one_trip_short(data)
     for seed in (1, 2, 3):

@@ -21,32 +21,8 @@ from routing.check import check
 from routing.evaluate import RouteEvaluator
 from routing.plan import Plan, Route
 from routing.plan_io import plan_from_dict, plan_to_dict
-from routing.problem import Depot, Problem, ProblemError, VehicleType, Village
+from routing.problem import Problem, ProblemError, VehicleType
 from routing.pyvrp_backend import solve_pyvrp
-
-
-@pytest.fixture(scope="session")
-def two_villages(euclid_problem):  # type: ignore[no-untyped-def]
-    def two_villages(**van: object) -> Problem:
-        points = {"HUB": (0.0, 0.0), "A": (3000.0, 0.0), "B": (-3000.0, 0.0)}
-        villages = [
-            Village("A", "A", (8,), (2,), service_s=120, window=(0, 2500)),
-            Village("B", "B", (7,), (3,), service_s=120, release_s=3000),
-        ]
-        fields: dict[str, object] = {
-            "fixed_cost": 100.0,
-            "cost_per_km": 1.0,
-            "cost_per_h": 36.0,
-            "shift_end_s": 20_000,
-            "max_duration_s": 10_000,
-            "max_trips": 2,
-            "reload_s": 600,
-        }
-        fields.update(van)
-        vt = VehicleType("van", 1, (10,), "HUB", **fields)  # type: ignore[arg-type]
-        return euclid_problem("trips", points, [Depot("HUB", "HUB")], villages, [vt])
-
-    return two_villages
 
 
 def kinds(plan: Plan, problem: Problem) -> set[str]:
