@@ -177,15 +177,11 @@ class _Search:
         problem: Problem,
         time_limit_s: float | None = None,
         seed_offset: int = 0,
-        penalties: str = "midpoint",
     ) -> Plan:
-        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``;
-        ``penalties``: where its penalty manager starts, see ``solve_pyvrp``)."""
+        """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
         seed = (self.seed + seed_offset) % 2**32
-        return _run_pyvrp(
-            problem, budget, seed, self.progress, self.stop, self.max_iterations, penalties
-        )
+        return _run_pyvrp(problem, budget, seed, self.progress, self.stop, self.max_iterations)
 
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
@@ -228,7 +224,6 @@ def _run_pyvrp(
     progress: ProgressFn | None,
     stop: StopFn | None,
     max_iterations: int | None,
-    penalties: str = "midpoint",
 ) -> Plan:
     from routing.pyvrp_backend import solve_pyvrp
 
@@ -245,7 +240,6 @@ def _run_pyvrp(
             progress=progress,
             stop=stopped,
             max_iterations=max_iterations,
-            initial_penalties=penalties,
         )
     if plan.meta.get("interrupted") and plan.status != "interrupted":
         plan = dataclasses.replace(plan, status="interrupted")
@@ -353,7 +347,7 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
     here = dataclasses.replace(search, progress=report, stop=stop_both)
     # Ctrl-C at any moment of the portfolio (not only inside a backend's search) is a stop.
     with _sigint_sets(sigint):
-        ortools_plan, second = _second_core(problem, here, seed_offset=1, penalties="midpoint")
+        ortools_plan, second = _second_core(problem, here, seed_offset=1)
         if sigint.is_set() or any(
             isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)
         ):
@@ -373,7 +367,7 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
 
 
 def _second_core(
-    problem: Problem, search: _Search, seed_offset: int, penalties: str
+    problem: Problem, search: _Search, seed_offset: int
 ) -> tuple[Plan | str | None, Plan | str | None]:
     """(OR-Tools, PyVRP with ``seed + seed_offset``) on one core, within the search budget.
 
@@ -381,7 +375,7 @@ def _second_core(
     the budget is at least ``SHORT_SEARCH_S``, PyVRP gets the whole budget and OR-Tools runs
     only if PyVRP raises (on what is left). Otherwise OR-Tools first, on ``ORTOOLS_SHARE`` of
     the budget, then PyVRP on the rest.
-    ``penalties`` says where this PyVRP search's penalty manager starts. Each entry is a
+    Each entry is a
     plan, an error message, or ``None`` (not run: not needed, no time left, or a stop was
     requested)."""
     from routing.pyvrp_backend import fleet_can_carry
@@ -389,7 +383,7 @@ def _second_core(
     t0 = time.perf_counter()
     if fleet_can_carry(problem) and search.time_limit_s >= SHORT_SEARCH_S:
         try:
-            return None, search.pyvrp(problem, seed_offset=seed_offset, penalties=penalties)
+            return None, search.pyvrp(problem, seed_offset=seed_offset)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
         left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
@@ -400,7 +394,7 @@ def _second_core(
     if stopped or left < MIN_SECOND_SEARCH_S:
         return ortools_plan, None
     try:
-        second: Plan | str = search.pyvrp(problem, left, seed_offset, penalties)
+        second: Plan | str = search.pyvrp(problem, left, seed_offset)
     except Exception as exc:
         second = f"{type(exc).__name__}: {exc}"
     return ortools_plan, second
@@ -409,6 +403,6 @@ def _second_core(
 def _portfolio_sequential(problem: Problem, search: _Search) -> Plan:
     """One core: what the second core does in parallel mode, with this call's own seed (so a
     day that the fleet can carry gets exactly ``backend="pyvrp"``'s run)."""
-    ortools_plan, second = _second_core(problem, search, seed_offset=0, penalties="midpoint")
+    ortools_plan, second = _second_core(problem, search, seed_offset=0)
     runs = {"ortools": ortools_plan, "pyvrp": second}
     return choose_plan(problem, runs, "sequential", search)
