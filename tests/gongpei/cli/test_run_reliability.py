@@ -140,7 +140,12 @@ def test_a_full_disk_mid_write_leaves_nothing_that_looks_finished(
 
 # -------------------------------------------------------------------- concurrent runs
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path: Path) -> None:
-    scenario = _scenario(tmp_path)
+    # The first run searches for 15 s of wall time, so it is still writing when the second
+    # starts: with a 200-iteration search it could finish before the second one's interpreter
+    # had imported gongpei (seen once on a clean clone).
+    scenario = _scenario(
+        tmp_path, "slow.toml", routing='backend = "pyvrp"\ntime_limit_s = 15.0\nbaselines = []\n'
+    )
     out = tmp_path / "same"
     first = subprocess.Popen(
         _cli("run", str(scenario), "--out", str(out), "--quiet", "--seed", "2023"),
@@ -186,7 +191,8 @@ def test_a_second_run_on_the_same_folder_is_refused(tmp_path: Path) -> None:
         s["routing"]["distance_km"], abs=0.01
     )
     # the folder is free again once the first run has ended
-    again = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out), "--quiet"])
+    fast = _scenario(tmp_path)
+    again = CliRunner().invoke(main, ["run", str(fast), "--out", str(out), "--quiet"])
     assert again.exit_code == 0, again.output
 
 
