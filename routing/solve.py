@@ -7,7 +7,8 @@ listed in ``plan.meta["violations"]`` and the status becomes ``"invalid"`` — n
 
 ``auto`` uses the two cores of the machines this runs on. One core runs PyVRP in a child
 process on the whole budget — the very run ``backend="pyvrp"`` makes. The other core runs
-a second PyVRP search with another seed (``seed + 1``), also on the whole budget. So
+a second PyVRP search with another seed (``seed + 1``), also on the whole budget and in a
+child process of its own, while the calling process only relays progress and waits. So
 ``auto`` is the better of two PyVRP searches side by side, as a user of plain PyVRP with
 two cores would run them; when every village is required, each search is plain PyVRP's own
 (the same data, parameters and penalties, :mod:`routing.pyvrp_search`), so ``auto`` cannot
@@ -292,14 +293,79 @@ def _pyvrp_child(
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
+class _ChildSearch:
+    """A PyVRP search (``seed + seed_offset``, the whole budget) in a forked child process;
+    a reader thread relays its progress to ``report`` and keeps its result."""
+
+    def __init__(
+        self,
+        ctx: Any,
+        problem: Problem,
+        search: _Search,
+        seed_offset: int,
+        stop_event: Any,
+        report: ProgressFn,
+    ) -> None:
+        self._out = ctx.Queue()
+        seed = (search.seed + seed_offset) % 2**32
+        self._process = ctx.Process(
+            target=_pyvrp_child,
+            args=(problem, search.time_limit_s, seed, search.max_iterations, self._out, stop_event),
+            daemon=True,
+        )
+        self._process.start()
+        self._result: list[Any] = []
+        self._thread = threading.Thread(
+            target=self._read, args=(search.time_limit_s, report), daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, time_limit_s: float, report: ProgressFn) -> None:
+        deadline = time.perf_counter() + time_limit_s + 60.0
+        while time.perf_counter() < deadline:
+            try:
+                msg = self._out.get(timeout=0.2)
+            except queue.Empty:
+                if not self._process.is_alive() and self._out.empty():
+                    self._result.append(("error", "PyVRP process ended without a result"))
+                    return
+                continue
+            if msg[0] == "progress":
+                report(msg[1], msg[2])
+            else:
+                self._result.append(msg)
+                return
+        self._result.append(("error", "PyVRP process did not answer in time"))
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float) -> None:
+        self._thread.join(timeout=timeout)
+
+    def result(self) -> Plan | str:
+        """The child's plan or error message (after :attr:`running` turned false)."""
+        self._process.join(timeout=5.0)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        return self._result[0][1] if self._result else "no result"
+
+
 def _portfolio(problem: Problem, search: _Search) -> Plan:
+    """The parallel portfolio. When PyVRP alone is needed (:func:`_pyvrp_only`), both
+    searches run in child processes and this process only relays progress and waits: the
+    two searches then stand as two plain-PyVRP runs side by side (issue 16: run in this
+    process, the second search shared its core with the relay threads and made ~1 % fewer
+    iterations than a plain seed). Otherwise this process runs OR-Tools, then a second PyVRP
+    search (:func:`_second_core`)."""
     if mp.current_process().daemon:
         # Daemonic processes (e.g. Dask workers) may not start children: run on one core,
         # one after the other, and say so.
         return _portfolio_sequential(problem, search)
-    time_limit_s, progress, stop = search.time_limit_s, search.progress, search.stop
+    progress, stop = search.progress, search.stop
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    out = ctx.Queue()
     stop_event = ctx.Event()
     lock = threading.Lock()
     t0 = time.perf_counter()
@@ -309,33 +375,6 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
             with lock:
                 progress(time.perf_counter() - t0, cost)
 
-    child = ctx.Process(
-        target=_pyvrp_child,
-        args=(problem, time_limit_s, search.seed, search.max_iterations, out, stop_event),
-        daemon=True,
-    )
-    child.start()
-    pyvrp_result: list[Any] = []
-
-    def reader() -> None:
-        deadline = time.perf_counter() + time_limit_s + 60.0
-        while time.perf_counter() < deadline:
-            try:
-                msg = out.get(timeout=0.2)
-            except queue.Empty:
-                if not child.is_alive() and out.empty():
-                    pyvrp_result.append(("error", "PyVRP process ended without a result"))
-                    return
-                continue
-            if msg[0] == "progress":
-                report(msg[1], msg[2])
-            else:
-                pyvrp_result.append(msg)
-                return
-        pyvrp_result.append(("error", "PyVRP process did not answer in time"))
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
     sigint = threading.Event()
 
     def stop_both() -> bool:
@@ -344,26 +383,44 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
             stop_event.set()
         return requested
 
+    def wait_for(children: list[_ChildSearch]) -> None:
+        while any(c.running for c in children):
+            for c in children:
+                c.wait(timeout=0.1)
+            if stop_both():  # Ctrl-C or a stop request while waiting: stop the children
+                stop_event.set()
+
     here = dataclasses.replace(search, progress=report, stop=stop_both)
     # Ctrl-C at any moment of the portfolio (not only inside a backend's search) is a stop.
     with _sigint_sets(sigint):
-        ortools_plan, second = _second_core(problem, here, seed_offset=1)
-        if sigint.is_set() or any(
-            isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)
-        ):
-            stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
-        while thread.is_alive():
-            thread.join(timeout=0.1)
-            if sigint.is_set():  # Ctrl-C while waiting for PyVRP: stop it, keep every plan
-                stop_event.set()
-    child.join(timeout=5.0)
-    if child.is_alive():
-        child.terminate()
-        child.join()
-
-    first: Plan | str = pyvrp_result[0][1] if pyvrp_result else "no result"  # plan or error
-    runs = {"ortools": ortools_plan, "pyvrp": first, "pyvrp_second": second}
+        first = _ChildSearch(ctx, problem, search, 0, stop_event, report)
+        ortools_plan: Plan | str | None
+        second: Plan | str | None
+        if _pyvrp_only(problem, search):
+            other = _ChildSearch(ctx, problem, search, 1, stop_event, report)
+            wait_for([first, other])
+            second, ortools_plan = other.result(), None
+            if isinstance(second, str):  # the second search raised: OR-Tools on what is left
+                left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
+                ortools_plan = here.ortools(problem, left)
+        else:
+            ortools_plan, second = _second_core(problem, here, seed_offset=1)
+            if sigint.is_set() or any(
+                isinstance(p, Plan) and p.status == "interrupted" for p in (ortools_plan, second)
+            ):
+                stop_event.set()  # Ctrl-C reached this process; end PyVRP's child too
+            wait_for([first])
+    runs = {"ortools": ortools_plan, "pyvrp": first.result(), "pyvrp_second": second}
     return choose_plan(problem, runs, "parallel", search)
+
+
+def _pyvrp_only(problem: Problem, search: _Search) -> bool:
+    """Whether the second core runs PyVRP alone: the fleet can carry the day
+    (:func:`routing.pyvrp_backend.fleet_can_carry`) and the budget is at least
+    ``SHORT_SEARCH_S``; else OR-Tools' constructed first solution is worth its share."""
+    from routing.pyvrp_backend import fleet_can_carry
+
+    return fleet_can_carry(problem) and search.time_limit_s >= SHORT_SEARCH_S
 
 
 def _second_core(
@@ -378,10 +435,8 @@ def _second_core(
     Each entry is a
     plan, an error message, or ``None`` (not run: not needed, no time left, or a stop was
     requested)."""
-    from routing.pyvrp_backend import fleet_can_carry
-
     t0 = time.perf_counter()
-    if fleet_can_carry(problem) and search.time_limit_s >= SHORT_SEARCH_S:
+    if _pyvrp_only(problem, search):
         try:
             return None, search.pyvrp(problem, seed_offset=seed_offset)
         except Exception as exc:

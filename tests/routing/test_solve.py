@@ -313,8 +313,8 @@ def test_pyvrp_ctrl_c_returns_best_so_far(tight_fleet_problem):
 
 
 def test_auto_ctrl_c_returns_best_so_far(tight_fleet_problem):
-    """SIGINT reaches the parent (its PyVRP search turns it into a stop) and the PyVRP
-    child is told to stop too; both plans so far are checked and the better one comes back.
+    """SIGINT reaches the parent (which turns it into a stop) and both PyVRP children
+    are told to stop; both plans so far are checked and the better one comes back.
     (The fleet can carry this day, so OR-Tools is not run: issue 16.)"""
     problem = tight_fleet_problem()
     plan = _solve_with_ctrl_c(problem, "auto")
