@@ -34,6 +34,35 @@ def test_routing_day_compares_engine_and_peer_on_one_problem(load_benchmark, six
     assert got["auto"].cost <= got["pyvrp-plain-x2"].cost + 1e-6  # the optimum, 122.148
 
 
+def test_day_verdict_replays_a_loss_at_equal_work(load_benchmark, six_village_problem):
+    """A loss at equal wall time is replayed with the peer's seed for the peer's iterations:
+    no worse there is the clock ("holds at equal work"), worse is the engine ("FAILS")."""
+    import dataclasses
+
+    from routing import solve
+
+    day = load_benchmark("routing_day")
+    problem = six_village_problem()
+    best = solve(problem, "pyvrp", time_limit_s=1.0, seed=3)  # the optimum, 122.148
+    peer = dataclasses.replace(best, meta={**best.meta, "seed": 4, "iterations": 77})
+    behind = dataclasses.replace(best, cost=best.cost + 5.0)
+    calls: list[tuple[int, int]] = []
+
+    def replay(plan):
+        return lambda seed, n: calls.append((seed, n)) or plan
+
+    assert day.verdict(problem, best, peer, replay(behind)) == ("holds", {})
+    assert calls == []  # no replay when the engine holds at equal wall time
+    said, info = day.verdict(problem, behind, peer, replay(best))
+    assert said == "holds at equal work" and calls == [(4, 77)]
+    assert info["replay_objective_yuan"] == round(best.cost, 2) and info["replay_valid"]
+    said, _ = day.verdict(problem, behind, peer, replay(behind))
+    assert said == "FAILS"
+    # the real replay: the engine's search for the peer's iterations
+    said, info = day.verdict(problem, behind, peer)
+    assert said == "holds at equal work" and info["replay_iterations"] == 77
+
+
 def test_engine_search_is_plain_pyvrp_when_every_village_is_required(load_benchmark):
     """Issue 16: with every village required, the engine's PyVRP search is plain PyVRP's
     (the same data, parameters, penalties and random stream), so at the same number of
