@@ -387,8 +387,7 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
         while any(c.running for c in children):
             for c in children:
                 c.wait(timeout=0.1)
-            if stop_both():  # Ctrl-C or a stop request while waiting: stop the children
-                stop_event.set()
+            stop_both()  # Ctrl-C or a stop request while waiting stops the children
 
     here = dataclasses.replace(search, progress=report, stop=stop_both)
     # Ctrl-C at any moment of the portfolio (not only inside a backend's search) is a stop.
