@@ -43,6 +43,7 @@ import importlib.util
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def _row(
 
 
 def verdict(
-    problem: Problem, ours: Plan, peer: Plan, replay: Any = None
+    problem: Problem, ours: Plan, peer: Plan, replay: Callable[[int, int], Plan] | None = None
 ) -> tuple[str, dict[str, Any]]:
     """``"holds"``, ``"holds at equal work"`` or ``"FAILS"``, and what the replay found.
 

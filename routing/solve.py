@@ -181,8 +181,24 @@ class _Search:
     ) -> Plan:
         """PyVRP with these settings (on ``time_limit_s`` when given; seed + ``seed_offset``)."""
         budget = self.time_limit_s if time_limit_s is None else time_limit_s
-        seed = (self.seed + seed_offset) % 2**32
-        return _run_pyvrp(problem, budget, seed, self.progress, self.stop, self.max_iterations)
+        return _run_pyvrp(
+            problem,
+            budget,
+            self.seed_at(seed_offset),
+            self.progress,
+            self.stop,
+            self.max_iterations,
+        )
+
+    def seed_at(self, seed_offset: int) -> int:
+        """The PyVRP seed of the search ``seed_offset`` places after this call's own."""
+        return (self.seed + seed_offset) % 2**32
+
+    def ortools_on_what_is_left(self, problem: Problem, since: float) -> Plan:
+        """OR-Tools on the budget left since ``since`` (``perf_counter``; at least
+        ``MIN_SECOND_SEARCH_S``): the fallback when a second PyVRP search raised."""
+        left = self.time_limit_s - (time.perf_counter() - since)
+        return self.ortools(problem, max(MIN_SECOND_SEARCH_S, left))
 
 
 def _solve(problem: Problem, backend: str, search: _Search) -> Plan:
@@ -307,14 +323,14 @@ class _ChildSearch:
         report: ProgressFn,
     ) -> None:
         self._out = ctx.Queue()
-        seed = (search.seed + seed_offset) % 2**32
+        self._result: list[Any] = []
+        seed = search.seed_at(seed_offset)
         self._process = ctx.Process(
             target=_pyvrp_child,
             args=(problem, search.time_limit_s, seed, search.max_iterations, self._out, stop_event),
             daemon=True,
         )
         self._process.start()
-        self._result: list[Any] = []
         self._thread = threading.Thread(
             target=self._read, args=(search.time_limit_s, report), daemon=True
         )
@@ -399,9 +415,8 @@ def _portfolio(problem: Problem, search: _Search) -> Plan:
             other = _ChildSearch(ctx, problem, search, 1, stop_event, report)
             wait_for([first, other])
             second, ortools_plan = other.result(), None
-            if isinstance(second, str):  # the second search raised: OR-Tools on what is left
-                left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
-                ortools_plan = here.ortools(problem, left)
+            if isinstance(second, str):  # the second search raised
+                ortools_plan = here.ortools_on_what_is_left(problem, t0)
         else:
             ortools_plan, second = _second_core(problem, here, seed_offset=1)
             if sigint.is_set() or any(
@@ -440,8 +455,7 @@ def _second_core(
             return None, search.pyvrp(problem, seed_offset=seed_offset)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-        left = max(MIN_SECOND_SEARCH_S, search.time_limit_s - (time.perf_counter() - t0))
-        return search.ortools(problem, left), error
+        return search.ortools_on_what_is_left(problem, t0), error
     ortools_plan = search.ortools(problem, ORTOOLS_SHARE * search.time_limit_s)
     left = search.time_limit_s - (time.perf_counter() - t0)
     stopped = ortools_plan.status == "interrupted" or _stop_requested(search.stop)
